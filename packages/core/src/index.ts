@@ -1,0 +1,42 @@
+export { writeFileAtomic } from './atomic-write.js';
+export type { BackendInfo, BackendName, BackendRung, InitBackendOptions } from './backend.js';
+export { backendInfo, backendLadder, initBackend } from './backend.js';
+export { bitsPerDim } from './bits-per-dim.js';
+export type { CheckpointInfo } from './checkpoint.js';
+export { CONFIG_FILE, loadCheckpoint, loadTensors, saveCheckpoint, saveTensors, WEIGHTS_FILE } from './checkpoint.js';
+export { registerDilatedConvGradients } from './conv-gradients.js';
+export {
+  AbortError,
+  BackendUnavailableError,
+  CheckpointError,
+  InvalidArgumentError,
+  InvalidImageError,
+  ScalespaceError,
+} from './errors.js';
+export { gaussianKl, gaussianLogProb, gaussianSample } from './gaussian.js';
+export type { Channels, ImageGridOptions, ReadImageOptions } from './image-io.js';
+export { assertImageTensor, imageGrid, readImage, toBytes, writeImage } from './image-io.js';
+export type { LogisticMixtureOptions, LogisticMixtureSampleOptions } from './logistic-mixture.js';
+export {
+  logisticMixtureLogProb,
+  logisticMixtureParamCount,
+  logisticMixtureSample,
+  MIN_LOG_SCALE,
+} from './logistic-mixture.js';
+export type { LoadStateDictOptions, StateDict } from './module.js';
+export { Module } from './module.js';
+export type { LongWorkOptions, ProgressEvent, StepResult, TrainLoopOptions } from './progress.js';
+export {
+  formatProgress,
+  ProgressTracker,
+  progressBar,
+  throwIfAborted,
+  trainLoop,
+  yieldToEventLoop,
+} from './progress.js';
+export type { Rng } from './rng.js';
+export { rng } from './rng.js';
+export type { HostTensor, Safetensors } from './safetensors.js';
+export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+export { setWasmPaths, tf } from './tf.js';
+export { registerWasmTrainingKernels } from './wasm-training-kernels.js';

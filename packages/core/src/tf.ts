@@ -1,0 +1,12 @@
+// The one place in scalespace that imports TensorFlow.js. Every other package gets `tf` from here,
+// so a process holds one engine, one kernel registry and one gradient registry.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerDilatedConvGradients } from './conv-gradients.js';
+import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
+
+registerWasmTrainingKernels();
+registerDilatedConvGradients();
+
+export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+export { tf };

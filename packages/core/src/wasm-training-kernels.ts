@@ -1,0 +1,343 @@
+// Backprop kernels that tfjs-backend-wasm lacks (or has only as slow scalar loops), composed from
+// kernels wasm runs fast through XNNPACK: pad, strided slice, transpose, reverse, conv2d, depthwise conv2d.
+//
+// - Conv2DBackpropFilter: one conv2d whose "image" is x with batch and channels swapped and whose
+//   "filter" is dy, dilated by the forward stride. The contraction over batch and output positions
+//   becomes the conv's inner product, so XNNPACK does the whole reduction as one GEMM.
+// - Conv2DBackpropInput (replaces wasm's scalar loop, ~10x slower than the forward conv): dy with
+//   zeros inserted between rows/columns (the forward stride), padded, correlated with the
+//   rotated, in/out-swapped filter.
+// - DepthwiseConv2dNativeBackpropInput: the same with a depthwise conv.
+// - DepthwiseConv2dNativeBackpropFilter: one multiply-and-reduce per filter tap.
+//
+// Kernels run inside the engine with the tape off, so the ops used here are not recorded; they
+// return a Tensor, which the engine accepts as a kernel output.
+
+import * as ops from '@tensorflow/tfjs';
+import {
+  backend_util,
+  engine,
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  registerKernel,
+  Tensor,
+  type Tensor4D,
+  type TensorInfo,
+  tidy,
+} from '@tensorflow/tfjs';
+
+type Pad = backend_util.PadInfo | 'valid' | 'same' | number | backend_util.ExplicitPadding;
+type Pair = [number, number];
+
+const pair = (v: number | Pair | undefined, fallback = 1): Pair =>
+  v == null ? [fallback, fallback] : typeof v === 'number' ? [v, v] : v;
+
+function asTensor4D(info: TensorInfo): Tensor4D {
+  if (info instanceof Tensor) return info as Tensor4D;
+  return engine().makeTensorFromTensorInfo(info) as Tensor4D;
+}
+
+/** Pads (positive amounts) or crops (negative amounts) the two spatial axes of an NHWC tensor. */
+export function padOrCropSpatial(x: Tensor4D, top: number, bottom: number, left: number, right: number): Tensor4D {
+  const [n, h, w, c] = x.shape;
+  let y = x;
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    const t = Math.max(0, -top);
+    const l = Math.max(0, -left);
+    const hh = h - t - Math.max(0, -bottom);
+    const ww = w - l - Math.max(0, -right);
+    y = ops.slice(y, [0, t, l, 0], [n, hh, ww, c]);
+  }
+  if (top > 0 || bottom > 0 || left > 0 || right > 0) {
+    y = ops.pad(y, [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ]);
+  }
+  return y;
+}
+
+/** Inserts (s - 1) zero rows/columns between neighbouring rows/columns: [N,H,W,C] -> [N,(H-1)sh+1,(W-1)sw+1,C]. */
+export function insertZeros(x: Tensor4D, sh: number, sw: number): Tensor4D {
+  if (sh === 1 && sw === 1) return x;
+  const [n, h, w, c] = x.shape;
+  const spread = ops.pad(ops.reshape(x, [n, h, 1, w, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
+  return ops.slice(
+    ops.reshape(spread, [n, h * sh, w * sw, c]),
+    [0, 0, 0, 0],
+    [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c],
+  ) as Tensor4D;
+}
+
+interface Geometry {
+  strides: Pair;
+  dilations: Pair;
+  top: number;
+  left: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+function geometry(
+  inShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  strides: Pair,
+  dilations: Pair,
+  pad: Pad,
+  dimRoundingMode: 'floor' | 'round' | 'ceil' | undefined,
+  depthwise: boolean,
+): Geometry {
+  const info = backend_util.computeConv2DInfo(
+    inShape,
+    filterShape,
+    strides,
+    dilations,
+    pad as never,
+    dimRoundingMode,
+    depthwise,
+  );
+  return {
+    strides,
+    dilations,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+  };
+}
+
+/**
+ * The gradient of a conv with respect to its input, for a forward conv with the given geometry:
+ * pad the zero-inserted dy so that a stride-1 correlation with the rotated filter lands on every input pixel.
+ */
+function backpropInputNHWC(
+  dy: Tensor4D,
+  rotatedFilter: Tensor4D,
+  inShape: [number, number, number, number],
+  kernel: Pair,
+  g: Geometry,
+  depthwise: boolean,
+): Tensor4D {
+  const [kh, kw] = kernel;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const up = insertZeros(dy, sh, sw);
+  const padTop = (kh - 1) * dh - g.top;
+  const padLeft = (kw - 1) * dw - g.left;
+  const padBottom = inShape[1] + (kh - 1) * dh - up.shape[1] - padTop;
+  const padRight = inShape[2] + (kw - 1) * dw - up.shape[2] - padLeft;
+  const padded = padOrCropSpatial(up, padTop, padBottom, padLeft, padRight);
+  return depthwise
+    ? ops.depthwiseConv2d(padded, rotatedFilter, 1, 'valid', 'NHWC', [dh, dw])
+    : ops.conv2d(padded, rotatedFilter, 1, 'valid', 'NHWC', [dh, dw]);
+}
+
+function toNHWC(x: Tensor4D, dataFormat: string | undefined): Tensor4D {
+  return dataFormat === 'NCHW' ? ops.transpose(x, [0, 2, 3, 1]) : x;
+}
+
+function fromNHWC(x: Tensor4D, dataFormat: string | undefined): Tensor4D {
+  return dataFormat === 'NCHW' ? ops.transpose(x, [0, 3, 1, 2]) : x;
+}
+
+function nhwcShape(shape: number[], dataFormat: string | undefined): [number, number, number, number] {
+  const [a, b, c, d] = shape;
+  return dataFormat === 'NCHW' ? [a, c, d, b] : [a, b, c, d];
+}
+
+/** dW for conv2d: x [N,H,W,Ci], dy [N,OH,OW,Co] -> [KH,KW,Ci,Co]. */
+export function conv2dBackpropFilterComposed(
+  x: Tensor4D,
+  dy: Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: Pair,
+  dilations: Pair,
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): Tensor4D {
+  return tidy(() => {
+    const [kh, kw, ci, co] = filterShape;
+    const g = geometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, false);
+    const [sh, sw] = strides;
+    const [dh, dw] = dilations;
+    // Rows the forward conv reads: up to (OH-1)*sh + (KH-1)*dh + 1 of the padded input.
+    const needH = (g.outHeight - 1) * sh + (kh - 1) * dh + 1;
+    const needW = (g.outWidth - 1) * sw + (kw - 1) * dw + 1;
+    const xp = padOrCropSpatial(x, g.top, needH - x.shape[1] - g.top, g.left, needW - x.shape[2] - g.left);
+    const image = ops.transpose(xp, [3, 1, 2, 0]); // [Ci, H', W', N]
+    const filter = ops.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, Co]
+    // Output position (a, b) of this conv is filter tap (a, b): stride = forward dilation, dilation = forward stride.
+    const out = engine().runKernel(
+      'Conv2D',
+      { x: image, filter },
+      { strides: [dh, dw], pad: 'valid', dataFormat: 'NHWC', dilations: [sh, sw] },
+    ) as Tensor4D; // [Ci, KH, KW, Co]
+    const taps = out.shape[1] === kh && out.shape[2] === kw ? out : ops.slice(out, [0, 0, 0, 0], [ci, kh, kw, co]);
+    return ops.transpose(taps, [1, 2, 0, 3]);
+  });
+}
+
+/** dX for conv2d: dy [N,OH,OW,Co], filter [KH,KW,Ci,Co] -> [N,H,W,Ci]. */
+export function conv2dBackpropInputComposed(
+  dy: Tensor4D,
+  filter: Tensor4D,
+  inShape: [number, number, number, number],
+  strides: Pair,
+  dilations: Pair,
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): Tensor4D {
+  return tidy(() => {
+    const g = geometry(inShape, filter.shape, strides, dilations, pad, dimRoundingMode, false);
+    const rotated = ops.transpose(ops.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [KH,KW,Co,Ci]
+    return backpropInputNHWC(dy, rotated, inShape, [filter.shape[0], filter.shape[1]], g, false);
+  });
+}
+
+/** dW for depthwise conv: x [N,H,W,C], dy [N,OH,OW,C*M] -> [KH,KW,C,M]. */
+export function depthwiseBackpropFilterComposed(
+  x: Tensor4D,
+  dy: Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: Pair,
+  dilations: Pair,
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): Tensor4D {
+  return tidy(() => {
+    const [kh, kw, c, m] = filterShape;
+    const g = geometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
+    const [sh, sw] = strides;
+    const [dh, dw] = dilations;
+    const [n] = x.shape;
+    const needH = (g.outHeight - 1) * sh + (kh - 1) * dh + 1;
+    const needW = (g.outWidth - 1) * sw + (kw - 1) * dw + 1;
+    const xp = padOrCropSpatial(x, g.top, needH - x.shape[1] - g.top, g.left, needW - x.shape[2] - g.left);
+    const dy5 = ops.reshape(dy, [n, g.outHeight, g.outWidth, c, m]);
+    const taps: Tensor4D[] = [];
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const window = ops.stridedSlice(
+          xp,
+          [0, a * dh, b * dw, 0],
+          [n, a * dh + (g.outHeight - 1) * sh + 1, b * dw + (g.outWidth - 1) * sw + 1, c],
+          [1, sh, sw, 1],
+        ) as Tensor4D;
+        const product = ops.mul(ops.expandDims(window, 4), dy5);
+        taps.push(ops.sum(product, [0, 1, 2]) as unknown as Tensor4D); // [C, M]
+      }
+    }
+    return ops.reshape(ops.stack(taps), [kh, kw, c, m]);
+  });
+}
+
+/** dX for depthwise conv: dy [N,OH,OW,C*M], filter [KH,KW,C,M] -> [N,H,W,C]. */
+export function depthwiseBackpropInputComposed(
+  dy: Tensor4D,
+  filter: Tensor4D,
+  inShape: [number, number, number, number],
+  strides: Pair,
+  dilations: Pair,
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): Tensor4D {
+  return tidy(() => {
+    const [kh, kw, c, m] = filter.shape;
+    const g = geometry(inShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
+    // Each of the C*M dy channels is correlated with its own rotated tap, then the M copies summed.
+    const rotated = ops.reshape(ops.reverse(filter, [0, 1]), [kh, kw, c * m, 1]);
+    const perCopy = backpropInputNHWC(dy, rotated as Tensor4D, inShape, [kh, kw], g, true);
+    if (m === 1) return perCopy;
+    const [n, h, w] = inShape;
+    return ops.sum(ops.reshape(perCopy, [n, h, w, c, m]), 4) as Tensor4D;
+  });
+}
+
+const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs }) => {
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as never as {
+    strides: number | Pair;
+    pad: Pad;
+    dataFormat?: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+  };
+  return tidy(() => {
+    const x = toNHWC(asTensor4D(inputs.x as TensorInfo), dataFormat);
+    const dy = toNHWC(asTensor4D(inputs.dy as TensorInfo), dataFormat);
+    return conv2dBackpropFilterComposed(x, dy, filterShape, pair(strides), [1, 1], pad, dimRoundingMode);
+  });
+};
+
+const conv2DBackpropInput: KernelFunc = ({ inputs, attrs }) => {
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as never as {
+    strides: number | Pair;
+    pad: Pad;
+    dataFormat?: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: number[];
+  };
+  return tidy(() => {
+    const dy = toNHWC(asTensor4D(inputs.dy as TensorInfo), dataFormat);
+    const filter = asTensor4D(inputs.filter as TensorInfo);
+    const shape = nhwcShape(inputShape, dataFormat);
+    const dx = conv2dBackpropInputComposed(dy, filter, shape, pair(strides), [1, 1], pad, dimRoundingMode);
+    return fromNHWC(dx, dataFormat);
+  });
+};
+
+const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs }) => {
+  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as never as {
+    strides: number | Pair;
+    dilations?: number | Pair;
+    pad: Pad;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+  };
+  const x = asTensor4D(inputs.x as TensorInfo);
+  const dy = asTensor4D(inputs.dy as TensorInfo);
+  return depthwiseBackpropFilterComposed(x, dy, filterShape, pair(strides), pair(dilations), pad, dimRoundingMode);
+};
+
+const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs }) => {
+  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as never as {
+    strides: number | Pair;
+    dilations?: number | Pair;
+    pad: Pad;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+  };
+  const dy = asTensor4D(inputs.dy as TensorInfo);
+  const filter = asTensor4D(inputs.filter as TensorInfo);
+  return depthwiseBackpropInputComposed(dy, filter, inputShape, pair(strides), pair(dilations), pad, dimRoundingMode);
+};
+
+/** The kernels core adds to the wasm backend, by tfjs kernel name. */
+export const wasmTrainingKernels: readonly KernelConfig[] = [
+  { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
+  { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput },
+];
+
+/**
+ * Registers the training kernels for the wasm backend. Idempotent. wasm's own Conv2DBackpropInput
+ * (a scalar loop) is replaced by the composed one, which is several times faster.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of wasmTrainingKernels) {
+    const existing = getKernel(config.kernelName, 'wasm');
+    if (existing?.kernelFunc === config.kernelFunc) continue;
+    if (existing) ops.unregisterKernel(config.kernelName, 'wasm');
+    registerKernel(config);
+  }
+}
