@@ -100,7 +100,7 @@ export const backendLadder: BackendRung[] = [
   },
   {
     name: 'wasm',
-    label: 'wasm (XNNPACK)',
+    label: 'wasm',
     runtime: 'any',
     start: async () => {
       registerWasmTrainingKernels();
@@ -146,7 +146,7 @@ function describe(rung: BackendRung): BackendInfo {
   if (rung.name !== 'wasm') return { name: rung.name, label: rung.label };
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
   const threaded = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-  const label = `${rung.label}${simd ? ', SIMD' : ''}${threaded ? ', threaded' : ', 1 thread'}`;
+  const label = `wasm (XNNPACK${simd ? ', SIMD' : ''}, ${threaded ? 'threaded' : '1 thread'})`;
   return threaded ? { name: 'wasm', label, simd } : { name: 'wasm', label, simd, threads: 1 };
 }
 

@@ -16,6 +16,14 @@ export {
 export { gaussianKl, gaussianLogProb, gaussianSample } from './gaussian.js';
 export type { Channels, ImageGridOptions, ReadImageOptions } from './image-io.js';
 export { assertImageTensor, imageGrid, readImage, toBytes, writeImage } from './image-io.js';
+export type {
+  Conv2dOptions,
+  ConvTranspose2dOptions,
+  DepthwiseConv2dOptions,
+  LinearOptions,
+  Padding,
+} from './layers.js';
+export { Conv2d, ConvTranspose2d, DepthwiseConv2d, Linear } from './layers.js';
 export type { LogisticMixtureOptions, LogisticMixtureSampleOptions } from './logistic-mixture.js';
 export {
   logisticMixtureLogProb,

@@ -1,0 +1,76 @@
+import type { ParseArgsConfig } from 'node:util';
+
+/** The options a command declares, in node:util parseArgs form. */
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandContext {
+  /** Positional arguments after the command name. */
+  positionals: string[];
+  /** Parsed option values. */
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  /** True when --json was given: print one JSON document to stdout and nothing else there. */
+  json: boolean;
+  /** Fires on Ctrl-C; pass it to every long call. */
+  signal: AbortSignal;
+  /** Human-readable output (stdout unless --json, then stderr). */
+  log(line: string): void;
+  /** Prints the command's JSON result to stdout. */
+  printJson(value: unknown): void;
+}
+
+/** One `scalespace` command. Names may have several words: `pyramid decompose`. */
+export interface Command {
+  name: string;
+  summary: string;
+  /** Usage text shown by --help, after the name. */
+  usage: string;
+  options?: CommandOptions;
+  /** Allow positional arguments (default true). */
+  allowPositionals?: boolean;
+  run(ctx: CommandContext): Promise<number | undefined> | number | undefined;
+}
+
+/** Reads a string option, failing with a usage error when it is missing and required. */
+export function stringOption(ctx: CommandContext, name: string, fallback?: string): string {
+  const v = ctx.values[name];
+  if (typeof v === 'string') return v;
+  if (fallback !== undefined) return fallback;
+  throw new UsageError(`--${name} is required`);
+}
+
+/** Reads an integer option with bounds. */
+export function intOption(
+  ctx: CommandContext,
+  name: string,
+  fallback: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const v = ctx.values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got "${v}"`);
+  return n;
+}
+
+/** Reads a number option with bounds. */
+export function numberOption(
+  ctx: CommandContext,
+  name: string,
+  fallback: number,
+  min = -Infinity,
+  max = Infinity,
+): number {
+  const v = ctx.values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${v}"`);
+  return n;
+}
+
+/** A mistake in how the command was called; printed with the command's usage. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

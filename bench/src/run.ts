@@ -1,0 +1,16 @@
+// `pnpm bench [name ...]`: runs the named benchmarks (all when none is named).
+const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  core: () => import('./core.js'),
+};
+
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = requested.length > 0 ? requested : Object.keys(benches);
+for (const name of names) {
+  const load = benches[name];
+  if (!load) {
+    console.error(`unknown benchmark "${name}"; available: ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n== bench ${name} ==`);
+  await (await load()).run();
+}
