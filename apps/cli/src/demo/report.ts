@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@scalespace/core';
+import { escapeHtml } from './html.js';
 
 export interface DemoContext {
   /** The section's own folder inside the demo output (created). */
@@ -32,8 +33,6 @@ export interface DemoReport {
   sections: Array<{ id: string; title: string; seconds: number; summary: Record<string, unknown> }>;
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 /** Runs the sections in order, writing each one's files under outDir/<id>, then index.html and report.json. */
 export async function runDemo(
   sections: DemoSection[],
@@ -57,7 +56,7 @@ export async function runDemo(
     const seconds = (performance.now() - t0) / 1000;
     report.sections.push({ id: section.id, title: section.title, seconds, summary: result.summary });
     fragments.push(
-      `<section id="${section.id}"><h2>${escape(section.title)}</h2>\n${result.html}\n<p class="t">${seconds.toFixed(1)} s</p></section>`,
+      `<section id="${section.id}"><h2>${escapeHtml(section.title)}</h2>\n${result.html}\n<p class="t">${seconds.toFixed(1)} s</p></section>`,
     );
   }
   report.seconds = (performance.now() - started) / 1000;
@@ -66,7 +65,7 @@ export async function runDemo(
 <style>body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
 img{image-rendering:pixelated;max-width:100%}table{border-collapse:collapse}td,th{padding:2px 10px;border-bottom:1px solid #ddd;text-align:right}
 th:first-child,td:first-child{text-align:left}.t{color:#888;font-size:smaller}</style></head>
-<body><h1>scalespace demo</h1><p>Generated ${escape(report.createdAt)} in ${report.seconds.toFixed(1)} s. Numbers: <a href="report.json">report.json</a>.</p>
+<body><h1>scalespace demo</h1><p>Generated ${escapeHtml(report.createdAt)} in ${report.seconds.toFixed(1)} s. Numbers: <a href="report.json">report.json</a>.</p>
 ${fragments.join('\n')}
 </body></html>
 `;
@@ -78,6 +77,6 @@ ${fragments.join('\n')}
 /** An HTML table from rows of [label, value] or a header plus rows. */
 export function htmlTable(header: string[], rows: Array<Array<string | number>>): string {
   const cell = (v: string | number, tag: string) =>
-    `<${tag}>${escape(typeof v === 'number' ? String(Number(v.toPrecision(5))) : v)}</${tag}>`;
+    `<${tag}>${escapeHtml(typeof v === 'number' ? String(Number(v.toPrecision(5))) : v)}</${tag}>`;
   return `<table><tr>${header.map((h) => cell(h, 'th')).join('')}</tr>${rows.map((r) => `<tr>${r.map((v) => cell(v, 'td')).join('')}</tr>`).join('')}</table>`;
 }

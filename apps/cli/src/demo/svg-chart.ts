@@ -1,3 +1,4 @@
+import { escapeHtml } from './html.js';
 export interface Series {
   label: string;
   points: Array<[number, number]>;
@@ -22,7 +23,6 @@ function ticks(lo: number, hi: number, count = 5): number[] {
 
 const fmt = (v: number) =>
   Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A self-contained SVG line chart (axes, ticks, legend): enough for loss curves and metric sweeps. */
 export function lineChart(series: Series[], options: LineChartOptions): string {
@@ -30,7 +30,7 @@ export function lineChart(series: Series[], options: LineChartOptions): string {
   const margin = { left: 64, right: 16, top: 32, bottom: 48 };
   const all = series.flatMap((s) => s.points).filter(([, y]) => Number.isFinite(y) && (!logY || y > 0));
   if (all.length === 0)
-    return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><text x="10" y="20">${escape(title)}: no data</text></svg>`;
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><text x="10" y="20">${escapeHtml(title)}: no data</text></svg>`;
   const ty = (y: number) => (logY ? Math.log10(y) : y);
   const xs = all.map(([x]) => x);
   const ys = all.map(([, y]) => ty(y));
@@ -42,11 +42,11 @@ export function lineChart(series: Series[], options: LineChartOptions): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14">${escape(title)}</text>`,
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14">${escapeHtml(title)}</text>`,
     `<line x1="${margin.left}" y1="${height - margin.bottom}" x2="${width - margin.right}" y2="${height - margin.bottom}" stroke="black"/>`,
     `<line x1="${margin.left}" y1="${margin.top}" x2="${margin.left}" y2="${height - margin.bottom}" stroke="black"/>`,
-    `<text x="${width / 2}" y="${height - 10}" text-anchor="middle">${escape(xLabel)}</text>`,
-    `<text transform="translate(14 ${height / 2}) rotate(-90)" text-anchor="middle">${escape(yLabel)}${logY ? ' (log)' : ''}</text>`,
+    `<text x="${width / 2}" y="${height - 10}" text-anchor="middle">${escapeHtml(xLabel)}</text>`,
+    `<text transform="translate(14 ${height / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yLabel)}${logY ? ' (log)' : ''}</text>`,
   ];
   for (const t of ticks(x0, x1)) {
     parts.push(`<text x="${px(t)}" y="${height - margin.bottom + 16}" text-anchor="middle">${fmt(t)}</text>`);
@@ -64,7 +64,7 @@ export function lineChart(series: Series[], options: LineChartOptions): string {
       `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`,
     );
     parts.push(
-      `<text x="${width - margin.right - 4}" y="${margin.top + 14 * (i + 1)}" text-anchor="end" fill="${colour}">${escape(s.label)}</text>`,
+      `<text x="${width - margin.right - 4}" y="${margin.top + 14 * (i + 1)}" text-anchor="end" fill="${colour}">${escapeHtml(s.label)}</text>`,
     );
   });
   parts.push('</svg>');
