@@ -33,6 +33,8 @@ export {
 } from './logistic-mixture.js';
 export type { LoadStateDictOptions, StateDict } from './module.js';
 export { Module } from './module.js';
+export type { AdamOptions, ClipResult, Schedule } from './optim.js';
+export { Adam, clipByGlobalNorm, Ema, exponentialDecay, globalNorm, linearWarmup } from './optim.js';
 export type { LongWorkOptions, ProgressEvent, StepResult, TrainLoopOptions } from './progress.js';
 export {
   formatProgress,
