@@ -106,9 +106,9 @@ export async function writeImage(path: string, image: tf.Tensor, options: { qual
   }
   const { data, height, width, channels } = await toBytes(image);
   const sharp = await loadSharp();
-  const encoded = await sharp(data, { raw: { width, height, channels } })
-    .toFormat(format, options.quality ? { quality: options.quality } : {})
-    .toBuffer();
+  let pipeline = sharp(data, { raw: { width, height, channels } });
+  if (channels === 1) pipeline = pipeline.toColourspace('b-w');
+  const encoded = await pipeline.toFormat(format, options.quality ? { quality: options.quality } : {}).toBuffer();
   await writeFileAtomic(path, encoded);
 }
 

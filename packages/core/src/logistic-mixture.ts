@@ -86,11 +86,19 @@ function coupledMeans(s: Split, x: tf.Tensor, channels: number): tf.Tensor {
 }
 
 /**
+ * log sigmoid(x) = -softplus(-x). (tf.logSigmoid's custom gradient closes over its input instead of
+ * saving it, so it breaks when the input is an intermediate of a tidy inside tf.grad.)
+ */
+function logSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.neg(tf.softplus(tf.neg(x)));
+}
+
+/**
  * log(sigmoid(b) - sigmoid(a)) for a < b, given the width b - a separately so nothing cancels:
  * sigmoid(b) - sigmoid(a) = sigmoid(b) * sigmoid(-a) * (1 - exp(a - b)).
  */
 function logSigmoidDifference(a: tf.Tensor, b: tf.Tensor, width: tf.Tensor): tf.Tensor {
-  return tf.add(tf.add(tf.logSigmoid(b), tf.logSigmoid(tf.neg(a))), tf.log(tf.neg(tf.expm1(tf.neg(width)))));
+  return tf.add(tf.add(logSigmoid(b), logSigmoid(tf.neg(a))), tf.log(tf.neg(tf.expm1(tf.neg(width)))));
 }
 
 /**
@@ -118,8 +126,8 @@ export function logisticMixtureLogProb(params: tf.Tensor, x: tf.Tensor, options:
     const minus = tf.mul(invScale, tf.sub(centred, 1 / (n - 1)));
     const kk = tf.expandDims(k, -1);
     // Edge bins reach to infinity: log sigmoid(plus) at k = 0, log(1 - sigmoid(minus)) at k = n-1.
-    const lowEdge = tf.logSigmoid(plus);
-    const highEdge = tf.logSigmoid(tf.neg(minus));
+    const lowEdge = logSigmoid(plus);
+    const highEdge = logSigmoid(tf.neg(minus));
     const middle = logSigmoidDifference(minus, plus, tf.mul(invScale, 2 / (n - 1)));
     const perChannel = tf.where(tf.lessEqual(kk, 0), lowEdge, tf.where(tf.greaterEqual(kk, n - 1), highEdge, middle)); // [..., C, K]
     const perComponent = tf.add(tf.sum(perChannel, -2), tf.logSoftmax(s.logits, -1)); // [..., K]
@@ -151,10 +159,8 @@ export function logisticMixtureSample(params: tf.Tensor, options: LogisticMixtur
     const gumbel = tf.neg(
       tf.log(tf.neg(tf.log(rng.uniformTensor([...lead, components], { min: 1e-7, max: 1 - 1e-7 })))),
     );
-    const choice = tf.oneHot(
-      tf.reshape(tf.argMax(tf.add(tf.div(s.logits, temperature), gumbel), -1), [count]),
-      components,
-    );
+    const winner = tf.reshape(tf.argMax(tf.add(tf.div(s.logits, temperature), gumbel), -1), [count]);
+    const choice = components === 1 ? tf.ones([count, 1]) : tf.oneHot(winner, components);
     const pick = (t: tf.Tensor) => tf.sum(tf.mul(tf.reshape(t, [count, -1, components]), tf.expandDims(choice, 1)), -1); // [count, rows]
     const means = pick(s.means); // [count, C]
     const scales = tf.mul(tf.exp(pick(s.logScales)), temperature);

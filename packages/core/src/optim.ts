@@ -46,8 +46,8 @@ export class Adam {
     }
     this.variables = variables;
     this.#options = { lr, beta1, beta2, epsilon, weightDecay };
-    this.#m = variables.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.#v = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.#m = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    this.#v = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   }
 
   /** Steps taken so far. */
@@ -161,7 +161,7 @@ export class Ema {
     if (!(decay > 0 && decay < 1)) throw new InvalidArgumentError(`Ema: decay must be in (0, 1), got ${decay}`);
     this.decay = decay;
     this.#targets = variables;
-    this.#shadow = variables.map((v) => tf.variable(v.clone(), false));
+    this.#shadow = variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
   }
 
   update(): void {
@@ -193,7 +193,7 @@ export class Ema {
       throw new InvalidArgumentError(
         `Ema.loadAverages: got ${values.length} tensors for ${this.#shadow.length} variables`,
       );
-    values.forEach((t, i) => this.#shadow[i].assign(t));
+    for (const [i, t] of values.entries()) this.#shadow[i].assign(t);
   }
 
   dispose(): void {

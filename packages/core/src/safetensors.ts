@@ -91,8 +91,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function decodeValues(dtype: string, bytes: Uint8Array, count: number, name: string): HostTensor['values'] {
   // Fast path: a copy of the bytes is an aligned buffer in the host's (little-endian) order.
-  if (LITTLE_ENDIAN && dtype === 'F32') return new Float32Array(bytes.slice().buffer, 0, count);
-  if (LITTLE_ENDIAN && dtype === 'I32') return new Int32Array(bytes.slice().buffer, 0, count);
+  // (new Uint8Array(view) always copies; Buffer#slice would not.)
+  if (LITTLE_ENDIAN && dtype === 'F32') return new Float32Array(new Uint8Array(bytes).buffer, 0, count);
+  if (LITTLE_ENDIAN && dtype === 'I32') return new Int32Array(new Uint8Array(bytes).buffer, 0, count);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
     case 'F32': {

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { AbortError, InvalidArgumentError } from './errors.js';
+import { formatProgress, type ProgressEvent, progressBar, trainLoop } from './progress.js';
+
+describe('trainLoop', () => {
+  it('runs every step, reports progress with an ETA, checkpoints on schedule', async () => {
+    const events: ProgressEvent[] = [];
+    const checkpoints: number[] = [];
+    const result = await trainLoop({
+      total: 10,
+      step: (i) => ({ loss: 10 - i, metrics: { lr: 0.1 } }),
+      onProgress: (e) => events.push(e),
+      checkpointEvery: 4,
+      onCheckpoint: (n) => {
+        checkpoints.push(n);
+      },
+    });
+    expect(events.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(events[9].loss).toBe(1);
+    expect(events[9].etaSeconds).toBe(0);
+    expect(events[0].etaSeconds).toBeGreaterThanOrEqual(0);
+    expect(checkpoints).toEqual([4, 8, 10]);
+    expect(result).toMatchObject({ steps: 10, lastLoss: 1 });
+  });
+
+  it('resumes from startStep', async () => {
+    const seen: number[] = [];
+    await trainLoop({ total: 5, startStep: 3, step: (i) => void seen.push(i) });
+    expect(seen).toEqual([3, 4]);
+    await expect(trainLoop({ total: 5, startStep: 6, step: () => 0 })).rejects.toThrow(InvalidArgumentError);
+  });
+
+  it('stops between steps when aborted, after the last checkpoint completed', async () => {
+    const controller = new AbortController();
+    const done: number[] = [];
+    const checkpoints: number[] = [];
+    const run = trainLoop({
+      total: 1000,
+      signal: controller.signal,
+      step: async (i) => {
+        done.push(i);
+        if (i === 6) setTimeout(() => controller.abort(new Error('user pressed Ctrl-C')), 0);
+        await new Promise((r) => setTimeout(r, 2));
+      },
+      checkpointEvery: 5,
+      onCheckpoint: (n) => {
+        checkpoints.push(n);
+      },
+    });
+    await expect(run).rejects.toThrow(AbortError);
+    await expect(run).rejects.toThrow(/user pressed Ctrl-C/);
+    expect(done.length).toBeLessThan(20);
+    expect(checkpoints).toEqual([5]);
+  });
+});
+
+describe('progress display', () => {
+  it('formats a bar with loss and ETA', () => {
+    const line = formatProgress({ step: 50, total: 100, loss: 0.123456, etaSeconds: 75 }, 'train', 10);
+    expect(line).toBe('train [#####.....] 50/100 loss 0.1235 eta 1m15s');
+  });
+
+  it('prints a line at the start and at every 10% when not a TTY', () => {
+    const lines: string[] = [];
+    const bar = progressBar('x', { write: (s: string) => lines.push(s), isTTY: false });
+    for (let i = 1; i <= 100; i++) bar({ step: i, total: 100, etaSeconds: 0 });
+    bar.done();
+    expect(lines.length).toBe(11);
+  });
+});
