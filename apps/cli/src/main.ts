@@ -61,7 +61,8 @@ export async function main(
     return 0;
   }
   const controller = new AbortController();
-  io.signal?.addEventListener('abort', () => controller.abort(io.signal?.reason), { once: true });
+  if (io.signal?.aborted) controller.abort(io.signal.reason);
+  else io.signal?.addEventListener('abort', () => controller.abort(io.signal?.reason), { once: true });
   try {
     const parsed = parseArgs({
       args: rest,
