@@ -104,7 +104,7 @@ export const coreSection: DemoSection = {
           model.trainableParameters(),
         );
         const value = loss ? loss.dataSync()[0] : Number.NaN;
-        tf.dispose([batch, loss]);
+        tf.dispose(loss ? [batch, loss] : batch);
         return value;
       },
       onProgress: (e) => {
