@@ -165,3 +165,44 @@ describe('dilated conv gradients equal those of the equivalent zero-spread filte
     tf.dispose([x, f, fs, w, dx, dfs, df]);
   });
 });
+
+describe('wasm gradients over random geometries (kernel 1-5, stride 1-3, odd and even sizes)', () => {
+  const r = rng(99);
+  const geometries = Array.from({ length: 24 }, (_, i) => {
+    const k = 1 + r.int(5);
+    const stride = 1 + r.int(3);
+    const h = k + r.int(8);
+    const w = k + r.int(8);
+    const pad: 'same' | 'valid' = r.uniform() < 0.5 ? 'same' : 'valid';
+    const op: Op = (['conv2d', 'depthwiseConv2d', 'conv2dTranspose'] as const)[i % 3];
+    return { op, k, stride, h, w, pad };
+  });
+  it.each(geometries.map((g) => [`${g.op} k${g.k} s${g.stride} ${g.h}x${g.w} ${g.pad}`, g] as const))(
+    '%s',
+    async (_n, g) => {
+      const results: Record<string, { dx: Float32Array; df: Float32Array }> = {};
+      for (const backend of ['cpu', 'wasm']) {
+        await tf.setBackend(backend);
+        const x = tf.tensor4d(randomData([2, g.h, g.w, 3], 5).values, [2, g.h, g.w, 3]);
+        const fShape: [number, number, number, number] =
+          g.op === 'depthwiseConv2d' ? [g.k, g.k, 3, 2] : [g.k, g.k, 3, 4];
+        const f = tf.tensor4d(randomData(fShape, 6).values, fShape);
+        const forward = (a: tf.Tensor, b: tf.Tensor) => {
+          if (g.op === 'conv2d') return tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, g.stride, g.pad);
+          if (g.op === 'depthwiseConv2d')
+            return tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, g.stride, g.pad);
+          // conv2dTranspose back to x's shape, applied to conv2d's output: exercises both directions.
+          const small = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, g.stride, g.pad);
+          return tf.conv2dTranspose(small, b as tf.Tensor4D, [2, g.h, g.w, 3], g.stride, g.pad);
+        };
+        const outShape = tf.tidy(() => forward(x, f).shape);
+        const wgt = tf.tensor(randomData(outShape, 7).values, outShape);
+        const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(forward(a, b), wgt)))([x, f]);
+        results[backend] = { dx: (await dx.data()) as Float32Array, df: (await df.data()) as Float32Array };
+        tf.dispose([x, f, wgt, dx, df]);
+      }
+      expect(relativeError(results.wasm.dx, results.cpu.dx)).toBeLessThan(1e-4);
+      expect(relativeError(results.wasm.df, results.cpu.df)).toBeLessThan(1e-4);
+    },
+  );
+});

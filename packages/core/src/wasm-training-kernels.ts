@@ -4,11 +4,12 @@
 // - Conv2DBackpropFilter: one conv2d whose "image" is x with batch and channels swapped and whose
 //   "filter" is dy, dilated by the forward stride. The contraction over batch and output positions
 //   becomes the conv's inner product, so XNNPACK does the whole reduction as one GEMM.
-// - Conv2DBackpropInput (replaces wasm's scalar loop, ~10x slower than the forward conv): dy with
-//   zeros inserted between rows/columns (the forward stride), padded, correlated with the
-//   rotated, in/out-swapped filter.
+// - Conv2DBackpropInput (replaces wasm's scalar loop, ~10x slower than the forward conv): dy padded
+//   and correlated with the rotated, in/out-swapped filter; for strided convs, one correlation per
+//   output phase with every s-th tap, interleaved.
 // - DepthwiseConv2dNativeBackpropInput: the same with a depthwise conv.
-// - DepthwiseConv2dNativeBackpropFilter: one multiply-and-reduce per filter tap.
+// - DepthwiseConv2dNativeBackpropFilter: one depthwise conv over the batch-and-channel pairs, with dy as
+//   the filter, then a sum over the batch.
 //
 // Kernels run inside the engine with the tape off, so the ops used here are not recorded; they
 // return a Tensor, which the engine accepts as a kernel output.
@@ -117,8 +118,11 @@ function geometry(
 }
 
 /**
- * The gradient of a conv with respect to its input, for a forward conv with the given geometry:
- * pad the zero-inserted dy so that a stride-1 correlation with the rotated filter lands on every input pixel.
+ * The gradient of a conv with respect to its input, for a forward conv with the given geometry.
+ * Stride 1: pad dy so that a correlation with the rotated filter lands on every input pixel.
+ * Stride s > 1: dy with zeros between its rows/columns would waste s^2 of the work on zeros, so the
+ * input is computed in s x s phases instead (rows h = s q + r): each phase is a stride-1 correlation of
+ * dy with every s-th tap of the rotated filter, and the phases are interleaved at the end.
  */
 function backpropInputNHWC(
   dy: Tensor4D,
@@ -131,15 +135,63 @@ function backpropInputNHWC(
   const [kh, kw] = kernel;
   const [sh, sw] = g.strides;
   const [dh, dw] = g.dilations;
-  const up = insertZeros(dy, sh, sw);
-  const padTop = (kh - 1) * dh - g.top;
-  const padLeft = (kw - 1) * dw - g.left;
-  const padBottom = inShape[1] + (kh - 1) * dh - up.shape[1] - padTop;
-  const padRight = inShape[2] + (kw - 1) * dw - up.shape[2] - padLeft;
-  const padded = padOrCropSpatial(up, padTop, padBottom, padLeft, padRight);
-  return depthwise
-    ? ops.depthwiseConv2d(padded, rotatedFilter, 1, 'valid', 'NHWC', [dh, dw])
-    : ops.conv2d(padded, rotatedFilter, 1, 'valid', 'NHWC', [dh, dw]);
+  const correlate = (input: Tensor4D, filter: Tensor4D) =>
+    depthwise
+      ? ops.depthwiseConv2d(input, filter, 1, 'valid', 'NHWC', [dh, dw])
+      : ops.conv2d(input, filter, 1, 'valid', 'NHWC', [dh, dw]);
+  if (sh === 1 && sw === 1) {
+    const padTop = (kh - 1) * dh - g.top;
+    const padLeft = (kw - 1) * dw - g.left;
+    const padBottom = inShape[1] + (kh - 1) * dh - dy.shape[1] - padTop;
+    const padRight = inShape[2] + (kw - 1) * dw - dy.shape[2] - padLeft;
+    return correlate(padOrCropSpatial(dy, padTop, padBottom, padLeft, padRight), rotatedFilter);
+  }
+  if (dh !== 1 || dw !== 1) {
+    // tfjs convs never combine stride and dilation; keep the simple zero-insertion form for completeness.
+    const up = insertZeros(dy, sh, sw);
+    const padTop = (kh - 1) * dh - g.top;
+    const padLeft = (kw - 1) * dw - g.left;
+    const padBottom = inShape[1] + (kh - 1) * dh - up.shape[1] - padTop;
+    const padRight = inShape[2] + (kw - 1) * dw - up.shape[2] - padLeft;
+    return correlate(padOrCropSpatial(up, padTop, padBottom, padLeft, padRight), rotatedFilter);
+  }
+  const [n, h, w] = inShape;
+  const outChannels = depthwise ? dy.shape[3] : rotatedFilter.shape[3];
+  const rowsPerPhase = Math.ceil(h / sh);
+  const colsPerPhase = Math.ceil(w / sw);
+  // For phase r along one axis: the first rotated tap that lands on it, and how dy must be shifted.
+  const phase = (r: number, size: number, k: number, s: number, before: number, dyLength: number) => {
+    const shift = r + before - k + 1;
+    const first = ((-shift % s) + s) % s;
+    const count = r < size ? Math.ceil((size - r) / s) : 0;
+    const taps = first < k ? Math.ceil((k - first) / s) : 0;
+    const offset = (shift + first) / s;
+    return { first, count, taps, padBefore: -offset, padAfter: offset + count + taps - 2 - (dyLength - 1) };
+  };
+  const rows: Tensor4D[] = [];
+  for (let rh = 0; rh < sh; rh++) {
+    const ph = phase(rh, h, kh, sh, g.top, dy.shape[1]);
+    const cols: Tensor4D[] = [];
+    for (let rw = 0; rw < sw; rw++) {
+      const pw = phase(rw, w, kw, sw, g.left, dy.shape[2]);
+      let part: Tensor4D;
+      if (ph.taps === 0 || pw.taps === 0 || ph.count === 0 || pw.count === 0) {
+        part = ops.zeros([n, ph.count, pw.count, outChannels]);
+      } else {
+        const sub = ops.stridedSlice(rotatedFilter, [ph.first, pw.first, 0, 0], rotatedFilter.shape, [
+          sh,
+          sw,
+          1,
+          1,
+        ]) as Tensor4D;
+        part = correlate(padOrCropSpatial(dy, ph.padBefore, ph.padAfter, pw.padBefore, pw.padAfter), sub);
+      }
+      cols.push(padOrCropSpatial(part, 0, rowsPerPhase - ph.count, 0, colsPerPhase - pw.count));
+    }
+    rows.push(ops.stack(cols, 3) as unknown as Tensor4D); // [N, Q, Q', sw, C]
+  }
+  const interleaved = ops.reshape(ops.stack(rows, 2), [n, rowsPerPhase * sh, colsPerPhase * sw, outChannels]);
+  return ops.slice(interleaved, [0, 0, 0, 0], [n, h, w, outChannels]) as Tensor4D;
 }
 
 function toNHWC(x: Tensor4D, dataFormat: string | undefined): Tensor4D {
@@ -223,21 +275,22 @@ export function depthwiseBackpropFilterComposed(
     const needH = (g.outHeight - 1) * sh + (kh - 1) * dh + 1;
     const needW = (g.outWidth - 1) * sw + (kw - 1) * dw + 1;
     const xp = padOrCropSpatial(x, g.top, needH - x.shape[1] - g.top, g.left, needW - x.shape[2] - g.left);
-    const dy5 = ops.reshape(dy, [n, g.outHeight, g.outWidth, c, m]);
-    const taps: Tensor4D[] = [];
-    for (let a = 0; a < kh; a++) {
-      for (let b = 0; b < kw; b++) {
-        const window = ops.stridedSlice(
-          xp,
-          [0, a * dh, b * dw, 0],
-          [n, a * dh + (g.outHeight - 1) * sh + 1, b * dw + (g.outWidth - 1) * sw + 1, c],
-          [1, sh, sw, 1],
-        ) as Tensor4D;
-        const product = ops.mul(ops.expandDims(window, 4), dy5);
-        taps.push(ops.sum(product, [0, 1, 2]) as unknown as Tensor4D); // [C, M]
-      }
-    }
-    return ops.reshape(ops.stack(taps), [kh, kw, c, m]);
+    // One depthwise conv over a single "image" whose N*C channels are (batch, channel) pairs, with dy as
+    // the per-channel filter: output (a, b) is tap (a, b) of each pair's correlation; then sum over the batch.
+    const image = ops.reshape(ops.transpose(xp, [1, 2, 0, 3]), [1, needH, needW, n * c]);
+    const filter = ops.reshape(ops.transpose(ops.reshape(dy, [n, g.outHeight, g.outWidth, c, m]), [1, 2, 0, 3, 4]), [
+      g.outHeight,
+      g.outWidth,
+      n * c,
+      m,
+    ]);
+    const out = engine().runKernel(
+      'DepthwiseConv2dNative',
+      { x: image, filter },
+      { strides: [dh, dw], pad: 'valid', dilations: [sh, sw] },
+    ) as Tensor4D; // [1, KH', KW', N*C*M]
+    const taps = ops.slice(out, [0, 0, 0, 0], [1, kh, kw, n * c * m]);
+    return ops.sum(ops.reshape(taps, [kh, kw, n, c, m]), 2) as Tensor4D;
   });
 }
 
