@@ -88,8 +88,8 @@ export const coreSection: DemoSection = {
     const backend = await initBackend(undefined, { log: false });
     const r = rng(ctx.seed);
     const model = new TinyAutoencoder(r.fork('model'));
-    const optimizer = tf.train.adam(3e-3);
-    const steps = 150;
+    const optimizer = tf.train.adam(1e-2);
+    const steps = 300;
     const losses: Array<[number, number]> = [];
     const data = r.fork('data');
     const started = performance.now();
@@ -147,7 +147,7 @@ export const coreSection: DemoSection = {
       ['', ''],
       [
         ['backend', summary.backendLabel ?? backend],
-        ['steps (batch 16, 16x16 RGB)', steps],
+        ['steps (batch 16, 16x16 RGB, Adam 1e-2)', steps],
         ['ms per step', msPerStep],
         ['loss, first 10 steps', firstLoss],
         ['loss, last 10 steps', lastLoss],
