@@ -1,1 +1,11 @@
-export {};
+export type { Size } from './pyramid-sizes.js';
+export { parseSize, pyramidSizes, scaleSizes } from './pyramid-sizes.js';
+export type { SinGANConfig } from './singan.js';
+export { SINGAN_FORMAT, SinGAN, SinGANNet } from './singan.js';
+export { SinGANDiscriminator, SinGANGenerator } from './singan-networks.js';
+export type * from './single-image-model.js';
+export { syntheticImage } from './test-image.js';
+export type { SinGANTrainOptions, TrainSinGANOptions } from './train-singan.js';
+export { resolveSinGANOptions, trainSinGAN } from './train-singan.js';
+export type { GradientPenaltyOptions, PenaltyNorm } from './wgan-gp.js';
+export { gradientPenalty } from './wgan-gp.js';

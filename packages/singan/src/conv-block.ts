@@ -1,0 +1,80 @@
+import { Conv2d, Module, type Rng, tf } from '@scalespace/core';
+import { InstanceNorm } from './instance-norm.js';
+import { leakyRelu, padSpatial, reflectPadSpatial } from './ops.js';
+
+export type BlockPadding = 'valid' | 'zeros' | 'reflect';
+export type BlockActivation = 'leaky' | 'relu' | 'none';
+
+export interface ConvBlockOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize?: number;
+  stride?: number;
+  dilation?: number;
+  /** 'valid': no padding (the output shrinks, SinGAN); 'zeros' / 'reflect': same size. */
+  padding?: BlockPadding;
+  /** Instance normalisation after the conv (default true). */
+  norm?: boolean;
+  activation?: BlockActivation;
+  /** SinGAN's initialisation: conv weights N(0, 0.02), norm scales N(1, 0.02). Default: PyTorch's uniform. */
+  ganInit?: boolean;
+  rng: Rng;
+}
+
+/** Conv, instance norm, LeakyReLU(0.2): the block both single-image GANs are made of. */
+export class ConvBlock extends Module {
+  readonly conv: Conv2d;
+  readonly norm: InstanceNorm | null;
+  readonly activation: BlockActivation;
+  readonly padding: BlockPadding;
+  readonly #pad: number;
+
+  constructor(options: ConvBlockOptions) {
+    super();
+    const {
+      inChannels,
+      outChannels,
+      kernelSize = 3,
+      stride = 1,
+      dilation = 1,
+      padding = 'valid',
+      norm = true,
+      activation = 'leaky',
+      ganInit = false,
+      rng,
+    } = options;
+    this.conv = this.child(
+      'conv',
+      new Conv2d({ inChannels, outChannels, kernelSize, stride, dilation, padding: 'valid', rng: rng.fork('conv') }),
+    );
+    if (ganInit) {
+      const w = rng.fork('init').normalTensor(this.conv.weight.shape, { std: 0.02 });
+      this.conv.weight.assign(w);
+      w.dispose();
+    }
+    const gr = rng.fork('norm');
+    this.norm = norm
+      ? this.child(
+          'norm',
+          new InstanceNorm(
+            outChannels,
+            ganInit ? { gammaInit: () => gr.normalTensor([outChannels], { mean: 1, std: 0.02 }) } : {},
+          ),
+        )
+      : null;
+    this.activation = activation;
+    this.padding = padding;
+    this.#pad = padding === 'valid' ? 0 : (dilation * (kernelSize - 1)) / 2;
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const padded = this.padding === 'reflect' ? reflectPadSpatial(x, this.#pad) : padSpatial(x, this.#pad);
+      let y = this.conv.forward(padded);
+      if (this.norm) y = this.norm.forward(y);
+      if (this.activation === 'leaky') y = leakyRelu(y, 0.2) as tf.Tensor4D;
+      else if (this.activation === 'relu') y = tf.relu(y);
+      return y;
+    });
+  }
+}

@@ -1,0 +1,350 @@
+import {
+  Adam,
+  CheckpointError,
+  InvalidArgumentError,
+  type LongWorkOptions,
+  type Rng,
+  rng,
+  saveCheckpoint,
+  tf,
+  trainLoop,
+} from '@scalespace/core';
+import { mse, toSigned } from './ops.js';
+import { pyramidSizes } from './pyramid-sizes.js';
+import { resizeBicubic } from './resample.js';
+import { SINGAN_FORMAT, SinGAN, type SinGANConfig } from './singan.js';
+import { SinGANDiscriminator } from './singan-networks.js';
+import { disposeGroups, loadTrainingState, saveTrainingState } from './train-state.js';
+import { loadTrainingImage } from './training-image.js';
+import { intIn, numberIn, seedOf } from './validate.js';
+import { gradientPenalty, optimizerStep } from './wgan-gp.js';
+
+/** SinGAN's training schedule and architecture. Defaults are sized for a 128 px image on 2 CPU cores. */
+export interface SinGANTrainOptions {
+  /** Longest side of the finest scale (default 128; SinGAN: 250). */
+  maxSize?: number;
+  /** Shortest side of the coarsest scale (default 25, as SinGAN). */
+  minSize?: number;
+  /** Ratio between scales (default 0.75, as SinGAN). */
+  scaleFactor?: number;
+  /** Iterations per scale (default 300; SinGAN: 2000). */
+  iterations?: number;
+  /** Critic steps per iteration (default 3, as SinGAN). */
+  dSteps?: number;
+  /** Generator steps per iteration (default 3, as SinGAN). */
+  gSteps?: number;
+  /** Adam learning rate of both networks (default 5e-4), beta1 0.5. */
+  lr?: number;
+  /** Fraction of a scale's iterations after which the learning rate drops 10x (default 0.8). */
+  lrDecayAt?: number;
+  /** Weight of the reconstruction loss (default 10). */
+  reconstructionWeight?: number;
+  /** Weight of the gradient penalty (default 0.1). */
+  penaltyWeight?: number;
+  /** Noise amplitude = this x RMSE of the upsampled reconstruction (default 0.1). */
+  noiseAmplitude?: number;
+  /** Channels at the coarsest scales (default 32). */
+  channels?: number;
+  /** Channels double every `channelsDoubleEvery` scales up to this (default 32 for speed; SinGAN: 128). */
+  maxChannels?: number;
+  channelsDoubleEvery?: number;
+  /** Conv layers per network (default 5). */
+  layers?: number;
+}
+
+export interface TrainSinGANOptions extends SinGANTrainOptions, LongWorkOptions {
+  /** The training image: a file path or an [H, W, 3] tensor in [0, 1]. */
+  image: tf.Tensor3D | string;
+  /** Directory for the model and the training state (checkpoints); optional. */
+  out?: string;
+  /** Continue the run saved in `out` (its options win over the ones given here). */
+  resume?: boolean;
+  /** Checkpoint every this many iterations within a scale, and after each scale (default 100). */
+  checkpointEvery?: number;
+  seed?: number;
+}
+
+const DEFAULTS: Required<SinGANTrainOptions> = {
+  maxSize: 128,
+  minSize: 25,
+  scaleFactor: 0.75,
+  iterations: 300,
+  dSteps: 3,
+  gSteps: 3,
+  lr: 5e-4,
+  lrDecayAt: 0.8,
+  reconstructionWeight: 10,
+  penaltyWeight: 0.1,
+  noiseAmplitude: 0.1,
+  channels: 32,
+  maxChannels: 32,
+  channelsDoubleEvery: 4,
+  layers: 5,
+};
+
+/** Validates and completes training options. */
+export function resolveSinGANOptions(options: SinGANTrainOptions): Required<SinGANTrainOptions> {
+  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  intIn(o.maxSize, 128, 8, 1024, 'maxSize');
+  intIn(o.minSize, 25, 8, 1024, 'minSize');
+  numberIn(o.scaleFactor, 0.75, 0.31, 0.94, 'scaleFactor');
+  intIn(o.iterations, 300, 1, 100_000, 'iterations');
+  intIn(o.dSteps, 3, 1, 20, 'dSteps');
+  intIn(o.gSteps, 3, 1, 20, 'gSteps');
+  numberIn(o.lr, 5e-4, 1e-7, 1, 'lr');
+  numberIn(o.lrDecayAt, 0.8, 0, 1, 'lrDecayAt');
+  numberIn(o.reconstructionWeight, 10, 0, 1e4, 'reconstructionWeight');
+  numberIn(o.penaltyWeight, 0.1, 0, 1e4, 'penaltyWeight');
+  numberIn(o.noiseAmplitude, 0.1, 0, 10, 'noiseAmplitude');
+  intIn(o.channels, 32, 1, 512, 'channels');
+  intIn(o.maxChannels, 32, o.channels, 512, 'maxChannels');
+  intIn(o.channelsDoubleEvery, 4, 1, 100, 'channelsDoubleEvery');
+  intIn(o.layers, 5, 3, 12, 'layers');
+  return o as Required<SinGANTrainOptions>;
+}
+
+interface SinGANTrainingInfo {
+  config: SinGANConfig;
+  seed: number;
+  adamG: number;
+  adamD: number;
+  /** Scale of the critic stored in the state (-1: none). */
+  criticScale: number;
+}
+
+function channelsAt(o: Required<SinGANTrainOptions>, s: number): number {
+  return Math.min(o.channels * 2 ** Math.floor(s / o.channelsDoubleEvery), o.maxChannels);
+}
+
+function prefixed(state: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const [k, v] of Object.entries(state)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+  return out;
+}
+
+/**
+ * Trains a SinGAN on one image, scale by scale from the coarsest: at each scale a generator and a
+ * patch critic with WGAN-GP, plus the reconstruction loss that ties the fixed noise z_rec to the
+ * training image. With `out`, writes the model after every scale and a resumable training state
+ * every `checkpointEvery` iterations; `resume` continues from there.
+ */
+export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> {
+  const { out, resume = false, onProgress, signal } = options;
+  const checkpointEvery = intIn(options.checkpointEvery, 100, 1, 1_000_000, 'checkpointEvery');
+  if (resume && !out) throw new InvalidArgumentError('resume needs `out`, the directory of the run to continue');
+  const image = await loadTrainingImage(options.image);
+  let model: SinGAN | null = null;
+  let critic: SinGANDiscriminator | null = null;
+  const reals: tf.Tensor4D[] = [];
+  try {
+    const saved = resume && out ? await loadTrainingState<SinGANTrainingInfo>(out) : null;
+    let seed: number;
+    let o: Required<SinGANTrainOptions>;
+    let config: SinGANConfig;
+    let adamIterations = { g: 0, d: 0 };
+    let savedGroups: Record<string, Record<string, tf.Tensor>> | null = null;
+    let criticScale = -1;
+    if (saved) {
+      if (saved.info.config?.format !== SINGAN_FORMAT) {
+        disposeGroups(saved.groups);
+        throw new CheckpointError(`"${out}" holds a training state of another kind; use a new --out directory`);
+      }
+      ({ config, seed } = saved.info);
+      o = resolveSinGANOptions(config.training as SinGANTrainOptions);
+      adamIterations = { g: saved.info.adamG, d: saved.info.adamD };
+      criticScale = saved.info.criticScale;
+      savedGroups = saved.groups;
+    } else {
+      seed = seedOf(options.seed);
+      o = resolveSinGANOptions(options);
+      const { sizes, scaleFactor } = pyramidSizes({
+        imageSize: [image.shape[0], image.shape[1]],
+        maxSize: o.maxSize,
+        minSize: o.minSize,
+        scaleFactor: o.scaleFactor,
+      });
+      config = {
+        format: SINGAN_FORMAT,
+        method: 'singan',
+        sizes,
+        scaleFactor,
+        amplitudes: sizes.map(() => 0),
+        channels: sizes.map((_, s) => channelsAt(o, s)),
+        layers: o.layers,
+        kernelSize: 3,
+        trainedScales: 0,
+        stepInScale: 0,
+        trainingSeconds: 0,
+        training: { ...o },
+      };
+    }
+    const { sizes } = config;
+    const N = sizes.length;
+    const finest = tf.tidy(() => resizeBicubic(tf.expandDims(image, 0) as tf.Tensor4D, ...sizes[N - 1]));
+    for (const size of sizes) reals.push(tf.tidy(() => toSigned(resizeBicubic(finest, ...size)) as tf.Tensor4D));
+    model = new SinGAN(config);
+    if (savedGroups) model.net.loadStateDict(prefixed(savedGroups.model ?? {}, ''));
+    else {
+      tf.tidy(() => (model as SinGAN).net.image.assign(tf.clipByValue(finest, 0, 1)));
+      const z = rng(seed)
+        .fork('z_rec')
+        .normalTensor([1, ...sizes[0], 1]);
+      model.net.zRec.assign(z);
+      z.dispose();
+    }
+    finest.dispose();
+    if (savedGroups && criticScale >= 0) {
+      critic = new SinGANDiscriminator({ channels: config.channels[criticScale], layers: config.layers, rng: rng(0) });
+      critic.loadStateDict(savedGroups.critic ?? {});
+    }
+    const startSeconds = config.trainingSeconds;
+    const started = performance.now();
+    const elapsed = () => startSeconds + (performance.now() - started) / 1000;
+
+    for (let s = config.trainedScales; s < N; s++) {
+      const resumingInScale = savedGroups !== null && config.stepInScale > 0 && criticScale === s;
+      const channels = config.channels[s];
+      const generator = model.net.generators[s];
+      // A new scale starts from the previous scale's weights when the widths match (as SinGAN does).
+      if (!resumingInScale) {
+        if (s > 0 && config.channels[s - 1] === channels)
+          generator.loadStateDict(model.net.generators[s - 1].stateDict());
+        const next = new SinGANDiscriminator({ channels, layers: config.layers, rng: rng(seed).fork(`d${s}`) });
+        if (critic && criticScale === s - 1 && config.channels[s - 1] === channels)
+          next.loadStateDict(critic.stateDict());
+        critic?.dispose();
+        critic = next;
+        criticScale = s;
+        config.stepInScale = 0;
+      }
+      const d = critic as SinGANDiscriminator;
+      const real = reals[s];
+      // The reconstruction path's input at this scale and the noise amplitude it implies.
+      const recPrev =
+        s === 0
+          ? (tf.zeros([1, ...sizes[0], 3]) as tf.Tensor4D)
+          : tf.tidy(() =>
+              resizeBicubic(
+                (model as SinGAN).generate({ sizes, n: 1, noise: (model as SinGAN).reconstructionNoise(), to: s }),
+                ...sizes[s],
+              ),
+            );
+      if (!resumingInScale) {
+        config.amplitudes[s] =
+          s === 0 ? 1 : o.noiseAmplitude * Math.sqrt(tf.tidy(() => mse(real, recPrev).dataSync()[0]));
+      }
+      const amp = config.amplitudes[s];
+      const recInput = tf.tidy(() =>
+        s === 0 ? (tf.add(tf.mul((model as SinGAN).net.zRec, amp), recPrev) as tf.Tensor4D) : recPrev.clone(),
+      );
+      const decayStep = Math.floor(o.lrDecayAt * o.iterations);
+      const schedule = (steps: number) => (step: number) => (step < decayStep * steps ? o.lr : o.lr * 0.1);
+      const optG = new Adam(generator.trainableParameters(), { lr: schedule(o.gSteps), beta1: 0.5, beta2: 0.999 });
+      const optD = new Adam(d.trainableParameters(), { lr: schedule(o.dSteps), beta1: 0.5, beta2: 0.999 });
+      if (resumingInScale && savedGroups) {
+        optG.loadStateDict(savedGroups.adamG ?? {}, adamIterations.g);
+        optD.loadStateDict(savedGroups.adamD ?? {}, adamIterations.d);
+      }
+      if (savedGroups) {
+        disposeGroups(savedGroups);
+        savedGroups = null;
+      }
+      const scaleRng = rng(seed).fork(`scale${s}`);
+      const randomPrev = (r: Rng): tf.Tensor4D =>
+        s === 0
+          ? (tf.zeros([1, ...sizes[0], 3]) as tf.Tensor4D)
+          : tf.tidy(() =>
+              resizeBicubic(
+                (model as SinGAN).generate({ sizes, n: 1, noise: SinGAN.randomNoise(r.nextUint32()), to: s }),
+                ...sizes[s],
+              ),
+            );
+      const noiseShape: [number, number, number, number] = [1, ...sizes[s], s === 0 ? 1 : 3];
+      const save = async () => {
+        if (!out || !model) return;
+        config.trainingSeconds = elapsed();
+        await saveTrainingState(
+          out,
+          { model: model.net.stateDict(), critic: d.stateDict(), adamG: optG.stateDict(), adamD: optD.stateDict() },
+          { config, seed, adamG: optG.iterations, adamD: optD.iterations, criticScale: s } satisfies SinGANTrainingInfo,
+        );
+        await saveCheckpoint(out, model.net, config);
+      };
+      try {
+        await trainLoop({
+          total: o.iterations,
+          startStep: config.stepInScale,
+          phase: `scale ${s + 1}/${N} (${sizes[s][1]}x${sizes[s][0]})`,
+          signal,
+          onProgress,
+          checkpointEvery,
+          onCheckpoint: async (done) => {
+            config.stepInScale = done;
+            if (done === o.iterations) {
+              config.trainedScales = s + 1;
+              config.stepInScale = 0;
+            }
+            await save();
+          },
+          step: (i) => {
+            const r = scaleRng.fork(i);
+            let dOut: Record<string, number> = {};
+            for (let j = 0; j < o.dSteps; j++) {
+              const prev = randomPrev(r);
+              const fake = tf.tidy(() => {
+                const z = r.normalTensor(noiseShape);
+                return generator.forward(tf.add(tf.mul(z, amp), prev) as tf.Tensor4D, prev);
+              });
+              const alpha = tf.scalar(r.uniform());
+              dOut = optimizerStep(optD, (record) => {
+                const dReal = tf.mean(d.forward(real));
+                const dFake = tf.mean(d.forward(fake));
+                const gp = gradientPenalty({ critic: (x) => d.forward(x), real, fake, alpha, norm: 'pixel' });
+                record('critic_real', dReal);
+                record('critic_fake', dFake);
+                record('penalty', gp);
+                return tf.add(tf.sub(dFake, dReal), tf.mul(gp, o.penaltyWeight)) as tf.Scalar;
+              });
+              tf.dispose([prev, fake, alpha]);
+            }
+            let gOut: Record<string, number> = {};
+            for (let j = 0; j < o.gSteps; j++) {
+              const prev = randomPrev(r);
+              const z = tf.tidy(() => tf.add(tf.mul(r.normalTensor(noiseShape), amp), prev) as tf.Tensor4D);
+              gOut = optimizerStep(optG, (record) => {
+                const adv = tf.neg(tf.mean(d.forward(generator.forward(z, prev))));
+                const rec = mse(generator.forward(recInput, recPrev), real);
+                record('reconstruction', rec);
+                return tf.add(adv, tf.mul(rec, o.reconstructionWeight)) as tf.Scalar;
+              });
+              tf.dispose([prev, z]);
+            }
+            return {
+              loss: gOut.loss,
+              metrics: {
+                wasserstein: (dOut.critic_real ?? 0) - (dOut.critic_fake ?? 0),
+                penalty: dOut.penalty ?? 0,
+                reconstruction: gOut.reconstruction ?? 0,
+              },
+            };
+          },
+        });
+      } finally {
+        optG.dispose();
+        optD.dispose();
+        tf.dispose([recPrev, recInput]);
+      }
+      config.trainedScales = s + 1;
+      config.stepInScale = 0;
+    }
+    config.trainingSeconds = elapsed();
+    const done = model;
+    model = null;
+    return done;
+  } finally {
+    image.dispose();
+    tf.dispose(reals);
+    critic?.dispose();
+    model?.dispose();
+  }
+}
