@@ -1,0 +1,123 @@
+import { Conv2d, InvalidArgumentError, Module, type Rng, tf } from '@scalespace/core';
+import { BiasFreeBatchNorm } from './bias-free-batch-norm.js';
+import { kernelSizesForReceptiveField, receptiveField } from './receptive-field.js';
+
+/** The shape of a bias-free CNN; saved with its weights. */
+export interface BfCnnConfig {
+  /** Input channels (1 grey, 3 RGB; a conditional denoiser adds the conditioning channels). */
+  inChannels: number;
+  /** Output channels: the noise estimate of the channels being denoised. */
+  outChannels: number;
+  /** Conv layers in all (the paper: 21). */
+  depth: number;
+  /** Channels of every hidden layer (the paper: 64). */
+  width: number;
+  /** Receptive field, odd: 1 + 2 * (number of 3x3 layers) (the paper: 5, 9, 13, 23, 43). */
+  rf: number;
+}
+
+export function validateBfCnnConfig(config: BfCnnConfig): void {
+  for (const key of ['inChannels', 'outChannels', 'depth', 'width', 'rf'] as const) {
+    const v = config[key];
+    if (!Number.isInteger(v) || v < 1)
+      throw new InvalidArgumentError(`bias-free CNN: ${key} must be a positive integer, got ${v}`);
+  }
+  kernelSizesForReceptiveField(config.depth, config.rf);
+}
+
+/**
+ * A bias-free CNN (Mohan et al. 2020; Kadkhodaie et al. 2023): `depth` stride-1 convs with no bias,
+ * ReLU after every layer but the last and bias-free batch norm after every layer but the first and
+ * the last. With no additive constant anywhere the network is positively homogeneous in eval mode,
+ * f(a x) = a f(x) for a > 0, and piecewise linear. It outputs the noise estimate; a denoiser returns
+ * y - f(y).
+ */
+export class BfCnn extends Module {
+  readonly config: BfCnnConfig;
+  readonly kernelSizes: number[];
+  readonly convs: Conv2d[];
+  readonly norms: BiasFreeBatchNorm[];
+
+  constructor(config: BfCnnConfig, rng: Rng) {
+    super();
+    validateBfCnnConfig(config);
+    this.config = { ...config };
+    const { inChannels, outChannels, depth, width, rf } = config;
+    this.kernelSizes = kernelSizesForReceptiveField(depth, rf);
+    this.convs = this.childList(
+      'convs',
+      this.kernelSizes.map(
+        (kernelSize, i) =>
+          new Conv2d({
+            inChannels: i === 0 ? inChannels : width,
+            outChannels: i === depth - 1 ? outChannels : width,
+            kernelSize,
+            bias: false,
+            rng: rng.fork(`conv${i}`),
+          }),
+      ),
+    );
+    this.norms = this.childList(
+      'norms',
+      Array.from({ length: depth - 2 }, (_, i) => new BiasFreeBatchNorm({ channels: width, rng: rng.fork(`bn${i}`) })),
+    );
+  }
+
+  /** The receptive field the layer layout gives. */
+  get receptiveField(): number {
+    return receptiveField(this.kernelSizes);
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    const channels = x.shape[3];
+    if (channels !== this.config.inChannels) {
+      throw new InvalidArgumentError(
+        `bias-free CNN expects ${this.config.inChannels} input channels, got [${x.shape.join(', ')}]`,
+      );
+    }
+    return tf.tidy(() => {
+      const last = this.convs.length - 1;
+      let h = x;
+      for (const [i, conv] of this.convs.entries()) {
+        h = conv.forward(h);
+        if (i > 0 && i < last) h = this.norms[i - 1].forward(h);
+        if (i < last) h = tf.relu(h);
+      }
+      return h;
+    });
+  }
+
+  /**
+   * Inference with the running statistics (eval mode), freeing each layer's input as soon as the next
+   * layer exists, so a large image needs memory for two layers rather than all of them. No gradients.
+   */
+  infer(x: tf.Tensor4D): tf.Tensor4D {
+    if (x.shape[3] !== this.config.inChannels) {
+      throw new InvalidArgumentError(
+        `bias-free CNN expects ${this.config.inChannels} input channels, got [${x.shape.join(', ')}]`,
+      );
+    }
+    const last = this.convs.length - 1;
+    let h = x;
+    for (const [i, conv] of this.convs.entries()) {
+      const next = tf.tidy(() => {
+        let z = conv.forward(h);
+        if (i > 0 && i < last) z = tf.mul(z, tf.div(this.norms[i - 1].gain, this.norms[i - 1].runningStd));
+        return i < last ? tf.relu(z) : z;
+      });
+      if (h !== x) h.dispose();
+      h = next;
+    }
+    return h;
+  }
+
+  /** Folds the batch statistics of the training-mode forwards since the last call into the running stds. */
+  commitStatistics(): void {
+    for (const n of this.norms) n.commitStatistics();
+  }
+
+  /** Drops recorded batch statistics (a skipped step). */
+  discardStatistics(): void {
+    for (const n of this.norms) n.discardStatistics();
+  }
+}

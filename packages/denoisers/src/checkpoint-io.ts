@@ -1,0 +1,47 @@
+import { CheckpointError, InvalidArgumentError, loadCheckpoint, saveCheckpoint, tf } from '@scalespace/core';
+import { FlatDenoiser } from './flat-denoiser.js';
+import { MultiscaleDenoiser } from './multiscale-denoiser.js';
+import type { DenoiserConfig } from './types.js';
+
+/** A new, untrained denoiser of either kind from its config. */
+export function createDenoiser(
+  config: DenoiserConfig,
+  options: { seed?: number | string } = {},
+): FlatDenoiser | MultiscaleDenoiser {
+  switch (config?.kind) {
+    case 'flat':
+      return new FlatDenoiser(config, options);
+    case 'multiscale':
+      return new MultiscaleDenoiser(config, options);
+    default:
+      throw new InvalidArgumentError(
+        `denoiser config needs kind "flat" or "multiscale", got ${JSON.stringify((config as { kind?: unknown })?.kind)}`,
+      );
+  }
+}
+
+/** Saves a denoiser as a checkpoint directory (model.safetensors + config.json), atomically. */
+export async function saveDenoiser(path: string, model: FlatDenoiser | MultiscaleDenoiser): Promise<void> {
+  await saveCheckpoint(path, model, model.config);
+}
+
+/** Loads a denoiser saved by `saveDenoiser` or `trainDenoiser` (a directory or a .safetensors file). */
+export async function loadDenoiser(path: string): Promise<FlatDenoiser | MultiscaleDenoiser> {
+  const { config, tensors } = await loadCheckpoint<DenoiserConfig>(path);
+  let model: FlatDenoiser | MultiscaleDenoiser | undefined;
+  try {
+    if (config?.kind !== 'flat' && config?.kind !== 'multiscale') {
+      throw new CheckpointError(
+        `"${path}" is not a scalespace denoiser checkpoint (its config has no kind flat|multiscale)`,
+      );
+    }
+    model = createDenoiser(config);
+    model.loadStateDict(tensors);
+    return model;
+  } catch (error) {
+    model?.dispose();
+    throw error;
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}

@@ -1,0 +1,343 @@
+import {
+  Adam,
+  CheckpointError,
+  InvalidArgumentError,
+  type LongWorkOptions,
+  loadTensors,
+  type Rng,
+  rng,
+  saveCheckpoint,
+  saveTensors,
+  tf,
+  trainLoop,
+} from '@scalespace/core';
+import type { BfCnn } from './bf-cnn.js';
+import type { FlatDenoiser } from './flat-denoiser.js';
+import { haarStep } from './haar.js';
+import type { MultiscaleDenoiser } from './multiscale-denoiser.js';
+import { type HostImage, samplePatchBatch } from './patch-sampler.js';
+
+export interface TrainDenoiserOptions extends LongWorkOptions {
+  /** Clean training images [H, W, C] in [0, 1] (C = the model's channels), as tensors or host arrays. */
+  images: Array<tf.Tensor3D | HostImage>;
+  /** Optimisation steps in all (a resumed run continues up to this). */
+  steps: number;
+  /** Patches per batch and per network (default 16). */
+  batchSize?: number;
+  /** Side of the training patches, in pixels of each network's own band (default 40). */
+  patchSize?: number;
+  /** Noise std drawn uniformly per patch from this range, relative to the image range (default [0, 1]). */
+  sigmaRange?: [number, number];
+  /** Adam learning rate, decayed by a half cosine to lr * lrFinalRatio (default 1e-3, ratio 0.05). */
+  lr?: number;
+  lrFinalRatio?: number;
+  /** Random flips and transposes of the patches (default true). */
+  augment?: boolean;
+  seed?: number | string;
+  /** Where to keep checkpoints: the model (loadable with `loadDenoiser`) and `training.safetensors` (for resume). */
+  checkpointDir?: string;
+  /** Steps between checkpoints (default 100; one is always written at the end). */
+  checkpointEvery?: number;
+  /** Continue from `checkpointDir/training.safetensors` when it exists. */
+  resume?: boolean;
+}
+
+export interface TrainDenoiserResult {
+  /** Steps run in this call. */
+  steps: number;
+  /** The step training started from (0, or the resumed checkpoint's). */
+  startStep: number;
+  seconds: number;
+  lastLoss?: number;
+  /** Loss of every step run in this call. */
+  losses: number[];
+}
+
+/** One network and what it learns from: patches of `sources`, noise added to the channels from `noisyFrom`. */
+interface Task {
+  name: string;
+  net: BfCnn;
+  sources: HostImage[];
+  noisyFrom: number;
+  patchSize: number;
+}
+
+export const TRAINING_STATE_FILE = 'training.safetensors';
+
+function toHost(image: tf.Tensor3D | HostImage, channels: number, index: number): HostImage {
+  const host =
+    image instanceof tf.Tensor
+      ? {
+          data: image.dataSync() as Float32Array,
+          height: image.shape[0],
+          width: image.shape[1],
+          channels: image.shape[2],
+        }
+      : image;
+  if (host.channels !== channels) {
+    throw new InvalidArgumentError(
+      `training image ${index} has ${host.channels} channels, the model ${channels}; read images with { channels: ${channels} }`,
+    );
+  }
+  return host;
+}
+
+/** Host copies of the Haar bands of each image: per scale [low_{j+1}, details_j] and the coarsest low. */
+function bandSources(images: HostImage[], levels: number): { conditional: HostImage[][]; coarsest: HostImage[] } {
+  const block = 2 ** levels;
+  const conditional: HostImage[][] = Array.from({ length: levels }, () => []);
+  const coarsest: HostImage[] = [];
+  for (const image of images) {
+    const h = Math.floor(image.height / block) * block;
+    const w = Math.floor(image.width / block) * block;
+    if (h === 0 || w === 0) {
+      throw new InvalidArgumentError(
+        `a ${image.height}x${image.width} training image is smaller than 2^levels = ${block}`,
+      );
+    }
+    const c = image.channels;
+    let low = tf.tidy(() =>
+      tf.slice(tf.tensor4d(image.data, [1, image.height, image.width, c]), [0, 0, 0, 0], [1, h, w, c]),
+    ) as tf.Tensor4D;
+    for (let j = 0; j < levels; j++) {
+      const step = haarStep(low);
+      low.dispose();
+      low = step.low;
+      const joint = tf.concat([step.low, step.details], 3);
+      conditional[j].push({
+        data: joint.dataSync() as Float32Array,
+        height: joint.shape[1] as number,
+        width: joint.shape[2] as number,
+        channels: 4 * c,
+        detailOffset: c,
+      });
+      tf.dispose([joint, step.details]);
+    }
+    coarsest.push({ data: low.dataSync() as Float32Array, height: low.shape[1], width: low.shape[2], channels: c });
+    low.dispose();
+  }
+  return { conditional, coarsest };
+}
+
+function smallestSide(sources: HostImage[]): number {
+  return Math.min(...sources.map((s) => Math.min(s.height, s.width)));
+}
+
+function buildTasks(model: FlatDenoiser | MultiscaleDenoiser, images: HostImage[], patchSize: number): Task[] {
+  if (model.config.kind === 'flat') {
+    const flat = model as FlatDenoiser;
+    return [{ name: 'flat', net: flat.net, sources: images, noisyFrom: 0, patchSize }];
+  }
+  const ms = model as MultiscaleDenoiser;
+  const { conditional, coarsest } = bandSources(images, ms.config.levels);
+  // Coarse bands of small images (MNIST) can be smaller than the patch: use whole bands then.
+  const tasks: Task[] = [
+    {
+      name: 'lowpass',
+      net: ms.lowpass,
+      sources: coarsest,
+      noisyFrom: 0,
+      patchSize: Math.min(patchSize, smallestSide(coarsest)),
+    },
+  ];
+  for (const [j, sources] of conditional.entries()) {
+    tasks.push({
+      name: `scale${j}`,
+      net: ms.conditionals[j],
+      sources,
+      noisyFrom: ms.config.channels,
+      patchSize: Math.min(patchSize, smallestSide(sources)),
+    });
+  }
+  return tasks;
+}
+
+/** A noisy batch for one task: input (noise on the noisy channels only) and the noise as the target. */
+function noisyBatch(
+  task: Task,
+  batchSize: number,
+  sigmaRange: [number, number],
+  augment: boolean,
+  r: Rng,
+): { input: tf.Tensor4D; target: tf.Tensor4D } {
+  const p = task.patchSize;
+  const channels = task.sources[0].channels;
+  const clean = samplePatchBatch(task.sources, { batchSize, patchSize: p, augment }, r.fork('patches'));
+  const noisy = channels - task.noisyFrom;
+  const noise = new Float32Array(batchSize * p * p * noisy);
+  const nr = r.fork('noise');
+  const [lo, hi] = sigmaRange;
+  for (let b = 0; b < batchSize; b++) {
+    const sigma = lo + (hi - lo) * nr.uniform();
+    const base = b * p * p * noisy;
+    for (let i = 0; i < p * p * noisy; i++) noise[base + i] = sigma * nr.normal();
+  }
+  const input = new Float32Array(clean);
+  for (let px = 0; px < batchSize * p * p; px++)
+    for (let k = 0; k < noisy; k++) input[px * channels + task.noisyFrom + k] += noise[px * noisy + k];
+  return {
+    input: tf.tensor4d(input, [batchSize, p, p, channels]),
+    target: tf.tensor4d(noise, [batchSize, p, p, noisy]),
+  };
+}
+
+function validate(options: TrainDenoiserOptions) {
+  const { steps, batchSize = 16, patchSize = 40, sigmaRange = [0, 1], lr = 1e-3, lrFinalRatio = 0.05 } = options;
+  const { checkpointEvery = 100 } = options;
+  const check = (ok: boolean, message: string) => {
+    if (!ok) throw new InvalidArgumentError(`trainDenoiser: ${message}`);
+  };
+  check(Array.isArray(options.images) && options.images.length > 0, 'images must be a non-empty array');
+  check(Number.isInteger(steps) && steps >= 1, `steps must be a positive integer, got ${steps}`);
+  check(Number.isInteger(batchSize) && batchSize >= 1, `batchSize must be a positive integer, got ${batchSize}`);
+  check(Number.isInteger(patchSize) && patchSize >= 2, `patchSize must be an integer >= 2, got ${patchSize}`);
+  check(
+    Array.isArray(sigmaRange) && sigmaRange[0] >= 0 && sigmaRange[1] > sigmaRange[0],
+    `sigmaRange must be [min, max] with 0 <= min < max, got ${JSON.stringify(sigmaRange)}`,
+  );
+  check(lr > 0, `lr must be > 0, got ${lr}`);
+  check(lrFinalRatio > 0 && lrFinalRatio <= 1, `lrFinalRatio must be in (0, 1], got ${lrFinalRatio}`);
+  check(
+    Number.isInteger(checkpointEvery) && checkpointEvery >= 1,
+    `checkpointEvery must be a positive integer, got ${checkpointEvery}`,
+  );
+  check(!options.resume || options.checkpointDir !== undefined, 'resume needs checkpointDir');
+  return { steps, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery };
+}
+
+/**
+ * Trains a flat or multi-scale denoiser to predict the noise (MSE), with the noise std of each patch
+ * drawn uniformly from `sigmaRange` (the paper: [0, 1] of the image range), on random patches of the
+ * images. A multi-scale model trains its low-pass denoiser on patches of the coarsest band and each
+ * conditional denoiser on patches of [clean low-pass, noisy details] of its scale, every step. Batch norm
+ * statistics are folded in after each step; the model is left in eval mode. Resumable: with
+ * `checkpointDir` and `resume`, a run continues bit for bit where the last checkpoint left off.
+ */
+export async function trainDenoiser(
+  model: FlatDenoiser | MultiscaleDenoiser,
+  options: TrainDenoiserOptions,
+): Promise<TrainDenoiserResult> {
+  const { steps, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery } = validate(options);
+  const channels = model.config.channels;
+  const images = options.images.map((image, i) => toHost(image, channels, i));
+  const tasks = buildTasks(model, images, patchSize);
+  const params = model.trainableParameters();
+  const schedule = (step: number) =>
+    lr * (lrFinalRatio + (1 - lrFinalRatio) * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps)));
+  const optimizer = new Adam(params, { lr: schedule });
+  const seed = rng(options.seed ?? 0);
+  const augment = options.augment ?? true;
+  const { checkpointDir } = options;
+  const trainingConfig = { batchSize, patchSize, sigmaRange, lr, lrFinalRatio, steps, seed: seed.seed };
+
+  let startStep = 0;
+  try {
+    if (checkpointDir && options.resume) startStep = await restore(model, optimizer, checkpointDir);
+    if (startStep > steps) {
+      throw new InvalidArgumentError(
+        `trainDenoiser: the checkpoint is at step ${startStep}, beyond steps = ${steps}; ask for more steps`,
+      );
+    }
+    const losses: number[] = [];
+    model.train();
+    const result = await trainLoop({
+      total: steps,
+      startStep,
+      phase: `train ${model.config.kind}`,
+      ...(options.signal && { signal: options.signal }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+      ...(checkpointDir && {
+        checkpointEvery,
+        onCheckpoint: async (done: number) => {
+          model.eval();
+          await saveTrainingState(model, optimizer, checkpointDir, done, trainingConfig);
+          model.train();
+        },
+      }),
+      step: (index) => {
+        const r = seed.fork(`step${index}`);
+        const batches = tasks.map((task) => noisyBatch(task, batchSize, sigmaRange, augment, r.fork(task.name)));
+        const perTask: number[] = [];
+        const { value, grads } = tf.variableGrads(() => {
+          const parts = tasks.map((task, i) => {
+            const prediction = task.net.forward(batches[i].input);
+            return tf.mean(tf.square(tf.sub(prediction, batches[i].target))) as tf.Scalar;
+          });
+          const data = parts.map((p) => p.dataSync()[0]);
+          perTask.push(...data);
+          return tf.addN(parts) as tf.Scalar;
+        }, params);
+        optimizer.step(params.map((v) => grads[v.name] ?? null));
+        for (const task of tasks) task.net.commitStatistics();
+        const loss = value.dataSync()[0];
+        tf.dispose([value, ...Object.values(grads), ...batches.flatMap((b) => [b.input, b.target])]);
+        losses.push(loss);
+        const metrics = Object.fromEntries(tasks.map((t, i) => [`loss_${t.name}`, perTask[i]]));
+        return tasks.length > 1 ? { loss, metrics } : loss;
+      },
+    });
+    return {
+      steps: result.steps,
+      startStep,
+      seconds: result.seconds,
+      ...(result.lastLoss !== undefined && { lastLoss: result.lastLoss }),
+      losses,
+    };
+  } finally {
+    for (const task of tasks) task.net.discardStatistics();
+    model.eval();
+    optimizer.dispose();
+  }
+}
+
+async function saveTrainingState(
+  model: FlatDenoiser | MultiscaleDenoiser,
+  optimizer: Adam,
+  dir: string,
+  step: number,
+  trainingConfig: Record<string, unknown>,
+): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  await mkdir(dir, { recursive: true });
+  const state: Record<string, tf.Tensor> = {};
+  for (const [name, t] of Object.entries(model.stateDict())) state[`model.${name}`] = t;
+  for (const [name, t] of Object.entries(optimizer.stateDict())) state[`optimizer.${name}`] = t;
+  // One file holds everything resume needs, so a crash can never pair new weights with old moments.
+  await saveTensors(join(dir, TRAINING_STATE_FILE), state, {
+    step: String(step),
+    iterations: String(optimizer.iterations),
+    config: JSON.stringify(model.config),
+    training: JSON.stringify(trainingConfig),
+  });
+  await saveCheckpoint(dir, model, model.config, { step, metadata: { training: JSON.stringify(trainingConfig) } });
+}
+
+async function restore(model: FlatDenoiser | MultiscaleDenoiser, optimizer: Adam, dir: string): Promise<number> {
+  const { join } = await import('node:path');
+  const { existsSync } = await import('node:fs');
+  const file = join(dir, TRAINING_STATE_FILE);
+  if (!existsSync(file)) return 0;
+  const { tensors: host, metadata } = await loadTensors(file);
+  if (metadata.config !== JSON.stringify(model.config)) {
+    throw new CheckpointError(
+      `cannot resume from "${file}": it was trained with config ${metadata.config}, the model is ${JSON.stringify(model.config)}; use another --out or drop --resume`,
+    );
+  }
+  const tensors = Object.fromEntries(
+    Object.entries(host).map(([name, t]) => [name, tf.tensor(t.values, t.shape, t.dtype)]),
+  );
+  try {
+    const prefixed = (prefix: string) =>
+      Object.fromEntries(
+        Object.entries(tensors)
+          .filter(([name]) => name.startsWith(prefix))
+          .map(([name, t]) => [name.slice(prefix.length), t]),
+      );
+    model.loadStateDict(prefixed('model.'));
+    optimizer.loadStateDict(prefixed('optimizer.'), Number(metadata.iterations));
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  return Number(metadata.step);
+}
