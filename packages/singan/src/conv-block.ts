@@ -21,12 +21,33 @@ export interface ConvBlockOptions {
   rng: Rng;
 }
 
+/** Every s-th row and column, starting at the first: [N, H, W, C] -> [N, ceil(H / s), ceil(W / s), C]. */
+export function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const hh = Math.ceil(h / s);
+    const ww = Math.ceil(w / s);
+    const padded =
+      hh * s === h && ww * s === w
+        ? x
+        : tf.pad(x, [
+            [0, 0],
+            [0, hh * s - h],
+            [0, ww * s - w],
+            [0, 0],
+          ]);
+    const grid = tf.reshape(padded, [n * hh, s, ww, s * c]);
+    return tf.reshape(tf.slice(grid, [0, 0, 0, 0], [n * hh, 1, ww, c]), [n, hh, ww, c]) as tf.Tensor4D;
+  });
+}
+
 /** Conv, instance norm, LeakyReLU(0.2): the block both single-image GANs are made of. */
 export class ConvBlock extends Module {
   readonly conv: Conv2d;
   readonly norm: InstanceNorm | null;
   readonly activation: BlockActivation;
   readonly padding: BlockPadding;
+  readonly stride: number;
   readonly #pad: number;
 
   constructor(options: ConvBlockOptions) {
@@ -45,7 +66,7 @@ export class ConvBlock extends Module {
     } = options;
     this.conv = this.child(
       'conv',
-      new Conv2d({ inChannels, outChannels, kernelSize, stride, dilation, padding: 'valid', rng: rng.fork('conv') }),
+      new Conv2d({ inChannels, outChannels, kernelSize, dilation, padding: 'valid', rng: rng.fork('conv') }),
     );
     if (ganInit) {
       const w = rng.fork('init').normalTensor(this.conv.weight.shape, { std: 0.02 });
@@ -64,6 +85,7 @@ export class ConvBlock extends Module {
       : null;
     this.activation = activation;
     this.padding = padding;
+    this.stride = stride;
     this.#pad = padding === 'valid' ? 0 : (dilation * (kernelSize - 1)) / 2;
   }
 
@@ -71,6 +93,9 @@ export class ConvBlock extends Module {
     return tf.tidy(() => {
       const padded = this.padding === 'reflect' ? reflectPadSpatial(x, this.#pad) : padSpatial(x, this.#pad);
       let y = this.conv.forward(padded);
+      // A strided conv as a stride-1 conv and a subsampling (reshape + slice): the same result, and
+      // both its gradient and the gradient of that gradient (WGAN-GP) run on fast kernels.
+      if (this.stride > 1) y = subsample(y, this.stride);
       if (this.norm) y = this.norm.forward(y);
       if (this.activation === 'leaky') y = leakyRelu(y, 0.2) as tf.Tensor4D;
       else if (this.activation === 'relu') y = tf.relu(y);

@@ -37,3 +37,30 @@ describe('ops', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('subsample', () => {
+  it('equals a strided conv when applied after the stride-1 conv (even and odd sizes)', async () => {
+    const { subsample } = await import('./conv-block.js');
+    const { rng } = await import('@scalespace/core');
+    const before = tf.memory().numTensors;
+    const r = rng(4);
+    for (const size of [8, 7]) {
+      const x = r.normalTensor([2, size, size + 2, 3]) as tf.Tensor4D;
+      const w = r.normalTensor([3, 3, 3, 5]) as tf.Tensor4D;
+      // PyTorch's stride-2 conv with padding 1 (what ConvBlock implements), centres at even pixels.
+      const pad1: [[number, number], [number, number], [number, number], [number, number]] = [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ];
+      const strided = tf.conv2d(x, w, 2, pad1);
+      const ours = tf.tidy(() => subsample(tf.conv2d(x, w, 1, pad1), 2));
+      expect(ours.shape).toEqual(strided.shape);
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, strided))).dataSync()[0]);
+      expect(diff).toBeLessThan(1e-4);
+      tf.dispose([x, w, strided, ours]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,12 +1,5 @@
-import {
-  CheckpointError,
-  InvalidArgumentError,
-  loadCheckpoint,
-  Module,
-  rng,
-  saveCheckpoint,
-  tf,
-} from '@scalespace/core';
+import { InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
+import { loadModelDir } from './model-io.js';
 import { toSigned, toUnit } from './ops.js';
 import { parseSize, type Size, scaleSizes } from './pyramid-sizes.js';
 import { resizeBicubic } from './resample.js';
@@ -103,24 +96,7 @@ export class SinGAN implements SingleImageModel {
 
   /** Loads a model written by `save` or by the trainer. */
   static async load(dir: string): Promise<SinGAN> {
-    const { tensors, config } = await loadCheckpoint<SinGANConfig>(dir);
-    try {
-      if (!config || config.format !== SINGAN_FORMAT) {
-        throw new CheckpointError(
-          `"${dir}" is not a SinGAN model (format ${String((config as { format?: string } | null)?.format)}, expected ${SINGAN_FORMAT})`,
-        );
-      }
-      const model = new SinGAN(config);
-      try {
-        model.net.loadStateDict(tensors);
-      } catch (error) {
-        model.dispose();
-        throw error;
-      }
-      return model;
-    } finally {
-      tf.dispose(Object.values(tensors));
-    }
+    return loadModelDir<SinGANConfig, SinGAN>(dir, SINGAN_FORMAT, 'SinGAN', (config) => new SinGAN(config));
   }
 
   async save(dir: string): Promise<void> {

@@ -1,21 +1,10 @@
-import {
-  Adam,
-  CheckpointError,
-  InvalidArgumentError,
-  type LongWorkOptions,
-  type Rng,
-  rng,
-  saveCheckpoint,
-  tf,
-  trainLoop,
-} from '@scalespace/core';
+import { Adam, type LongWorkOptions, type Rng, rng, saveCheckpoint, tf, trainLoop } from '@scalespace/core';
 import { mse, toSigned } from './ops.js';
 import { pyramidSizes } from './pyramid-sizes.js';
 import { resizeBicubic } from './resample.js';
 import { SINGAN_FORMAT, SinGAN, type SinGANConfig } from './singan.js';
 import { SinGANDiscriminator } from './singan-networks.js';
-import { disposeGroups, loadTrainingState, saveTrainingState } from './train-state.js';
-import { loadTrainingImage } from './training-image.js';
+import { beginTraining, disposeGroups, saveTrainingState } from './train-state.js';
 import { intIn, numberIn, seedOf } from './validate.js';
 import { gradientPenalty, optimizerStep } from './wgan-gp.js';
 
@@ -27,7 +16,7 @@ export interface SinGANTrainOptions {
   minSize?: number;
   /** Ratio between scales (default 0.75, as SinGAN). */
   scaleFactor?: number;
-  /** Iterations per scale (default 300; SinGAN: 2000). */
+  /** Iterations per scale (default 150; SinGAN: 2000). */
   iterations?: number;
   /** Critic steps per iteration (default 3, as SinGAN). */
   dSteps?: number;
@@ -68,7 +57,7 @@ const DEFAULTS: Required<SinGANTrainOptions> = {
   maxSize: 128,
   minSize: 25,
   scaleFactor: 0.75,
-  iterations: 300,
+  iterations: 150,
   dSteps: 3,
   gSteps: 3,
   lr: 5e-4,
@@ -88,7 +77,7 @@ export function resolveSinGANOptions(options: SinGANTrainOptions): Required<SinG
   intIn(o.maxSize, 128, 8, 1024, 'maxSize');
   intIn(o.minSize, 25, 8, 1024, 'minSize');
   numberIn(o.scaleFactor, 0.75, 0.31, 0.94, 'scaleFactor');
-  intIn(o.iterations, 300, 1, 100_000, 'iterations');
+  intIn(o.iterations, 150, 1, 100_000, 'iterations');
   intIn(o.dSteps, 3, 1, 20, 'dSteps');
   intIn(o.gSteps, 3, 1, 20, 'gSteps');
   numberIn(o.lr, 5e-4, 1e-7, 1, 'lr');
@@ -116,12 +105,6 @@ function channelsAt(o: Required<SinGANTrainOptions>, s: number): number {
   return Math.min(o.channels * 2 ** Math.floor(s / o.channelsDoubleEvery), o.maxChannels);
 }
 
-function prefixed(state: Record<string, tf.Tensor>, prefix: string): Record<string, tf.Tensor> {
-  const out: Record<string, tf.Tensor> = {};
-  for (const [k, v] of Object.entries(state)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
-  return out;
-}
-
 /**
  * Trains a SinGAN on one image, scale by scale from the coarsest: at each scale a generator and a
  * patch critic with WGAN-GP, plus the reconstruction loss that ties the fixed noise z_rec to the
@@ -129,15 +112,12 @@ function prefixed(state: Record<string, tf.Tensor>, prefix: string): Record<stri
  * every `checkpointEvery` iterations; `resume` continues from there.
  */
 export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> {
-  const { out, resume = false, onProgress, signal } = options;
-  const checkpointEvery = intIn(options.checkpointEvery, 100, 1, 1_000_000, 'checkpointEvery');
-  if (resume && !out) throw new InvalidArgumentError('resume needs `out`, the directory of the run to continue');
-  const image = await loadTrainingImage(options.image);
+  const { out, onProgress, signal } = options;
+  const { image, checkpointEvery, saved } = await beginTraining<SinGANTrainingInfo>(options, SINGAN_FORMAT);
   let model: SinGAN | null = null;
   let critic: SinGANDiscriminator | null = null;
   const reals: tf.Tensor4D[] = [];
   try {
-    const saved = resume && out ? await loadTrainingState<SinGANTrainingInfo>(out) : null;
     let seed: number;
     let o: Required<SinGANTrainOptions>;
     let config: SinGANConfig;
@@ -145,10 +125,6 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
     let savedGroups: Record<string, Record<string, tf.Tensor>> | null = null;
     let criticScale = -1;
     if (saved) {
-      if (saved.info.config?.format !== SINGAN_FORMAT) {
-        disposeGroups(saved.groups);
-        throw new CheckpointError(`"${out}" holds a training state of another kind; use a new --out directory`);
-      }
       ({ config, seed } = saved.info);
       o = resolveSinGANOptions(config.training as SinGANTrainOptions);
       adamIterations = { g: saved.info.adamG, d: saved.info.adamD };
@@ -183,7 +159,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
     const finest = tf.tidy(() => resizeBicubic(tf.expandDims(image, 0) as tf.Tensor4D, ...sizes[N - 1]));
     for (const size of sizes) reals.push(tf.tidy(() => toSigned(resizeBicubic(finest, ...size)) as tf.Tensor4D));
     model = new SinGAN(config);
-    if (savedGroups) model.net.loadStateDict(prefixed(savedGroups.model ?? {}, ''));
+    if (savedGroups) model.net.loadStateDict(savedGroups.model ?? {});
     else {
       tf.tidy(() => (model as SinGAN).net.image.assign(tf.clipByValue(finest, 0, 1)));
       const z = rng(seed)

@@ -1,4 +1,6 @@
-import { CheckpointError, loadTensors, saveTensors, tf } from '@scalespace/core';
+import { CheckpointError, InvalidArgumentError, loadTensors, saveTensors, tf } from '@scalespace/core';
+import { loadTrainingImage } from './training-image.js';
+import { intIn } from './validate.js';
 
 /** The file, inside a training output directory, that holds everything needed to resume. */
 export const TRAINING_STATE_FILE = 'training-state.safetensors';
@@ -56,4 +58,33 @@ export async function loadTrainingState<I>(
 /** Disposes every tensor of a loaded training state. */
 export function disposeGroups(groups: Record<string, Record<string, tf.Tensor>>): void {
   for (const g of Object.values(groups)) tf.dispose(Object.values(g));
+}
+
+/**
+ * What every trainer does first: validates `checkpointEvery` and `resume`, loads the training image
+ * and, when resuming, the saved state (checked to be of `format`). The caller owns the results.
+ */
+export async function beginTraining<I extends { config: { format: string } }>(
+  options: { image: tf.Tensor3D | string; out?: string; resume?: boolean; checkpointEvery?: number },
+  format: string,
+): Promise<{
+  image: tf.Tensor3D;
+  checkpointEvery: number;
+  saved: { groups: Record<string, Record<string, tf.Tensor>>; info: I } | null;
+}> {
+  const { out, resume = false } = options;
+  const checkpointEvery = intIn(options.checkpointEvery, 100, 1, 1_000_000, 'checkpointEvery');
+  if (resume && !out) throw new InvalidArgumentError('resume needs `out`, the directory of the run to continue');
+  const image = await loadTrainingImage(options.image);
+  try {
+    const saved = resume && out ? await loadTrainingState<I>(out) : null;
+    if (saved && saved.info.config?.format !== format) {
+      disposeGroups(saved.groups);
+      throw new CheckpointError(`"${out}" holds a training state of another kind; use a new --out directory`);
+    }
+    return { image, checkpointEvery, saved };
+  } catch (error) {
+    image.dispose();
+    throw error;
+  }
 }

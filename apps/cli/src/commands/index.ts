@@ -1,6 +1,15 @@
 import type { Command } from '../command.js';
 import { demoCommand } from './demo.js';
+import { denoiseCommand, trainDenoiserCommand } from './denoise.js';
 import { infoCommand } from './info.js';
+import { sampleCommand, trainSinganCommand } from './singan.js';
 
 /** Every command, in the order `scalespace --help` lists them. Packages add theirs here. */
-export const commands: Command[] = [infoCommand, demoCommand];
+export const commands: Command[] = [
+  infoCommand,
+  demoCommand,
+  trainSinganCommand,
+  sampleCommand,
+  trainDenoiserCommand,
+  denoiseCommand,
+];

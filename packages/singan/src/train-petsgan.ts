@@ -1,0 +1,504 @@
+import {
+  Adam,
+  Ema,
+  InvalidArgumentError,
+  InvalidImageError,
+  type LongWorkOptions,
+  type Rng,
+  rng,
+  saveCheckpoint,
+  tf,
+  trainLoop,
+} from '@scalespace/core';
+import { mse, toSigned } from './ops.js';
+import { patchMatch } from './patch-match.js';
+import { PETSGAN_FORMAT, PetsGAN, type PetsGANConfig } from './petsgan.js';
+import { LowResCritic, LowResGenerator, PatchCritic } from './petsgan-networks.js';
+import type { Size } from './pyramid-sizes.js';
+import { resizeBicubic } from './resample.js';
+import { tpsWarp } from './tps-warp.js';
+import { beginTraining, disposeGroups, saveTrainingState } from './train-state.js';
+import { loadTrainingImage } from './training-image.js';
+import { intIn, numberIn, seedOf } from './validate.js';
+import { gradientPenalty, optimizerStep } from './wgan-gp.js';
+
+/** The PetsGAN approach's schedule and architecture. Defaults are sized for a 128 px image on 2 CPU cores. */
+export interface PetsGANTrainOptions {
+  /** Longest side of the training image (default 128; PetsGAN: 256). */
+  maxSize?: number;
+  /** Downscaling to the GAN's resolution, a power of two (default 8, as PetsGAN). */
+  factor?: number;
+  /** Warm-up iterations of the low-res GAN (default 800; PetsGAN: 2000 to 5000). */
+  ganIterations?: number;
+  /** Low-res batch (default 8, as PetsGAN). */
+  ganBatch?: number;
+  /** Warm-up iterations of the restoration network (default 800; PetsGAN: 5000). */
+  restorationIterations?: number;
+  /** Joint iterations with the high-res patch critic (default 250; PetsGAN: 5000). */
+  jointIterations?: number;
+  /** Low-res generator width (default 32; PetsGAN: 64, doubled inside). */
+  generatorChannels?: number;
+  /** Low-res critic width (default 16; PetsGAN: 32). */
+  criticChannels?: number;
+  /** Restoration network width (default 32; PetsGAN: 64). */
+  restorationChannels?: number;
+  /** Kernel of the restoration's refine/upsample convs (default 3; PetsGAN: 5). */
+  restorationKernel?: number;
+  /** Kernel of the restoration's last block (default 3; PetsGAN: 7). */
+  restorationFinalKernel?: number;
+  /** High-res patch critic width (default 32; PetsGAN: 64) and branches (default 2; PetsGAN: 3). */
+  patchCriticChannels?: number;
+  patchCriticBranches?: number;
+  /**
+   * Side of the random crops the patch critic judges in the joint phase (default 64; 0 = whole
+   * images). It is a patch critic, so crops show it the same patches for a quarter of the work.
+   */
+  jointCrop?: number;
+  /** Thin-plate-spline / flip augmentations of the image in the low-res data set (default 100; PetsGAN: 200). */
+  augmentations?: number;
+  /** Copies of the image and of its mirror in the data set (default 25 each, as PetsGAN). */
+  copies?: number;
+  /** Largest control-point displacement of the warps, as a fraction of the side (default 0.05). */
+  warpScale?: number;
+  /** Learning rates: G and its critic (default 2e-4; PetsGAN: 1e-4), restoration (5e-4), joint phase (1e-4). */
+  ganLr?: number;
+  restorationLr?: number;
+  jointLr?: number;
+  /** Weights: gradient penalty (10), G's reconstruction of the low-res image (50), diversity term (1), joint reconstruction L1 (100). */
+  penaltyWeight?: number;
+  reconstructionWeight?: number;
+  diversityWeight?: number;
+  jointReconstructionWeight?: number;
+  /** Noise added to the restoration's training inputs (std 0.3, with probability 0.5, as the authors' code). */
+  restorationNoise?: number;
+  /** Exponential average of G's weights used for sampling (default 0.99). */
+  emaDecay?: number;
+  /** The internal prior: patch matching before restoration (default on, 7 x 7 patches, 2 rounds). */
+  patchMatch?: boolean;
+  patchSize?: number;
+  patchIterations?: number;
+}
+
+export interface TrainPetsGANOptions extends PetsGANTrainOptions, LongWorkOptions {
+  image: tf.Tensor3D | string;
+  /** Optional external samples (images near the training image, e.g. from a pretrained generator) added to the low-res data set. */
+  external?: Array<tf.Tensor3D | string>;
+  out?: string;
+  resume?: boolean;
+  checkpointEvery?: number;
+  seed?: number;
+}
+
+const DEFAULTS: Required<PetsGANTrainOptions> = {
+  maxSize: 128,
+  factor: 8,
+  ganIterations: 800,
+  ganBatch: 8,
+  restorationIterations: 800,
+  jointIterations: 250,
+  generatorChannels: 32,
+  criticChannels: 16,
+  restorationChannels: 32,
+  restorationKernel: 3,
+  restorationFinalKernel: 3,
+  patchCriticChannels: 32,
+  patchCriticBranches: 2,
+  jointCrop: 64,
+  augmentations: 100,
+  copies: 25,
+  warpScale: 0.05,
+  ganLr: 2e-4,
+  restorationLr: 5e-4,
+  jointLr: 1e-4,
+  penaltyWeight: 10,
+  reconstructionWeight: 50,
+  diversityWeight: 1,
+  jointReconstructionWeight: 100,
+  restorationNoise: 0.3,
+  emaDecay: 0.99,
+  patchMatch: true,
+  patchSize: 7,
+  patchIterations: 2,
+};
+
+/** Validates and completes PetsGAN training options. */
+export function resolvePetsGANOptions(options: PetsGANTrainOptions): Required<PetsGANTrainOptions> {
+  const o = {
+    ...DEFAULTS,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  } as Required<PetsGANTrainOptions>;
+  intIn(o.maxSize, 128, 16, 1024, 'maxSize');
+  if (![2, 4, 8, 16].includes(o.factor))
+    throw new InvalidArgumentError(`factor must be 2, 4, 8 or 16, got ${o.factor}`);
+  intIn(o.ganIterations, 0, 0, 1_000_000, 'ganIterations');
+  intIn(o.ganBatch, 8, 2, 256, 'ganBatch');
+  intIn(o.restorationIterations, 0, 0, 1_000_000, 'restorationIterations');
+  intIn(o.jointIterations, 0, 0, 1_000_000, 'jointIterations');
+  for (const k of ['generatorChannels', 'criticChannels', 'restorationChannels', 'patchCriticChannels'] as const)
+    intIn(o[k], 32, 2, 512, k);
+  intIn(o.patchCriticBranches, 2, 1, 4, 'patchCriticBranches');
+  intIn(o.jointCrop, 64, 0, 4096, 'jointCrop');
+  for (const k of ['restorationKernel', 'restorationFinalKernel', 'patchSize'] as const) {
+    intIn(o[k], 3, 1, 15, k);
+    if (o[k] % 2 === 0) throw new InvalidArgumentError(`${k} must be odd, got ${o[k]}`);
+  }
+  intIn(o.augmentations, 100, 0, 10_000, 'augmentations');
+  intIn(o.copies, 25, 1, 10_000, 'copies');
+  numberIn(o.warpScale, 0.05, 0, 0.45, 'warpScale');
+  for (const k of ['ganLr', 'restorationLr', 'jointLr'] as const) numberIn(o[k], 1e-4, 1e-8, 1, k);
+  for (const k of ['penaltyWeight', 'reconstructionWeight', 'diversityWeight', 'jointReconstructionWeight'] as const)
+    numberIn(o[k], 1, 0, 1e5, k);
+  numberIn(o.restorationNoise, 0.3, 0, 5, 'restorationNoise');
+  numberIn(o.emaDecay, 0.99, 0, 0.99999, 'emaDecay');
+  intIn(o.patchIterations, 2, 0, 50, 'patchIterations');
+  return o;
+}
+
+type Phase = 'gan' | 'restoration' | 'joint';
+const PHASES: Phase[] = ['gan', 'restoration', 'joint'];
+
+interface PetsGANTrainingInfo {
+  config: PetsGANConfig;
+  seed: number;
+  adam: Record<string, number>;
+}
+
+/** The training image's size at the model's resolution: longest side <= maxSize, both sides multiples of factor. */
+export function petsganSizes(imageSize: Size, maxSize: number, factor: number): { hr: Size; lr: Size } {
+  const shrink = Math.min(1, maxSize / Math.max(...imageSize));
+  const lr: Size = [Math.floor((imageSize[0] * shrink) / factor), Math.floor((imageSize[1] * shrink) / factor)];
+  if (Math.min(...lr) < 8) {
+    throw new InvalidImageError(
+      `the image is ${imageSize[1]} x ${imageSize[0]}; at maxSize ${maxSize} its low-resolution scale (1/${factor}) would be ` +
+        `${lr[1]} x ${lr[0]}, smaller than the coarsest scale the GAN needs (8 x 8): use an image of at least ${8 * factor} px ` +
+        'per side, a larger maxSize or a smaller factor',
+    );
+  }
+  return { hr: [lr[0] * factor, lr[1] * factor], lr };
+}
+
+/** The low-res data set: warped/flipped versions of the image, copies of it and its mirror, external samples. */
+async function buildDataset(
+  hr: tf.Tensor3D,
+  lrSize: Size,
+  o: Required<PetsGANTrainOptions>,
+  external: Array<tf.Tensor3D | string>,
+  r: Rng,
+): Promise<tf.Tensor4D> {
+  const items: tf.Tensor4D[] = [];
+  const toLow = (img: tf.Tensor3D) =>
+    tf.tidy(() => toSigned(resizeBicubic(tf.expandDims(img, 0) as tf.Tensor4D, ...lrSize)) as tf.Tensor4D);
+  for (let i = 0; i < o.augmentations; i++) {
+    const a = r.fork(`aug${i}`);
+    // As the authors: one or both of {mirror with p 0.5, thin-plate-spline warp}, in random order.
+    const ops = a.shuffle(['flip', 'tps']).slice(0, 1 + a.int(2));
+    let img: tf.Tensor3D = tf.clone(hr);
+    for (const op of ops) {
+      const next =
+        op === 'flip'
+          ? a.uniform() < 0.5
+            ? (tf.reverse(img, 1) as tf.Tensor3D)
+            : tf.clone(img)
+          : tpsWarp(img, { scale: o.warpScale, rng: a });
+      img.dispose();
+      img = next;
+    }
+    items.push(toLow(img));
+    img.dispose();
+  }
+  for (const source of external) {
+    const img = await loadTrainingImage(source);
+    const low = toLow(img);
+    items.push(
+      low,
+      tf.tidy(() => tf.reverse(low, 2) as tf.Tensor4D),
+    );
+    img.dispose();
+  }
+  const low = toLow(hr);
+  const mirror = tf.tidy(() => tf.reverse(low, 2) as tf.Tensor4D);
+  const data = tf.tidy(
+    () =>
+      tf.concat([...items, tf.tile(low, [o.copies, 1, 1, 1]), tf.tile(mirror, [o.copies, 1, 1, 1])], 0) as tf.Tensor4D,
+  );
+  tf.dispose([...items, low, mirror]);
+  return data;
+}
+
+/**
+ * Trains the PetsGAN approach on one image (supplement Algorithm 1): (1) warm up the low-resolution
+ * GAN (WGAN-GP, batch of augmented low-res images, reconstruction of the low-res image from a fixed
+ * noise, diversity term); (2) warm up the restoration network on the image with noise-augmented
+ * low-res inputs; (3) joint phase: G (its weight average) is frozen, samples pass through patch
+ * matching and restoration, and a high-res patch critic (hinge loss) trains the restoration network
+ * with the reconstruction kept as an L1 term. Resumable like `trainSinGAN`.
+ */
+export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGAN> {
+  const { out, onProgress, signal } = options;
+  const { image, checkpointEvery, saved } = await beginTraining<PetsGANTrainingInfo>(options, PETSGAN_FORMAT);
+  const owned: tf.Tensor[] = [];
+  const modules: Array<{ dispose(): void }> = [];
+  let model: PetsGAN | null = null;
+  try {
+    let seed: number;
+    let o: Required<PetsGANTrainOptions>;
+    let config: PetsGANConfig;
+    let adamIterations: Record<string, number> = {};
+    let groups = saved?.groups ?? null;
+    if (saved) {
+      ({ config, seed } = saved.info);
+      adamIterations = saved.info.adam;
+      o = resolvePetsGANOptions(config.training as PetsGANTrainOptions);
+    } else {
+      seed = seedOf(options.seed);
+      o = resolvePetsGANOptions(options);
+      const { hr, lr } = petsganSizes([image.shape[0], image.shape[1]], o.maxSize, o.factor);
+      config = {
+        format: PETSGAN_FORMAT,
+        method: 'petsgan',
+        hrSize: hr,
+        lrSize: lr,
+        factor: o.factor,
+        generatorChannels: o.generatorChannels,
+        restorationChannels: o.restorationChannels,
+        restorationKernel: o.restorationKernel,
+        restorationFinalKernel: o.restorationFinalKernel,
+        patchMatch: { enabled: o.patchMatch, patchSize: o.patchSize, iterations: o.patchIterations },
+        steps: { gan: 0, restoration: 0, joint: 0 },
+        trainingSeconds: 0,
+        training: { ...o },
+      };
+    }
+    const { hrSize, lrSize } = config;
+    const base = rng(seed);
+    model = new PetsGAN(config);
+    const net = model.net;
+    // The live generator (trained) beside the averaged one in the model (sampled).
+    const liveG = new LowResGenerator({ channels: config.generatorChannels, rng: base.fork('g') });
+    const criticLr = new LowResCritic({ size: lrSize, channels: o.criticChannels, rng: base.fork('dlr') });
+    const criticHr = new PatchCritic({
+      channels: o.patchCriticChannels,
+      branches: o.patchCriticBranches,
+      rng: base.fork('dhr'),
+    });
+    modules.push(liveG, criticLr, criticHr);
+    const hrTensor = tf.tidy(() => resizeBicubic(tf.expandDims(image, 0) as tf.Tensor4D, ...hrSize));
+    owned.push(hrTensor);
+    if (groups) {
+      net.loadStateDict(groups.model ?? {});
+      liveG.loadStateDict(groups.live_g ?? {});
+      criticLr.loadStateDict(groups.critic_lr ?? {});
+      criticHr.loadStateDict(groups.critic_hr ?? {});
+    } else {
+      net.generator.loadStateDict(liveG.stateDict());
+      tf.tidy(() => {
+        net.image.assign(tf.clipByValue(hrTensor, 0, 1));
+        net.lowRes.assign(tf.clipByValue(resizeBicubic(hrTensor, ...lrSize), 0, 1));
+        net.zRec.assign(base.fork('z_rec').normalTensor([1, ...lrSize, 1]));
+      });
+    }
+    const hr = tf.tidy(() => toSigned(net.image) as tf.Tensor4D);
+    const lr = tf.tidy(() => toSigned(net.lowRes) as tf.Tensor4D);
+    const hrPair = [hr, tf.tidy(() => tf.reverse(hr, 2) as tf.Tensor4D)];
+    const lrPair = [lr, tf.tidy(() => tf.reverse(lr, 2) as tf.Tensor4D)];
+    owned.push(hr, lr, hrPair[1], lrPair[1]);
+
+    const started = performance.now();
+    const startSeconds = config.trainingSeconds;
+    const elapsed = () => startSeconds + (performance.now() - started) / 1000;
+    const totals: Record<Phase, number> = {
+      gan: o.ganIterations,
+      restoration: o.restorationIterations,
+      joint: o.jointIterations,
+    };
+
+    for (const phase of PHASES) {
+      if (config.steps[phase] >= totals[phase]) continue;
+      const phaseRng = base.fork(phase);
+      const optimizers: Record<string, Adam> = {};
+      let ema: Ema | null = null;
+      let data: tf.Tensor4D | null = null;
+      let step: (i: number) => { loss: number; metrics: Record<string, number> };
+      if (phase === 'gan') {
+        data = await buildDataset(image, lrSize, o, options.external ?? [], base.fork('data'));
+        const dataset = data;
+        optimizers.g = new Adam(liveG.trainableParameters(), { lr: o.ganLr, beta1: 0.5, beta2: 0.999 });
+        optimizers.d = new Adam(criticLr.trainableParameters(), { lr: o.ganLr, beta1: 0.5, beta2: 0.999 });
+        ema = new Ema(liveG.parameters(), o.emaDecay);
+        if (groups) ema.loadAverages(net.generator.parameters());
+        const averaged = ema;
+        const B = o.ganBatch;
+        step = (i) => {
+          const r = phaseRng.fork(i);
+          const idx = tf.tensor1d(
+            Array.from({ length: B }, () => r.int(dataset.shape[0])),
+            'int32',
+          );
+          const real = tf.gather(dataset, idx) as tf.Tensor4D;
+          const fake = tf.tidy(() => liveG.forward(r.normalTensor([B, ...lrSize, 1]) as tf.Tensor4D));
+          const alpha = r.uniformTensor([B, 1, 1, 1]);
+          const d = optimizerStep(optimizers.d, (record) => {
+            const dReal = tf.mean(criticLr.forward(real));
+            const dFake = tf.mean(criticLr.forward(fake));
+            const gp = gradientPenalty({ critic: (x) => criticLr.forward(x), real, fake, alpha, norm: 'sample' });
+            record('wasserstein', tf.sub(dReal, dFake));
+            return tf.add(tf.sub(dFake, dReal), tf.mul(gp, o.penaltyWeight)) as tf.Scalar;
+          });
+          const z = r.normalTensor([B, ...lrSize, 1]) as tf.Tensor4D;
+          const g = optimizerStep(optimizers.g, (record) => {
+            const scores = criticLr.forward(liveG.forward(z));
+            const adv = tf.neg(tf.mean(scores));
+            // The authors' diversity term: push the critic's scores of two samples apart.
+            const diversity = tf.neg(
+              tf.mean(tf.abs(tf.sub(tf.slice(scores, [0, 0], [1, 1]), tf.slice(scores, [1, 0], [1, 1])))),
+            );
+            const rec = mse(liveG.forward(net.zRec as tf.Tensor4D), lr);
+            record('reconstruction', rec);
+            return tf.addN([
+              adv,
+              tf.mul(diversity, o.diversityWeight),
+              tf.mul(rec, o.reconstructionWeight),
+            ]) as tf.Scalar;
+          });
+          averaged.update();
+          tf.dispose([idx, real, fake, alpha, z]);
+          return { loss: g.loss, metrics: { wasserstein: d.wasserstein, reconstruction: g.reconstruction } };
+        };
+      } else if (phase === 'restoration') {
+        const every = Math.max(1, Math.round(o.restorationIterations / 10));
+        optimizers.ir = new Adam(net.restoration.trainableParameters(), {
+          lr: (t) => o.restorationLr * 0.5 ** Math.floor(t / every),
+          beta1: 0.9,
+          beta2: 0.999,
+        });
+        step = (i) => {
+          const r = phaseRng.fork(i);
+          const k = r.int(2);
+          const input = noisyInput(lrPair[k], o.restorationNoise, r);
+          const res = optimizerStep(optimizers.ir, () => mse(net.restoration.forward(input), hrPair[k]));
+          input.dispose();
+          return { loss: res.loss, metrics: { psnr: 10 * Math.log10(4 / res.loss) } };
+        };
+      } else {
+        optimizers.ir = new Adam(net.restoration.trainableParameters(), { lr: o.jointLr, beta1: 0.5, beta2: 0.999 });
+        optimizers.d = new Adam(criticHr.trainableParameters(), { lr: o.jointLr, beta1: 0.5, beta2: 0.999 });
+        const reference = model.reference();
+        owned.push(reference);
+        const { enabled, patchSize, iterations } = config.patchMatch;
+        const [H, W] = hrSize;
+        const ch = o.jointCrop > 0 ? Math.min(o.jointCrop, H) : H;
+        const cw = o.jointCrop > 0 ? Math.min(o.jointCrop, W) : W;
+        const cropper = (r: Rng) => {
+          const top = r.int(H - ch + 1);
+          const left = r.int(W - cw + 1);
+          return (x: tf.Tensor4D) => tf.slice(x, [0, top, left, 0], [x.shape[0], ch, cw, 3]) as tf.Tensor4D;
+        };
+        step = (i) => {
+          const r = phaseRng.fork(i);
+          const k = r.int(2);
+          const low = tf.tidy(() => {
+            const g = net.generator.forward(r.normalTensor([1, ...lrSize, 1]) as tf.Tensor4D);
+            return enabled ? patchMatch(g, reference, { patchSize, iterations }) : g;
+          });
+          const fake = net.restoration.forward(low);
+          const cropReal = cropper(r);
+          const cropFake = cropper(r);
+          const d = optimizerStep(optimizers.d, (record) => {
+            const real = tf.mean(tf.relu(tf.sub(1, criticHr.forward(cropReal(hrPair[k])))));
+            const fakeLoss = tf.mean(tf.relu(tf.add(1, criticHr.forward(cropFake(fake)))));
+            record('critic_real', real);
+            return tf.add(real, fakeLoss) as tf.Scalar;
+          });
+          const input = noisyInput(lrPair[k], o.restorationNoise, r);
+          const g = optimizerStep(optimizers.ir, (record) => {
+            const adv = tf.neg(tf.mean(criticHr.forward(cropFake(net.restoration.forward(low)))));
+            const rec = tf.mean(tf.abs(tf.sub(net.restoration.forward(input), hrPair[k])));
+            record('l1', rec);
+            return tf.add(adv, tf.mul(rec, o.jointReconstructionWeight)) as tf.Scalar;
+          });
+          tf.dispose([low, fake, input]);
+          return { loss: g.loss, metrics: { critic: d.loss, l1: g.l1 } };
+        };
+      }
+      for (const [name, opt] of Object.entries(optimizers)) {
+        const state = groups?.[`adam_${name}`];
+        if (state && adamIterations[name] !== undefined && config.steps[phase] > 0)
+          opt.loadStateDict(state, adamIterations[name]);
+      }
+      if (groups) {
+        disposeGroups(groups);
+        groups = null;
+      }
+      const save = async () => {
+        if (!out || !model) return;
+        config.trainingSeconds = elapsed();
+        if (ema) {
+          ema.swap();
+          net.generator.loadStateDict(liveG.stateDict());
+          ema.swap();
+        }
+        const adamGroups: Record<string, Record<string, tf.Tensor>> = {};
+        const adamSteps: Record<string, number> = {};
+        for (const [name, opt] of Object.entries(optimizers)) {
+          adamGroups[`adam_${name}`] = opt.stateDict();
+          adamSteps[name] = opt.iterations;
+        }
+        await saveTrainingState(
+          out,
+          {
+            model: net.stateDict(),
+            live_g: liveG.stateDict(),
+            critic_lr: criticLr.stateDict(),
+            critic_hr: criticHr.stateDict(),
+            ...adamGroups,
+          },
+          { config, seed, adam: adamSteps } satisfies PetsGANTrainingInfo,
+        );
+        await saveCheckpoint(out, net, config);
+      };
+      try {
+        await trainLoop({
+          total: totals[phase],
+          startStep: config.steps[phase],
+          phase: { gan: 'low-res GAN', restoration: 'restoration', joint: 'joint' }[phase],
+          signal,
+          onProgress,
+          checkpointEvery,
+          onCheckpoint: async (done) => {
+            config.steps[phase] = done;
+            await save();
+          },
+          step,
+        });
+      } finally {
+        for (const opt of Object.values(optimizers)) opt.dispose();
+        if (ema) {
+          // Sampling uses the averaged generator.
+          ema.swap();
+          net.generator.loadStateDict(liveG.stateDict());
+          ema.swap();
+          ema.dispose();
+        }
+        data?.dispose();
+      }
+      config.steps[phase] = totals[phase];
+    }
+    if (groups) disposeGroups(groups);
+    config.trainingSeconds = elapsed();
+    const done = model;
+    model = null;
+    return done;
+  } finally {
+    image.dispose();
+    tf.dispose(owned);
+    for (const m of modules) m.dispose();
+    model?.dispose();
+  }
+}
+
+/** x + N(0, std^2) with probability 0.5 (the restoration's input augmentation), else a copy. */
+function noisyInput(x: tf.Tensor4D, std: number, r: Rng): tf.Tensor4D {
+  return tf.tidy(() =>
+    r.uniform() < 0.5 ? (tf.add(x, tf.mul(r.normalTensor(x.shape), std)) as tf.Tensor4D) : tf.clone(x),
+  );
+}
