@@ -92,10 +92,13 @@ describe('trainDenoiser', () => {
         },
       }),
     ).rejects.toThrow(/aborted/);
+    // Resume in two more calls: up to step 5 (stopAt keeps the 6-step schedule), then to the end.
     const fresh = createDenoiser(flatConfig, { seed: 77 }) as FlatDenoiser;
+    const part = await trainDenoiser(fresh, { ...common, checkpointDir: out, resume: true, stopAt: 5 });
+    expect(part).toMatchObject({ startStep: 3, steps: 2 });
     const resumed = await trainDenoiser(fresh, { ...common, checkpointDir: out, resume: true });
-    expect(resumed.startStep).toBe(3);
-    expect(resumed.steps).toBe(3);
+    expect(resumed.startStep).toBe(5);
+    expect(resumed.steps).toBe(1);
     const a = straight.stateDict();
     const b = fresh.stateDict();
     for (const name of Object.keys(a)) {

@@ -40,6 +40,11 @@ export interface TrainDenoiserOptions extends LongWorkOptions {
   checkpointEvery?: number;
   /** Continue from `checkpointDir/training.safetensors` when it exists. */
   resume?: boolean;
+  /**
+   * Stop (with a checkpoint) once this many steps are done, keeping `steps` as the length of the schedule:
+   * splits one training run into several calls that resume each other.
+   */
+  stopAt?: number;
 }
 
 export interface TrainDenoiserResult {
@@ -202,7 +207,12 @@ function validate(options: TrainDenoiserOptions) {
     `checkpointEvery must be a positive integer, got ${checkpointEvery}`,
   );
   check(!options.resume || options.checkpointDir !== undefined, 'resume needs checkpointDir');
-  return { steps, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery };
+  const { stopAt = steps } = options;
+  check(
+    Number.isInteger(stopAt) && stopAt >= 1 && stopAt <= steps,
+    `stopAt must be an integer in [1, steps = ${steps}], got ${stopAt}`,
+  );
+  return { steps, stopAt, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery };
 }
 
 /**
@@ -217,7 +227,7 @@ export async function trainDenoiser(
   model: FlatDenoiser | MultiscaleDenoiser,
   options: TrainDenoiserOptions,
 ): Promise<TrainDenoiserResult> {
-  const { steps, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery } = validate(options);
+  const { steps, stopAt, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery } = validate(options);
   const channels = model.config.channels;
   const images = options.images.map((image, i) => toHost(image, channels, i));
   const tasks = buildTasks(model, images, patchSize);
@@ -233,15 +243,15 @@ export async function trainDenoiser(
   let startStep = 0;
   try {
     if (checkpointDir && options.resume) startStep = await restore(model, optimizer, checkpointDir);
-    if (startStep > steps) {
+    if (startStep > stopAt) {
       throw new InvalidArgumentError(
-        `trainDenoiser: the checkpoint is at step ${startStep}, beyond steps = ${steps}; ask for more steps`,
+        `trainDenoiser: the checkpoint is at step ${startStep}, beyond ${stopAt}; ask for more steps`,
       );
     }
     const losses: number[] = [];
     model.train();
     const result = await trainLoop({
-      total: steps,
+      total: stopAt,
       startStep,
       phase: `train ${model.config.kind}`,
       ...(options.signal && { signal: options.signal }),
