@@ -1,4 +1,5 @@
 import { InvalidArgumentError, InvalidImageError, tf } from '@scalespace/core';
+import { alongAxis } from './axis-matmul.js';
 import { type WaveletName, waveletFilters } from './wavelet-filters.js';
 import { type AxisTransform, axisTransform, type WaveletMode } from './wavelet-matrices.js';
 
@@ -44,20 +45,6 @@ function transformFor(wavelet: WaveletName, n: number, mode: WaveletMode): AxisT
   return t;
 }
 
-/** Multiplies a 4-D tensor by matrix [rows x size] along axis 1 (H) or 2 (W). */
-function along(x: tf.Tensor4D, matrix: Float32Array, rows: number, axis: 1 | 2): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const size = axis === 1 ? h : w;
-  const m = tf.tensor2d(matrix, [rows, size]);
-  if (axis === 1) {
-    // [N, H, W, C] -> [H, N*W*C]
-    const flat = tf.reshape(tf.transpose(x, [1, 0, 2, 3]), [h, n * w * c]);
-    return tf.transpose(tf.reshape(tf.matMul(m, flat), [rows, n, w, c]), [1, 0, 2, 3]);
-  }
-  const flat = tf.reshape(tf.transpose(x, [0, 1, 3, 2]), [n * h * c, w]);
-  return tf.transpose(tf.reshape(tf.matMul(flat, m, false, true), [n, h, c, rows]), [0, 1, 3, 2]);
-}
-
 function options(opts: WaveletOptions) {
   const wavelet = opts.wavelet ?? 'haar';
   const mode = opts.mode ?? 'periodization';
@@ -83,12 +70,12 @@ export function dwt2(x: tf.Tensor, opts: WaveletOptions = {}): Dwt2Result {
     const [, h, w] = b.shape;
     const th = transformFor(wavelet, h, mode);
     const tw = transformFor(wavelet, w, mode);
-    const lo = along(b, th.analysisLo, th.coefficients, 1);
-    const hi = along(b, th.analysisHi, th.coefficients, 1);
-    const ll = along(lo, tw.analysisLo, tw.coefficients, 2);
-    const hl = along(hi, tw.analysisLo, tw.coefficients, 2); // horizontal: high along H, low along W
-    const lh = along(lo, tw.analysisHi, tw.coefficients, 2); // vertical: low along H, high along W
-    const hh = along(hi, tw.analysisHi, tw.coefficients, 2);
+    const lo = alongAxis(b, th.analysisLo, th.coefficients, 1);
+    const hi = alongAxis(b, th.analysisHi, th.coefficients, 1);
+    const ll = alongAxis(lo, tw.analysisLo, tw.coefficients, 2);
+    const hl = alongAxis(hi, tw.analysisLo, tw.coefficients, 2); // horizontal: high along H, low along W
+    const lh = alongAxis(lo, tw.analysisHi, tw.coefficients, 2); // vertical: low along H, high along W
+    const hh = alongAxis(hi, tw.analysisHi, tw.coefficients, 2);
     const details = tf.stack([hl, lh, hh], 3);
     return rank === 3 ? { lowpass: tf.squeeze(ll, [0]), details: tf.squeeze(details, [0]) } : { lowpass: ll, details };
   }) as Dwt2Result;
@@ -113,14 +100,17 @@ export function idwt2(coefficients: Dwt2Result, opts: WaveletOptions = {}): tf.T
     const th = synthesisFor(wavelet, mode, h);
     const tw = synthesisFor(wavelet, mode, w);
     const lo = tf.add(
-      along(ll, tw.synthesisLo, tw.synthesized, 2),
-      along(lh, tw.synthesisHi, tw.synthesized, 2),
+      alongAxis(ll, tw.synthesisLo, tw.synthesized, 2),
+      alongAxis(lh, tw.synthesisHi, tw.synthesized, 2),
     ) as tf.Tensor4D;
     const hi = tf.add(
-      along(hl, tw.synthesisLo, tw.synthesized, 2),
-      along(hh, tw.synthesisHi, tw.synthesized, 2),
+      alongAxis(hl, tw.synthesisLo, tw.synthesized, 2),
+      alongAxis(hh, tw.synthesisHi, tw.synthesized, 2),
     ) as tf.Tensor4D;
-    const out = tf.add(along(lo, th.synthesisLo, th.synthesized, 1), along(hi, th.synthesisHi, th.synthesized, 1));
+    const out = tf.add(
+      alongAxis(lo, th.synthesisLo, th.synthesized, 1),
+      alongAxis(hi, th.synthesisHi, th.synthesized, 1),
+    );
     return rank === 3 ? tf.squeeze(out, [0]) : out;
   });
 }

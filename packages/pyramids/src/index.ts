@@ -1,7 +1,11 @@
+export type { DegradeOptions } from './degrade.js';
+export { degrade } from './degrade.js';
 export type { Dwt2Result, WavedecOptions, WaveletDecomposition, WaveletOptions } from './dwt.js';
 export { disposeWavelet, dwt2, idwt2, maxWaveletLevel, wavedec2, waverec2 } from './dwt.js';
 export type { PairedLevel, PairedPyramid, PairedPyramidOptions } from './paired-pyramid.js';
 export { disposePaired, pairedLevelSizes, pairedPyramid, reconstructPaired, splitAxis } from './paired-pyramid.js';
+export type { ResizeMethod, ResizeOptions } from './resize.js';
+export { RESIZE_METHODS, resize, resizeMatrix } from './resize.js';
 export { squeeze, unsqueeze } from './squeeze.js';
 export type { WaveletFilters, WaveletName } from './wavelet-filters.js';
 export { WAVELETS, waveletFilters } from './wavelet-filters.js';
