@@ -1,4 +1,5 @@
 import { rng, tf } from '@scalespace/core';
+import { dwt2, idwt2, wavedec2 } from '@scalespace/pyramids';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haarDecompose, haarReconstruct, haarStep, inverseHaarStep } from './haar.js';
 
@@ -8,13 +9,13 @@ beforeAll(async () => {
 
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
-describe('normalised Haar transform (private stand-in for @scalespace/pyramids)', () => {
+describe('normalised Haar step', () => {
   it('matches hand-computed coefficients of one block', () => {
     const x = tf.tensor4d([1, 2, 3, 5], [1, 2, 2, 1]); // [[a, b], [c, d]] = [[1, 2], [3, 5]]
     const { low, details } = haarStep(x);
     expect(Array.from(low.dataSync())).toEqual([11 / 4]);
-    // h = (a - b + c - d) / 4, v = (a + b - c - d) / 4, d = (a - b - c + d) / 4
-    expect(Array.from(details.dataSync())).toEqual([-3 / 4, -5 / 4, 1 / 4]);
+    // h = (a + b - c - d) / 4, v = (a - b + c - d) / 4, d = (a - b - c + d) / 4
+    expect(Array.from(details.dataSync())).toEqual([-5 / 4, -3 / 4, 1 / 4]);
     tf.dispose([x, low, details]);
   });
 
@@ -56,6 +57,37 @@ describe('normalised Haar transform (private stand-in for @scalespace/pyramids)'
     const total = tf.tidy(() => tf.sum(tf.square(x)).dataSync()[0]);
     expect(energy / total).toBeCloseTo(1, 5);
     tf.dispose([x, low, ...details]);
+  });
+
+  it('equals @scalespace/pyramids dwt2 / idwt2 (haar) divided by 2 per level, band order included', () => {
+    const x = rng(4).uniformTensor([2, 8, 12, 3]) as tf.Tensor4D;
+    // pyramids caches its transform matrices (kept tensors) on first use: warm it up before counting.
+    const warm = wavedec2(x, { wavelet: 'haar', levels: 2 });
+    tf.dispose([warm.lowpass, ...warm.details, idwt2(dwt2(x, { wavelet: 'haar' }), { wavelet: 'haar' })]);
+    const before = tf.memory().numTensors;
+    const ours = haarStep(x);
+    const theirs = dwt2(x, { wavelet: 'haar' });
+    const [n, h, w, c] = ours.low.shape;
+    expect(tf.tidy(() => maxAbs(ours.low, tf.div(theirs.lowpass, 2)))).toBeLessThan(1e-6);
+    const flat = tf.tidy(() => tf.reshape(tf.div(theirs.details, 2), [n, h, w, 3 * c]));
+    expect(maxAbs(ours.details, flat)).toBeLessThan(1e-6);
+    const back = idwt2(theirs, { wavelet: 'haar' });
+    const mine = inverseHaarStep(ours.low, ours.details);
+    expect(maxAbs(mine, back)).toBeLessThan(1e-5);
+    // Two levels against wavedec2's 'average' normalisation (level l divided by 2^l).
+    const dec = wavedec2(x, { wavelet: 'haar', levels: 2, normalization: 'average' });
+    const two = haarDecompose(x, 2);
+    expect(maxAbs(two.low, dec.lowpass)).toBeLessThan(1e-6);
+    for (const [j, d] of two.details.entries()) {
+      const reference = dec.details[dec.details.length - 1 - j];
+      const shaped = tf.reshape(reference, d.shape);
+      expect(maxAbs(d, shaped)).toBeLessThan(1e-6);
+      shaped.dispose();
+    }
+    tf.dispose([ours.low, ours.details, theirs.lowpass, theirs.details, flat, back, mine, two.low, ...two.details]);
+    tf.dispose([dec.lowpass, ...dec.details]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
   });
 
   it('explains what is wrong with odd sizes and mismatched bands', () => {

@@ -2,8 +2,8 @@ import { InvalidArgumentError, type Rng } from '@scalespace/core';
 
 /**
  * A training image on the host: float32 HWC values. Channels from `detailOffset` on are Haar detail
- * bands laid out [h.., v.., d..] (C' channels each), which change sign or swap when the patch is flipped
- * or transposed; channels before it are plain image values.
+ * bands laid out [h.., v.., d..] (C' channels each; h differences along H, v along W, as PyWavelets),
+ * which change sign or swap when the patch is flipped or transposed; channels before it are plain values.
  */
 export interface HostImage {
   data: Float32Array;
@@ -26,8 +26,8 @@ export interface PatchBatchOptions {
 /**
  * Draws a batch of random square patches, each from an image picked uniformly at random and a random
  * position, optionally with one of the 8 flips / transposes of the square (detail bands follow the rule
- * of the Haar transform: a transpose swaps h and v, a horizontal flip negates h and d, a vertical flip
- * negates v and d). Returns NHWC values ready for `tf.tensor4d`.
+ * of the Haar transform: a transpose swaps h and v, a left-right flip negates v and d, an up-down flip
+ * negates h and d). Returns NHWC values ready for `tf.tensor4d`.
  */
 export function samplePatchBatch(images: HostImage[], options: PatchBatchOptions, r: Rng): Float32Array {
   const { batchSize, patchSize, augment = true } = options;
@@ -104,11 +104,11 @@ function bandSigns(image: HostImage, flipH: boolean, flipV: boolean): number[] {
   const { offset, per } = layout;
   for (let c = 0; c < per; c++) {
     if (flipH) {
-      signs[offset + c] *= -1; // h
+      signs[offset + per + c] *= -1; // v: differences along W
       signs[offset + 2 * per + c] *= -1; // d
     }
     if (flipV) {
-      signs[offset + per + c] *= -1; // v
+      signs[offset + c] *= -1; // h: differences along H
       signs[offset + 2 * per + c] *= -1; // d
     }
   }
