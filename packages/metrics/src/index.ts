@@ -1,1 +1,12 @@
-export {};
+export type { ImageDistance } from './apd.js';
+export { apd, mseDistance } from './apd.js';
+export type { BitsPerDimOptions } from './bits-per-dim.js';
+export { bitsPerDim } from './bits-per-dim.js';
+export { rgbToY } from './color.js';
+export type { LrPsnrOptions } from './lr-psnr.js';
+export { lrPsnr } from './lr-psnr.js';
+export { MS_SSIM_WEIGHTS, msSsim, msSsimPerImage } from './ms-ssim.js';
+export type { PsnrOptions } from './psnr.js';
+export { psnr, psnrPerImage } from './psnr.js';
+export type { SsimOptions } from './ssim.js';
+export { gaussianWindow, ssim, ssimMap, ssimPerImage } from './ssim.js';

@@ -1,0 +1,89 @@
+import { rng, tf } from '@scalespace/core';
+import { degrade, resize } from '@scalespace/pyramids';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apd } from './apd.js';
+import { bitsPerDim } from './bits-per-dim.js';
+import { rgbToY } from './color.js';
+import { lrPsnr } from './lr-psnr.js';
+import { msSsim } from './ms-ssim.js';
+import { psnr } from './psnr.js';
+import { ssim, ssimMap } from './ssim.js';
+
+describe('metrics: exact cases and errors', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+  });
+
+  it('an image against itself: PSNR Infinity, SSIM and MS-SSIM exactly 1, APD 0', () => {
+    const x = rng(1).uniformTensor([170, 165, 3]);
+    expect(psnr(x, x, { dataRange: 1 })).toBe(Number.POSITIVE_INFINITY);
+    expect(ssim(x, x, { dataRange: 1 })).toBeCloseTo(1, 6);
+    expect(ssim(x, x, { dataRange: 1, channel: 'y' })).toBeCloseTo(1, 6);
+    expect(msSsim(x, x, { dataRange: 1 })).toBeCloseTo(1, 5);
+    expect(apd([x, x, x])).toBe(0);
+    x.dispose();
+  });
+
+  it('PSNR follows its definition; the map has the valid-window shape', () => {
+    const a = tf.zeros([4, 4, 1]);
+    const b = tf.fill([4, 4, 1], 0.1);
+    expect(psnr(a, b, { dataRange: 1 })).toBeCloseTo(20, 6);
+    const x = rng(2).uniformTensor([20, 30, 3]);
+    const map = ssimMap(x, tf.mul(x, 0.5), { dataRange: 1 });
+    expect(map.shape).toEqual([10, 20, 3]);
+    tf.dispose([a, b, x, map]);
+  });
+
+  it('luma follows BT.601 (MATLAB rgb2ycbcr)', () => {
+    const y = rgbToY(
+      tf.tensor3d([
+        [
+          [1, 1, 1],
+          [0, 0, 0],
+        ],
+      ]),
+    ).dataSync();
+    expect(y[0] * 255).toBeCloseTo(235, 3);
+    expect(y[1] * 255).toBeCloseTo(16, 3);
+  });
+
+  it('LR-PSNR is Infinity for a consistent super-resolution and finite for bicubic upsampling', () => {
+    const hr = rng(3).uniformTensor([32, 32, 3]);
+    const lr = degrade(hr, { scale: 4 });
+    expect(lrPsnr(hr, lr, { scale: 4, dataRange: 1 })).toBeGreaterThan(100);
+    const up = resize(lr, { scale: 4 });
+    const value = lrPsnr(up, lr, { scale: 4, dataRange: 1 });
+    expect(Number.isFinite(value)).toBe(true);
+    expect(value).toBeGreaterThan(15);
+    tf.dispose([hr, lr, up]);
+  });
+
+  it('APD is the mean over pairs', () => {
+    const s = [tf.fill([2, 2, 1], 0), tf.fill([2, 2, 1], 0.1), tf.fill([2, 2, 1], 0.3)];
+    // pairs: 0.01, 0.09, 0.04 -> mean 0.14 / 3
+    expect(apd(s)).toBeCloseTo(0.14 / 3, 6);
+    expect(apd(tf.stack(s))).toBeCloseTo(0.14 / 3, 6);
+    expect(() => apd([s[0]])).toThrow(/at least 2 samples/);
+    tf.dispose(s);
+  });
+
+  it('bits/dim conventions', () => {
+    const dims = 32 * 32 * 3;
+    expect(bitsPerDim(dims * Math.LN2 * 3, { shape: [32, 32, 3], bits: 8 })).toBeCloseTo(3, 10);
+    expect(bitsPerDim(0, { shape: [32, 32, 3], bits: 5, convention: 'continuous-unit' })).toBe(5);
+    expect(() => bitsPerDim(1, { shape: [0, 3], bits: 8 })).toThrow(/shape/);
+  });
+
+  it('bad inputs give clear errors', () => {
+    const a = tf.zeros([16, 16, 3]);
+    const b = tf.zeros([16, 15, 3]);
+    expect(() => psnr(a, b, { dataRange: 1 })).toThrow(/differ in shape/);
+    expect(() => psnr(a, a, {} as { dataRange: number })).toThrow(/dataRange is required/);
+    const big = tf.fill([16, 16, 3], 200);
+    expect(() => ssim(big, big, { dataRange: 1 })).toThrow(/pass the matching dataRange/);
+    const nan = tf.fill([16, 16, 3], Number.NaN);
+    expect(() => ssim(nan, a, { dataRange: 1 })).toThrow(/NaN/);
+    expect(() => msSsim(a, a, { dataRange: 1 })).toThrow(/at least 161x161/);
+    tf.dispose([a, b, big, nan]);
+  });
+});

@@ -1,0 +1,27 @@
+import { tf } from '@scalespace/core';
+import { checkDataRange, checkPair, checkValueRange } from './validate.js';
+
+export interface PsnrOptions {
+  /** Largest minus smallest possible value: 1 for [0, 1] images, 255 for 8-bit. Required. */
+  dataRange: number;
+}
+
+/** Peak signal-to-noise ratio in dB, 10 log10(R^2 / MSE), over all pixels and channels (per image for a batch: mean of per-image PSNRs). Identical images give Infinity. */
+export function psnr(a: tf.Tensor, b: tf.Tensor, options: PsnrOptions): number {
+  const range = checkDataRange(options?.dataRange, 'psnr');
+  return mean(psnrPerImage(a, b, range));
+}
+
+/** PSNR of each image of a batch. */
+export function psnrPerImage(a: tf.Tensor, b: tf.Tensor, dataRange: number): number[] {
+  const [x, y] = checkPair(a, b, 'psnr');
+  checkValueRange(x, dataRange, 'psnr');
+  checkValueRange(y, dataRange, 'psnr');
+  const mse = tf.tidy(() => Array.from(tf.mean(tf.squaredDifference(x, y), [1, 2, 3]).dataSync()));
+  tf.dispose([x, y]);
+  return mse.map((m) => (m === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((dataRange * dataRange) / m)));
+}
+
+export function mean(values: number[]): number {
+  return values.reduce((s, v) => s + v, 0) / values.length;
+}
