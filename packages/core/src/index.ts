@@ -31,6 +31,7 @@ export {
   logisticMixtureSample,
   MIN_LOG_SCALE,
 } from './logistic-mixture.js';
+export { registerMirrorPadGradient } from './mirror-pad-gradient.js';
 export type { LoadStateDictOptions, StateDict } from './module.js';
 export { Module } from './module.js';
 export type { AdamOptions, ClipResult, Schedule } from './optim.js';

@@ -3,10 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDilatedConvGradients } from './conv-gradients.js';
+import { registerMirrorPadGradient } from './mirror-pad-gradient.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 
 registerWasmTrainingKernels();
 registerDilatedConvGradients();
+registerMirrorPadGradient();
 
 export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 export { tf };
