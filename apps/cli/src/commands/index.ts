@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { demoCommand } from './demo.js';
 import { denoiseCommand, trainDenoiserCommand } from './denoise.js';
 import { infoCommand } from './info.js';
+import { pyramidDecomposeCommand, pyramidReconstructCommand } from './pyramid.js';
 import { sampleCommand, trainSinganCommand } from './singan.js';
 
 /** Every command, in the order `scalespace --help` lists them. Packages add theirs here. */
@@ -12,4 +13,6 @@ export const commands: Command[] = [
   sampleCommand,
   trainDenoiserCommand,
   denoiseCommand,
+  pyramidDecomposeCommand,
+  pyramidReconstructCommand,
 ];

@@ -1,0 +1,217 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadTensors, readImage, saveTensors, tf, writeImage } from '@scalespace/core';
+import {
+  entropyBits,
+  gaussianPyramid,
+  laplacianPyramid,
+  liftingPyramid,
+  pairedPyramid,
+  pyramidMosaic,
+  reconstructLaplacian,
+  reconstructLifting,
+  reconstructPaired,
+  type WaveletMode,
+  type WaveletName,
+  wavedec2,
+  waveletMosaic,
+  waverec2,
+} from '@scalespace/pyramids';
+import { type Command, type CommandContext, intOption, stringOption, UsageError } from '../command.js';
+
+const KINDS = ['gaussian', 'laplacian', 'wavelet', 'paired', 'lifting'] as const;
+type Kind = (typeof KINDS)[number];
+const LEVELS_FILE = 'levels.safetensors';
+
+interface Level {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** Entropy in bits of a level: integer levels as they are, float levels quantised to steps of 1/255. */
+function levelEntropy(t: tf.Tensor): number {
+  if (t.dtype === 'int32') return entropyBits(t.dataSync());
+  const q = tf.tidy(() => tf.round(tf.mul(t, 255)).dataSync());
+  return entropyBits(q);
+}
+
+/** A level as a viewable image: detail bands [h, w, 3, C] become their three bands side by side. */
+function viewable(t: tf.Tensor, bits: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    let f = tf.cast(t, 'float32');
+    if (t.rank === 4) f = tf.concat(tf.unstack(f, 2), 1); // [h, 3w, C]
+    if (t.dtype === 'int32') return tf.div(f, 2 ** bits - 1) as tf.Tensor3D;
+    const lo = tf.min(f);
+    return tf.div(tf.sub(f, lo), tf.maximum(tf.sub(tf.max(f), lo), 1e-12)) as tf.Tensor3D;
+  });
+}
+
+async function readQuantised(path: string, bits: number): Promise<tf.Tensor3D> {
+  const image = await readImage(path);
+  const ints = tf.tidy(() => {
+    const eight = tf.cast(tf.round(tf.mul(image, 255)), 'int32');
+    return (bits === 8 ? eight : tf.floorDiv(eight, tf.scalar(2 ** (8 - bits), 'int32'))) as tf.Tensor3D;
+  });
+  image.dispose();
+  return ints;
+}
+
+function maxError(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(tf.cast(a, 'float32'), tf.cast(b, 'float32')))).dataSync()[0]);
+}
+
+export const pyramidDecomposeCommand: Command = {
+  name: 'pyramid decompose',
+  summary: 'Decompose an image into a pyramid: a mosaic PNG, one PNG per level and levels.safetensors',
+  usage:
+    'IMAGE --kind gaussian|laplacian|wavelet|paired|lifting [--levels N] [--wavelet haar|db2|db4|sym4] ' +
+    '[--mode periodization|symmetric] [--bits B] --out DIR [--json]',
+  options: {
+    kind: { type: 'string' },
+    levels: { type: 'string' },
+    wavelet: { type: 'string' },
+    mode: { type: 'string' },
+    bits: { type: 'string' },
+    out: { type: 'string' },
+  },
+  async run(ctx: CommandContext) {
+    const [input] = ctx.positionals;
+    if (!input || ctx.positionals.length > 1) throw new UsageError('give exactly one IMAGE');
+    const kind = stringOption(ctx, 'kind') as Kind;
+    if (!KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}, got "${kind}"`);
+    const out = resolve(stringOption(ctx, 'out'));
+    const bits = intOption(ctx, 'bits', 8, 1, 8);
+    const wavelet = stringOption(ctx, 'wavelet', 'haar') as WaveletName;
+    const mode = stringOption(ctx, 'mode', 'periodization') as WaveletMode;
+    const levelsOption = ctx.values.levels === undefined ? undefined : intOption(ctx, 'levels', 1, 1, 30);
+    await mkdir(out, { recursive: true });
+
+    const integer = kind === 'paired' || kind === 'lifting';
+    const image = integer ? await readQuantised(input, bits) : await readImage(input);
+    const levels: Level[] = [];
+    const metadata: Record<string, string> = { kind, bits: String(bits), source: input };
+    let reconstruction: tf.Tensor;
+    let mosaic: tf.Tensor3D;
+    if (kind === 'gaussian') {
+      const g = gaussianPyramid(image, { levels: levelsOption });
+      g.forEach((t, i) => levels.push({ name: `level_${i}`, tensor: t }));
+      reconstruction = tf.clone(g[0]);
+      mosaic = pyramidMosaic(g);
+    } else if (kind === 'laplacian') {
+      const lap = laplacianPyramid(image, { levels: levelsOption });
+      lap.bands.forEach((t, i) => levels.push({ name: `band_${i}`, tensor: t }));
+      levels.push({ name: 'residual', tensor: lap.residual });
+      reconstruction = reconstructLaplacian(lap);
+      mosaic = pyramidMosaic([...lap.bands, lap.residual]);
+    } else if (kind === 'wavelet') {
+      const dec = wavedec2(image, { wavelet, mode, levels: levelsOption });
+      levels.push({ name: 'lowpass', tensor: dec.lowpass });
+      // detail_1 is the finest: PyWavelets lists details coarsest first.
+      dec.details.forEach((t, i) => levels.push({ name: `detail_${dec.details.length - i}`, tensor: t }));
+      Object.assign(metadata, { wavelet, mode, sizes: JSON.stringify(dec.sizes) });
+      reconstruction = waverec2(dec);
+      mosaic = waveletMosaic(dec);
+    } else if (kind === 'paired') {
+      const p = pairedPyramid(image, { bits, ...(levelsOption ? { levels: levelsOption } : {}) });
+      p.levels.forEach((l, i) => levels.push({ name: `fine_${i + 1}`, tensor: l.fine }));
+      levels.push({ name: 'coarse', tensor: p.coarse });
+      metadata.axes = JSON.stringify(p.levels.map((l) => l.axis));
+      reconstruction = reconstructPaired(p);
+      mosaic = pyramidMosaic([...p.levels.map((l) => l.fine), p.coarse], { bits });
+    } else {
+      const p = liftingPyramid(image, { bits, levels: levelsOption ?? 3 });
+      p.levels.forEach((t, i) => levels.push({ name: `fine_${i + 1}`, tensor: t }));
+      levels.push({ name: 'coarse', tensor: p.coarse });
+      metadata.sizes = JSON.stringify(p.sizes);
+      reconstruction = reconstructLifting(p);
+      mosaic = pyramidMosaic([p.coarse], { bits });
+    }
+
+    const maxReconstructionError = maxError(reconstruction, image);
+    await writeImage(join(out, 'mosaic.png'), mosaic);
+    const report = [];
+    for (const { name, tensor } of levels) {
+      const view = viewable(tensor, bits);
+      await writeImage(join(out, `${name}.png`), view);
+      view.dispose();
+      report.push({ name, shape: tensor.shape, entropyBits: levelEntropy(tensor) });
+    }
+    const rawEntropyBits = levelEntropy(image);
+    await saveTensors(join(out, LEVELS_FILE), Object.fromEntries(levels.map((l) => [l.name, l.tensor])), metadata);
+    tf.dispose([image, reconstruction, mosaic, ...levels.map((l) => l.tensor)]);
+    const result = { kind, out, rawEntropyBits, levels: report, maxReconstructionError };
+    if (ctx.json) ctx.printJson(result);
+    else {
+      ctx.log(
+        `${kind} pyramid of ${input}: ${levels.length} levels, max reconstruction error ${maxReconstructionError}`,
+      );
+      for (const l of report)
+        ctx.log(`  ${l.name.padEnd(10)} [${l.shape.join(', ')}]  ${l.entropyBits.toFixed(3)} bits`);
+      ctx.log(`wrote ${out}/mosaic.png, one PNG per level and ${LEVELS_FILE}`);
+    }
+    return 0;
+  },
+};
+
+export const pyramidReconstructCommand: Command = {
+  name: 'pyramid reconstruct',
+  summary: 'Rebuild the image from a folder written by `pyramid decompose`',
+  usage: 'DIR --out IMAGE [--json]',
+  options: { out: { type: 'string' } },
+  async run(ctx: CommandContext) {
+    const [dir] = ctx.positionals;
+    if (!dir) throw new UsageError('give the DIR that `pyramid decompose` wrote');
+    const out = resolve(stringOption(ctx, 'out'));
+    const { tensors: host, metadata } = await loadTensors(join(dir, LEVELS_FILE));
+    const t = Object.fromEntries(Object.entries(host).map(([k, v]) => [k, tf.tensor(v.values, v.shape, v.dtype)]));
+    const kind = metadata.kind as Kind;
+    const bits = Number(metadata.bits ?? 8);
+    const ordered = (prefix: string) =>
+      Object.keys(t)
+        .filter((k) => k.startsWith(prefix))
+        .sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)))
+        .map((k) => t[k]);
+    let image: tf.Tensor;
+    if (kind === 'gaussian') image = tf.clone(t.level_0);
+    else if (kind === 'laplacian')
+      image = reconstructLaplacian({
+        bands: ordered('band_'),
+        residual: t.residual,
+        kernel: [1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16],
+      });
+    else if (kind === 'wavelet') {
+      const details = ordered('detail_').reverse(); // coarsest first
+      image = waverec2({
+        wavelet: metadata.wavelet as WaveletName,
+        mode: metadata.mode as WaveletMode,
+        normalization: 'orthonormal',
+        lowpass: t.lowpass,
+        details,
+        sizes: JSON.parse(metadata.sizes),
+      });
+    } else if (kind === 'paired') {
+      const axes = JSON.parse(metadata.axes) as Array<'rows' | 'columns'>;
+      image = reconstructPaired({
+        bits,
+        coarse: t.coarse,
+        levels: ordered('fine_').map((fine, i) => ({ axis: axes[i], fine })),
+      });
+    } else if (kind === 'lifting') {
+      image = reconstructLifting({
+        bits,
+        coarse: t.coarse,
+        levels: ordered('fine_'),
+        sizes: JSON.parse(metadata.sizes),
+      });
+    } else {
+      throw new UsageError(`${dir}/${LEVELS_FILE} has no known pyramid kind (got "${kind}")`);
+    }
+    const scaled = tf.tidy(() => (image.dtype === 'int32' ? tf.div(tf.cast(image, 'float32'), 2 ** bits - 1) : image));
+    await writeImage(out, scaled);
+    const result = { kind, out, shape: image.shape };
+    tf.dispose([image, scaled, ...Object.values(t)]);
+    if (ctx.json) ctx.printJson(result);
+    else ctx.log(`wrote ${out}`);
+    return 0;
+  },
+};
