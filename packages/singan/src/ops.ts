@@ -1,4 +1,5 @@
 import { tf } from '@scalespace/core';
+import { resize } from '@scalespace/pyramids';
 
 // Small ops the single-image GANs share. Everything here is built from ops whose gradients are
 // themselves differentiable, because the WGAN-GP penalty differentiates the critic's input gradient
@@ -76,4 +77,13 @@ export function pixelShuffle(x: tf.Tensor4D, factor: number): tf.Tensor4D {
 /** Mean squared error of two tensors as a scalar. */
 export function mse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.squaredDifference(a, b)) as tf.Scalar);
+}
+
+/**
+ * Resizes NHWC images to [height, width] with @scalespace/pyramids' bicubic resampling (MATLAB
+ * imresize conventions, antialiased when shrinking), as SinGAN moves between scales. Differentiable.
+ */
+export function resizeTo(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  if (x.shape[1] === height && x.shape[2] === width) return tf.clone(x);
+  return resize(x, { height, width, method: 'bicubic' }) as tf.Tensor4D;
 }

@@ -7,7 +7,7 @@ export interface PatchMatchOptions {
   iterations?: number;
 }
 
-/** The [p, p, 3, 3 p^2] one-hot filter whose conv extracts every p x p patch as a vector (and whose transpose folds them back). */
+/** The [p, p, C, C p^2] one-hot filter whose conv extracts every p x p patch as a vector (and whose transpose folds them back). */
 function patchFilter(p: number, channels: number): tf.Tensor4D {
   const size = p * p * channels;
   const values = new Float32Array(p * p * channels * size);
@@ -39,10 +39,14 @@ export function patchMatch(images: tf.Tensor4D, reference: tf.Tensor4D, options:
   const channels = images.shape[3];
   if (reference.shape[3] !== channels)
     throw new InvalidArgumentError(`patchMatch: images have ${channels} channels, the reference ${reference.shape[3]}`);
+  // Reference patches lie wholly inside the reference (no padding), so every value the output is
+  // rebuilt from is a real reference pixel; the patch shrinks for references smaller than it.
+  const side = Math.min(reference.shape[1], reference.shape[2]);
+  const size = Math.min(p, side % 2 === 1 ? side : side - 1);
   return tf.tidy(() => {
-    const filter = patchFilter(p, channels);
-    const d = p * p * channels;
-    const refPatches = tf.reshape(tf.conv2d(reference, filter, 1, 'same'), [-1, d]) as tf.Tensor2D; // [R, d]
+    const filter = patchFilter(size, channels);
+    const d = size * size * channels;
+    const refPatches = tf.reshape(tf.conv2d(reference, filter, 1, 'valid'), [-1, d]) as tf.Tensor2D; // [R, d]
     const halfNorms = tf.mul(tf.sum(tf.square(refPatches), 1), 0.5); // [R]
     const refT = tf.transpose(refPatches); // [d, R]
     const [n, h, w] = images.shape;

@@ -1,10 +1,9 @@
 import { Module, rng, saveCheckpoint, tf } from '@scalespace/core';
 import { loadModelDir } from './model-io.js';
-import { toSigned, toUnit } from './ops.js';
+import { resizeTo, toSigned, toUnit } from './ops.js';
 import { patchMatch } from './patch-match.js';
 import { LowResGenerator, RestorationNet } from './petsgan-networks.js';
 import { parseSize, type Size } from './pyramid-sizes.js';
-import { resizeBicubic } from './resample.js';
 import type {
   AnimateOptions,
   InjectOptions,
@@ -131,7 +130,7 @@ export class PetsGAN implements SingleImageModel {
 
   #finish(x: tf.Tensor4D, hr: Size): tf.Tensor4D {
     return tf.tidy(() => {
-      const y = x.shape[1] === hr[0] && x.shape[2] === hr[1] ? x : resizeBicubic(x, ...hr);
+      const y = x.shape[1] === hr[0] && x.shape[2] === hr[1] ? x : resizeTo(x, ...hr);
       return toUnit(y) as tf.Tensor4D;
     });
   }
@@ -182,13 +181,13 @@ export class PetsGAN implements SingleImageModel {
     try {
       return tf.tidy(() => {
         const signed = toSigned(tf.expandDims(image, 0)) as tf.Tensor4D;
-        let low = tf.tile(resizeBicubic(signed, ...lr), [n, 1, 1, 1]) as tf.Tensor4D;
+        let low = tf.tile(resizeTo(signed, ...lr), [n, 1, 1, 1]) as tf.Tensor4D;
         // A little noise per sample, so n > 1 gives variations (the restoration was trained on noisy inputs).
         if (n > 1) low = tf.add(low, tf.mul(rng(seed).fork('inject').normalTensor(low.shape), 0.05)) as tf.Tensor4D;
         const out = this.#finish(this.restore(low), hr);
         if (!options.mask) return out;
-        const m = tf.clipByValue(resizeBicubic(tf.expandDims(options.mask, 0) as tf.Tensor4D, ...hr), 0, 1);
-        const background = resizeBicubic(tf.expandDims(image, 0) as tf.Tensor4D, ...hr);
+        const m = tf.clipByValue(resizeTo(tf.expandDims(options.mask, 0) as tf.Tensor4D, ...hr), 0, 1);
+        const background = resizeTo(tf.expandDims(image, 0) as tf.Tensor4D, ...hr);
         return tf.add(tf.mul(m, out), tf.mul(tf.sub(1, m), background)) as tf.Tensor4D;
       });
     } finally {
@@ -204,7 +203,7 @@ export class PetsGAN implements SingleImageModel {
     const { lr, hr } = this.#lowResFor(options.size);
     const base = rng(seed);
     return tf.tidy(() => {
-      const centre = resizeBicubic(this.net.zRec as tf.Tensor4D, ...lr);
+      const centre = resizeTo(this.net.zRec as tf.Tensor4D, ...lr);
       let previous: tf.Tensor = centre;
       let current: tf.Tensor = tf.add(tf.mul(centre, 0.95), tf.mul(base.fork('init').normalTensor(centre.shape), 0.05));
       const out: tf.Tensor[] = [];
@@ -234,7 +233,7 @@ export class PetsGAN implements SingleImageModel {
         const target: Size = [Math.round(h * factor), Math.round(w * factor)];
         // The restoration network upscales by `factor` (8); feed it the image at target / 8.
         const f = this.config.factor;
-        const low = resizeBicubic(x, Math.max(1, Math.round(target[0] / f)), Math.max(1, Math.round(target[1] / f)));
+        const low = resizeTo(x, Math.max(1, Math.round(target[0] / f)), Math.max(1, Math.round(target[1] / f)));
         return this.#finish(this.net.restoration.forward(low), target);
       });
     } finally {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AbortError, InvalidImageError, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resizeBicubic } from './resample.js';
+import { resizeTo } from './ops.js';
 import { SinGAN } from './singan.js';
 import { syntheticImage } from './test-image.js';
 import { trainSinGAN } from './train-singan.js';
@@ -101,7 +101,7 @@ describe('SinGAN', () => {
     const sr = model.superResolve({ factor: 2 });
     expect(sr.shape).toEqual([1, 64, 64, 3]);
     // Upscaling keeps the image: downsampled again it is close to the original.
-    const back = resizeBicubic(sr, 32, 32);
+    const back = resizeTo(sr, 32, 32);
     expect(psnr(back, image)).toBeGreaterThan(18);
     tf.dispose([painted, mask, injected, harmonised, frames, sr, back]);
     expect(tf.memory().numTensors).toBe(before);

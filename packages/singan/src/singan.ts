@@ -1,8 +1,7 @@
 import { InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
 import { loadModelDir } from './model-io.js';
-import { toSigned, toUnit } from './ops.js';
+import { resizeTo, toSigned, toUnit } from './ops.js';
 import { parseSize, type Size, scaleSizes } from './pyramid-sizes.js';
-import { resizeBicubic } from './resample.js';
 import { SinGANGenerator } from './singan-networks.js';
 import type {
   AnimateOptions,
@@ -139,7 +138,7 @@ export class SinGAN implements SingleImageModel {
       let out = prev;
       for (let s = from; s < to; s++) {
         const [h, w] = sizes[s];
-        if (prev.shape[1] !== h || prev.shape[2] !== w) prev = resizeBicubic(prev, h, w);
+        if (prev.shape[1] !== h || prev.shape[2] !== w) prev = resizeTo(prev, h, w);
         const z = noise(s, [n, h, w, s === 0 ? 1 : 3]);
         const input = tf.add(tf.mul(z, this.config.amplitudes[s]), prev) as tf.Tensor4D;
         out = this.net.generators[s].forward(input, prev);
@@ -197,16 +196,16 @@ export class SinGAN implements SingleImageModel {
       return tf.tidy(() => {
         const signed = toSigned(tf.expandDims(image, 0)) as tf.Tensor4D;
         // SinGAN enters at `scale` with the image as it would look one scale coarser, upsampled.
-        const coarse = resizeBicubic(signed, ...sizes[scale - 1]);
-        const prev = tf.tile(resizeBicubic(coarse, ...sizes[scale]), [n, 1, 1, 1]) as tf.Tensor4D;
+        const coarse = resizeTo(signed, ...sizes[scale - 1]);
+        const prev = tf.tile(resizeTo(coarse, ...sizes[scale]), [n, 1, 1, 1]) as tf.Tensor4D;
         const out = toUnit(this.generate({ sizes, n, noise: SinGAN.randomNoise(seed), from: scale, prev }));
         if (!options.mask) return out as tf.Tensor4D;
         const mask = tf.expandDims(options.mask, 0) as tf.Tensor4D;
         if (mask.shape[3] !== 1)
           throw new InvalidArgumentError(`inject: mask must be [H, W, 1], got [${options.mask.shape.join(', ')}]`);
         const [h, w] = sizes[sizes.length - 1];
-        const m = tf.clipByValue(resizeBicubic(mask, h, w), 0, 1);
-        const background = resizeBicubic(tf.expandDims(image, 0) as tf.Tensor4D, h, w);
+        const m = tf.clipByValue(resizeTo(mask, h, w), 0, 1);
+        const background = resizeTo(tf.expandDims(image, 0) as tf.Tensor4D, h, w);
         return tf.add(tf.mul(m, out), tf.mul(tf.sub(1, m), background)) as tf.Tensor4D;
       });
     } finally {
@@ -226,7 +225,7 @@ export class SinGAN implements SingleImageModel {
       // Each scale walks around its reconstruction noise: a momentum term (beta) keeps the motion
       // smooth, the pull (alpha) keeps it near the training image.
       const centre = sizes.map(([h, w], s) =>
-        s === 0 ? resizeBicubic(this.net.zRec as tf.Tensor4D, h, w) : (tf.zeros([1, h, w, 3]) as tf.Tensor4D),
+        s === 0 ? resizeTo(this.net.zRec as tf.Tensor4D, h, w) : (tf.zeros([1, h, w, 3]) as tf.Tensor4D),
       );
       let current: tf.Tensor[] = centre.map((c, s) =>
         tf.add(tf.mul(c, 0.95), tf.mul(base.fork(`init${s}`).normalTensor(c.shape), 0.05)),
@@ -269,11 +268,11 @@ export class SinGAN implements SingleImageModel {
         // detail it learned, repeatedly, then settle on the exact size.
         for (let k = 0; k < steps; k++) {
           const [h, w] = [Math.round(x.shape[1] * up), Math.round(x.shape[2] * up)];
-          const prev = resizeBicubic(x, h, w);
+          const prev = resizeTo(x, h, w);
           const z = noiseRng.fork(`sr${k}`).normalTensor([1, h, w, 3]);
           x = g.forward(tf.add(tf.mul(z, amp), prev) as tf.Tensor4D, prev);
         }
-        return toUnit(resizeBicubic(x, Math.round(h0 * factor), Math.round(w0 * factor))) as tf.Tensor4D;
+        return toUnit(resizeTo(x, Math.round(h0 * factor), Math.round(w0 * factor))) as tf.Tensor4D;
       });
     } finally {
       if (image && image !== options.image) image.dispose();

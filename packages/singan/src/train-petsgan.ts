@@ -10,12 +10,11 @@ import {
   tf,
   trainLoop,
 } from '@scalespace/core';
-import { mse, toSigned } from './ops.js';
+import { mse, resizeTo, toSigned } from './ops.js';
 import { patchMatch } from './patch-match.js';
 import { PETSGAN_FORMAT, PetsGAN, type PetsGANConfig } from './petsgan.js';
 import { LowResCritic, LowResGenerator, PatchCritic } from './petsgan-networks.js';
 import type { Size } from './pyramid-sizes.js';
-import { resizeBicubic } from './resample.js';
 import { tpsWarp } from './tps-warp.js';
 import { beginTraining, disposeGroups, saveTrainingState } from './train-state.js';
 import { loadTrainingImage } from './training-image.js';
@@ -187,7 +186,7 @@ async function buildDataset(
 ): Promise<tf.Tensor4D> {
   const items: tf.Tensor4D[] = [];
   const toLow = (img: tf.Tensor3D) =>
-    tf.tidy(() => toSigned(resizeBicubic(tf.expandDims(img, 0) as tf.Tensor4D, ...lrSize)) as tf.Tensor4D);
+    tf.tidy(() => toSigned(resizeTo(tf.expandDims(img, 0) as tf.Tensor4D, ...lrSize)) as tf.Tensor4D);
   for (let i = 0; i < o.augmentations; i++) {
     const a = r.fork(`aug${i}`);
     // As the authors: one or both of {mirror with p 0.5, thin-plate-spline warp}, in random order.
@@ -282,7 +281,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       rng: base.fork('dhr'),
     });
     modules.push(liveG, criticLr, criticHr);
-    const hrTensor = tf.tidy(() => resizeBicubic(tf.expandDims(image, 0) as tf.Tensor4D, ...hrSize));
+    const hrTensor = tf.tidy(() => resizeTo(tf.expandDims(image, 0) as tf.Tensor4D, ...hrSize));
     owned.push(hrTensor);
     if (groups) {
       net.loadStateDict(groups.model ?? {});
@@ -293,7 +292,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       net.generator.loadStateDict(liveG.stateDict());
       tf.tidy(() => {
         net.image.assign(tf.clipByValue(hrTensor, 0, 1));
-        net.lowRes.assign(tf.clipByValue(resizeBicubic(hrTensor, ...lrSize), 0, 1));
+        net.lowRes.assign(tf.clipByValue(resizeTo(hrTensor, ...lrSize), 0, 1));
         net.zRec.assign(base.fork('z_rec').normalTensor([1, ...lrSize, 1]));
       });
     }

@@ -1,7 +1,6 @@
 import { Adam, type LongWorkOptions, type Rng, rng, saveCheckpoint, tf, trainLoop } from '@scalespace/core';
-import { mse, toSigned } from './ops.js';
+import { mse, resizeTo, toSigned } from './ops.js';
 import { pyramidSizes } from './pyramid-sizes.js';
-import { resizeBicubic } from './resample.js';
 import { SINGAN_FORMAT, SinGAN, type SinGANConfig } from './singan.js';
 import { SinGANDiscriminator } from './singan-networks.js';
 import { beginTraining, disposeGroups, saveTrainingState } from './train-state.js';
@@ -156,8 +155,8 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
     }
     const { sizes } = config;
     const N = sizes.length;
-    const finest = tf.tidy(() => resizeBicubic(tf.expandDims(image, 0) as tf.Tensor4D, ...sizes[N - 1]));
-    for (const size of sizes) reals.push(tf.tidy(() => toSigned(resizeBicubic(finest, ...size)) as tf.Tensor4D));
+    const finest = tf.tidy(() => resizeTo(tf.expandDims(image, 0) as tf.Tensor4D, ...sizes[N - 1]));
+    for (const size of sizes) reals.push(tf.tidy(() => toSigned(resizeTo(finest, ...size)) as tf.Tensor4D));
     model = new SinGAN(config);
     if (savedGroups) model.net.loadStateDict(savedGroups.model ?? {});
     else {
@@ -200,7 +199,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
         s === 0
           ? (tf.zeros([1, ...sizes[0], 3]) as tf.Tensor4D)
           : tf.tidy(() =>
-              resizeBicubic(
+              resizeTo(
                 (model as SinGAN).generate({ sizes, n: 1, noise: (model as SinGAN).reconstructionNoise(), to: s }),
                 ...sizes[s],
               ),
@@ -230,7 +229,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
         s === 0
           ? (tf.zeros([1, ...sizes[0], 3]) as tf.Tensor4D)
           : tf.tidy(() =>
-              resizeBicubic(
+              resizeTo(
                 (model as SinGAN).generate({ sizes, n: 1, noise: SinGAN.randomNoise(r.nextUint32()), to: s }),
                 ...sizes[s],
               ),
