@@ -129,6 +129,25 @@ describe('Algorithm 1 on Gaussian data (closed-form optimal denoiser)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('stops samples stuck above sigmaL (a residual floor) instead of shrinking them to 0', async () => {
+    const before = tf.memory().numTensors;
+    // A homogeneous "denoiser" that always removes 3% of its input: sigma_t never falls below the floor
+    // 0.03 * rms(y) unless y itself shrinks.
+    const floor = (y: tf.Tensor4D) => tf.mul(y, 0.03) as tf.Tensor4D;
+    const rms = (t: tf.Tensor) => tf.tidy(() => Math.sqrt(tf.mean(tf.square(t)).dataSync()[0]));
+    const options = { seed: 4, sigma0: 1, initMean: 1 };
+    const kept = await ascentSample(floor, [2, 8, 8, 1], options);
+    expect(kept.stalled).toBe(2);
+    expect(kept.converged).toBe(false);
+    expect(kept.steps).toBe(11);
+    expect(rms(kept.sample)).toBeGreaterThan(1);
+    const shrunk = await ascentSample(floor, [2, 8, 8, 1], { ...options, stallWindow: 0 });
+    expect(shrunk).toMatchObject({ stalled: 0, converged: true });
+    expect(rms(shrunk.sample)).toBeLessThan(0.4);
+    tf.dispose([kept.sample, shrunk.sample]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('validates its options and honours an abort', async () => {
     const residual = (y: tf.Tensor4D) => tf.mul(y, 0.5) as tf.Tensor4D;
     await expect(ascentSample(residual, [1, 4, 4, 1], { beta: 0 })).rejects.toThrow(/beta must be in \(0, 1\]/);

@@ -35,6 +35,12 @@ export interface AscentOptions extends LongWorkOptions {
   initMean?: number;
   /** Give up after this many steps (default 5000); the result then says converged: false. */
   maxSteps?: number;
+  /**
+   * Stop a sample whose sigma_t is within 5 sigmaL but fell less than 10% over this many steps (default 10;
+   * 0 turns it off). An imperfect denoiser leaves a residual floor on clean images; ascending on past it
+   * only shrinks the image towards 0 (a bias-free denoiser is homogeneous). Not in the paper's algorithm.
+   */
+  stallWindow?: number;
   /** Start from this tensor instead of drawing y_0 (the sigma0 and initMean options are then unused). */
   init?: tf.Tensor4D;
   /** A linear measurement the result must match (super-resolution, deblurring, ...). */
@@ -52,8 +58,10 @@ export interface AscentResult {
   evaluations: number;
   /** Effective noise sigma_t of each iteration, averaged over the batch. */
   sigmas: number[];
-  /** Whether every sample reached sigmaL before maxSteps. */
+  /** Whether every sample reached sigmaL before maxSteps (none stopped by the stall rule). */
   converged: boolean;
+  /** Samples stopped by the stall rule (sigma_t stuck above sigmaL). */
+  stalled: number;
 }
 
 interface Resolved {
@@ -63,10 +71,12 @@ interface Resolved {
   sigmaL: number;
   initMean: number;
   maxSteps: number;
+  stallWindow: number;
 }
 
 function resolve(options: AscentOptions): Resolved {
   const { h0 = 0.01, beta = 0.1, sigma0 = 1, sigmaL = 0.01, initMean = 0.5, maxSteps = 5000 } = options;
+  const { stallWindow = 10 } = options;
   const check = (ok: boolean, message: string) => {
     if (!ok) throw new InvalidArgumentError(`ascent sampler: ${message}`);
   };
@@ -76,7 +86,8 @@ function resolve(options: AscentOptions): Resolved {
   check(sigmaL > 0 && sigmaL < sigma0, `sigmaL must be in (0, sigma0 = ${sigma0}), got ${sigmaL}`);
   check(Number.isFinite(initMean), `initMean must be a finite number, got ${initMean}`);
   check(Number.isInteger(maxSteps) && maxSteps >= 1, `maxSteps must be a positive integer, got ${maxSteps}`);
-  return { h0, beta, sigma0, sigmaL, initMean, maxSteps };
+  check(Number.isInteger(stallWindow) && stallWindow >= 0, `stallWindow must be an integer >= 0, got ${stallWindow}`);
+  return { h0, beta, sigma0, sigmaL, initMean, maxSteps, stallWindow };
 }
 
 /** Step size h_t of Algorithm 1. */
@@ -113,7 +124,7 @@ export async function ascentSample(
   shape: [number, number, number, number],
   options: AscentOptions = {},
 ): Promise<AscentResult> {
-  const { h0, beta, sigma0, sigmaL, initMean, maxSteps } = resolve(options);
+  const { h0, beta, sigma0, sigmaL, initMean, maxSteps, stallWindow } = resolve(options);
   if (!(shape.length === 4 && shape.every((d) => Number.isInteger(d) && d > 0))) {
     throw new InvalidArgumentError(`ascent sampler: shape must be [N, H, W, C] of positive integers, got [${shape}]`);
   }
@@ -152,6 +163,8 @@ export async function ascentSample(
       }) as tf.Tensor4D);
   const result: Array<tf.Tensor | null> = new Array(n).fill(null);
   const active = new Array<boolean>(n).fill(true);
+  const history: number[][] = Array.from({ length: n }, () => []);
+  let stalled = 0;
   const sigmas: number[] = [];
   let t = 0;
   try {
@@ -172,7 +185,11 @@ export async function ascentSample(
       const stepMask = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         if (!active[i]) continue;
-        if (sigma[i] <= sigmaL) {
+        history[i].push(sigma[i]);
+        const past = history[i][history[i].length - 1 - stallWindow];
+        const stuck = stallWindow > 0 && past !== undefined && sigma[i] <= 5 * sigmaL && sigma[i] > 0.9 * past;
+        if (sigma[i] <= sigmaL || stuck) {
+          if (sigma[i] > sigmaL) stalled += 1;
           active[i] = false;
           result[i] = tf.tidy(() => tf.sub(tf.slice(y, [i], [1]), tf.slice(d, [i], [1])));
           continue;
@@ -202,7 +219,7 @@ export async function ascentSample(
     const parts = result as tf.Tensor[];
     const sample = (parts.length === 1 ? parts[0].clone() : tf.concat(parts, 0)) as tf.Tensor4D;
     report(t, t);
-    return { sample, steps: t, evaluations: t, sigmas, converged: active.every((a) => !a) };
+    return { sample, steps: t, evaluations: t, sigmas, converged: active.every((a) => !a) && stalled === 0, stalled };
   } finally {
     y.dispose();
     tf.dispose(result.filter((x): x is tf.Tensor => x !== null));

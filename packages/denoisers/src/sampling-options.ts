@@ -20,9 +20,9 @@ export function sampleShape(options: SampleOptions, multiple = 1): [number, numb
 
 /** The settings of Algorithm 1 picked out of a larger options object (so unrelated keys do not leak in). */
 export function samplerSettings(options: SamplerSettings): SamplerSettings {
-  const { h0, beta, sigma0, sigmaL, maxSteps } = options;
+  const { h0, beta, sigma0, sigmaL, maxSteps, stallWindow } = options;
   return Object.fromEntries(
-    Object.entries({ h0, beta, sigma0, sigmaL, maxSteps }).filter(([, v]) => v !== undefined),
+    Object.entries({ h0, beta, sigma0, sigmaL, maxSteps, stallWindow }).filter(([, v]) => v !== undefined),
   ) as SamplerSettings;
 }
 
@@ -50,6 +50,7 @@ export function summarizeRuns(images: tf.Tensor4D, runs: AscentResult[], started
     steps: runs.map((r) => r.steps),
     seconds: (performance.now() - started) / 1000,
     converged: runs.every((r) => r.converged),
+    stalled: runs.reduce((s, r) => s + r.stalled, 0),
   };
 }
 

@@ -42,6 +42,7 @@ export interface SamplerSettings {
   sigma0?: number;
   sigmaL?: number;
   maxSteps?: number;
+  stallWindow?: number;
 }
 
 export type DenoiseOptions = LongWorkOptions;
@@ -74,6 +75,8 @@ export interface SampleResult {
   seconds: number;
   /** Whether every phase reached sigmaL before maxSteps. */
   converged: boolean;
+  /** Samples (summed over phases) stopped by the stall rule, stuck above sigmaL. */
+  stalled: number;
 }
 
 export interface SuperResolveOptions extends LongWorkOptions, SamplerSettings {
