@@ -87,7 +87,8 @@ export class GatedResnet extends Module {
       let c1 = this.conv1.forward(concatElu(x));
       if (this.aux && a) c1 = tf.add(c1, this.aux.forward(concatElu(a)));
       let h = concatElu(c1);
-      if (this.training && this.#dropout > 0) h = tf.dropout(h, this.#dropout, undefined, this.#rng.nextUint32()) as tf.Tensor4D;
+      if (this.training && this.#dropout > 0)
+        h = tf.dropout(h, this.#dropout, undefined, this.#rng.nextUint32()) as tf.Tensor4D;
       let c2 = this.conv2.forward(h);
       if (this.condition && condition) c2 = tf.add(c2, this.condition.forward(condition));
       const [gate, value] = tf.split(c2, 2, 3);

@@ -1,0 +1,183 @@
+import {
+  Conv2d,
+  InvalidArgumentError,
+  logisticMixtureLogProb,
+  logisticMixtureParamCount,
+  logisticMixtureSample,
+  Module,
+  type Rng,
+  tf,
+} from '@scalespace/core';
+import { squeeze, unsqueeze } from '@scalespace/pyramids';
+import { toUnitScale } from './pixelcnn.js';
+
+// One level of PixelPyramids: p(fine | coarse). The fine image is squeezed into S = 4^k sub-images,
+// modelled one after another; pixels inside a sub-image are conditionally independent given the
+// coarse image and the earlier sub-images, so sampling a level takes S network evaluations.
+//
+// Design (documented choice instead of the paper's ConvLSTM): one convolutional predictor shared by
+// all sub-images, reading [coarse-image features, the earlier sub-images (later ones zeroed), a mask
+// saying which sub-images are visible]. Training evaluates all S predictions in one batch.
+// The coarse features come from a small residual conv encoder at the level's full resolution, squeezed
+// the same way as the fine image (at these sizes, <= 32 px, a few 3x3 layers see the whole image, which
+// is what the paper's per-level U-Net provides at larger sizes).
+
+export interface ConditionalLevelConfig {
+  channels: number;
+  bits: number;
+  components: number;
+  /** Squeeze exponent: S = 4^k sub-images. */
+  k: number;
+  /** Feature channels of the encoder and predictor. */
+  filters: number;
+  /** Residual blocks in the predictor. */
+  blocks: number;
+}
+
+class ResidualBlock extends Module {
+  readonly a: Conv2d;
+  readonly b: Conv2d;
+  constructor(filters: number, rng: Rng) {
+    super();
+    this.a = this.child(
+      'a',
+      new Conv2d({ inChannels: filters, outChannels: filters, kernelSize: 3, rng: rng.fork('a') }),
+    );
+    this.b = this.child(
+      'b',
+      new Conv2d({ inChannels: filters, outChannels: filters, kernelSize: 3, rng: rng.fork('b'), initScale: 0.1 }),
+    );
+  }
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(
+      () => tf.add(x, this.b.forward(tf.elu(this.a.forward(tf.elu(x)) as tf.Tensor4D) as tf.Tensor4D)) as tf.Tensor4D,
+    );
+  }
+}
+
+export class ConditionalLevel extends Module {
+  readonly config: ConditionalLevelConfig;
+  readonly encoderIn: Conv2d;
+  readonly encoderBlock: ResidualBlock;
+  readonly predictorIn: Conv2d;
+  readonly blocks: ResidualBlock[];
+  readonly out: Conv2d;
+  /** Sub-images per level (4^k). */
+  readonly subImages: number;
+
+  constructor(config: ConditionalLevelConfig, rng: Rng) {
+    super();
+    const { channels, components, k, filters, blocks } = config;
+    if (!Number.isInteger(k) || k < 0 || k > 3)
+      throw new InvalidArgumentError(`PixelPyramids level: k must be 0..3, got ${k}`);
+    this.config = config;
+    const s = 4 ** k;
+    this.subImages = s;
+    this.encoderIn = this.child(
+      'encoderIn',
+      new Conv2d({ inChannels: channels, outChannels: filters, kernelSize: 3, rng: rng.fork('encIn') }),
+    );
+    this.encoderBlock = this.child('encoderBlock', new ResidualBlock(filters, rng.fork('encBlock')));
+    const predictorChannels = s * filters + s * channels + s;
+    this.predictorIn = this.child(
+      'predictorIn',
+      new Conv2d({ inChannels: predictorChannels, outChannels: filters, kernelSize: 3, rng: rng.fork('predIn') }),
+    );
+    this.blocks = this.childList(
+      'blocks',
+      Array.from({ length: blocks }, (_, i) => new ResidualBlock(filters, rng.fork(`block${i}`))),
+    );
+    this.out = this.child(
+      'out',
+      new Conv2d({
+        inChannels: filters,
+        outChannels: logisticMixtureParamCount(channels, components),
+        kernelSize: 1,
+        rng: rng.fork('out'),
+      }),
+    );
+  }
+
+  /** Coarse features squeezed like the fine image: [N, h', w', S * filters]. */
+  features(coarse: tf.Tensor): tf.Tensor4D {
+    return tf.tidy(() => {
+      const f = this.encoderBlock.forward(
+        tf.elu(this.encoderIn.forward(toUnitScale(coarse, this.config.bits))) as tf.Tensor4D,
+      );
+      const sq = squeeze(f, this.config.k); // [N, h', w', S, F]
+      const [n, h, w, s, c] = sq.shape;
+      return tf.reshape(sq, [n, h, w, s * c]) as tf.Tensor4D;
+    });
+  }
+
+  /**
+   * Mixture parameters for sub-images `which` (one prediction per entry, batched as [N * which.length, ...]):
+   * each sees the features and the sub-images before it.
+   */
+  params(features: tf.Tensor4D, fineSqueezed: tf.Tensor, which: number[]): tf.Tensor4D {
+    const { channels, bits } = this.config;
+    const s = this.subImages;
+    return tf.tidy(() => {
+      const [n, h, w] = features.shape;
+      const fine = toUnitScale(tf.reshape(fineSqueezed, [n, h, w, s * channels]), bits); // [N, h', w', S*C]
+      const inputs = which.map((index) => {
+        const visible = Array.from({ length: s }, (_, t) => (t < index ? 1 : 0));
+        const mask = tf.tensor1d(visible);
+        const perChannel = tf.reshape(tf.tile(tf.reshape(mask, [s, 1]), [1, channels]), [s * channels]);
+        const maskMap = tf.tile(tf.reshape(mask, [1, 1, 1, s]), [n, h, w, 1]);
+        return tf.concat([features, tf.mul(fine, perChannel), maskMap], 3);
+      });
+      let x = this.predictorIn.forward(tf.concat(inputs, 0) as tf.Tensor4D);
+      for (const block of this.blocks) x = block.forward(x);
+      return this.out.forward(tf.elu(x) as tf.Tensor4D);
+    });
+  }
+
+  /** log p(fine | coarse) per image [N]; both int32 [N, h, w, C] of the same shape. */
+  logProb(coarse: tf.Tensor, fine: tf.Tensor): tf.Tensor1D {
+    const { channels, bits, components } = this.config;
+    const s = this.subImages;
+    return tf.tidy(() => {
+      const features = this.features(coarse);
+      const fineSq = squeeze(fine, this.config.k); // [N, h', w', S, C]
+      const [n] = fineSq.shape;
+      const params = this.params(
+        features,
+        fineSq,
+        Array.from({ length: s }, (_, i) => i),
+      ); // [S*N, h', w', P]
+      // Targets in the same order: sub-image i for the i-th block of N.
+      const targets = tf.concat(tf.unstack(fineSq, 3), 0); // [S*N, h', w', C]
+      const logp = tf.sum(logisticMixtureLogProb(params, targets, { bits, channels, components }), [1, 2]); // [S*N]
+      return tf.sum(tf.reshape(logp, [s, n]), 0) as tf.Tensor1D;
+    });
+  }
+
+  /** Draws the fine image given the coarse one, sub-image after sub-image: S network evaluations. */
+  sample(coarse: tf.Tensor, options: { rng: Rng; temperature?: number }): { fine: tf.Tensor; evaluations: number } {
+    const { channels, bits, components } = this.config;
+    const s = this.subImages;
+    const features = this.features(coarse);
+    const [n, h, w] = features.shape;
+    const values = new Int32Array(n * h * w * s * channels).fill(2 ** (bits - 1));
+    for (let index = 0; index < s; index++) {
+      const drawn = tf.tidy(() => {
+        const current = tf.tensor(values, [n, h, w, s, channels], 'int32');
+        const params = this.params(features, current, [index]);
+        return logisticMixtureSample(params, {
+          bits,
+          channels,
+          components,
+          rng: options.rng,
+          temperature: options.temperature,
+        }).dataSync();
+      });
+      for (let p = 0; p < n * h * w; p++) {
+        for (let c = 0; c < channels; c++) values[(p * s + index) * channels + c] = drawn[p * channels + c];
+      }
+    }
+    features.dispose();
+    const fine = tf.tidy(() => unsqueeze(tf.tensor(values, [n, h, w, s, channels], 'int32'), this.config.k));
+    return { fine, evaluations: s };
+  }
+}

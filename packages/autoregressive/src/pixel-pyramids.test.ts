@@ -1,0 +1,77 @@
+import { rng, tf } from '@scalespace/core';
+import { pairedPyramid } from '@scalespace/pyramids';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { allImages } from './exactness.js';
+import { PixelPyramids, type PixelPyramidsConfig } from './pixel-pyramids.js';
+
+const tiny = (over: Partial<PixelPyramidsConfig>): PixelPyramidsConfig => ({
+  height: 2,
+  width: 2,
+  channels: 1,
+  bits: 2,
+  components: 2,
+  coarsest: 1,
+  coarseModel: { filters: 8, resnets: 1 },
+  level: { filters: 8, blocks: 1 },
+  squeeze: 0,
+  ...over,
+});
+
+function total(model: PixelPyramids, images: tf.Tensor4D): number {
+  return tf.tidy(() => tf.sum(tf.exp(model.logProb(images))).dataSync()[0]);
+}
+
+describe('PixelPyramids', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+  });
+
+  it('is normalised: all 256 images of 2x2 grey at 2 bits sum to 1, before and after training', () => {
+    const before = tf.memory().numTensors;
+    const model = new PixelPyramids(tiny({}), rng(1));
+    const images = allImages(2, 2, 1, 2);
+    expect(Math.abs(total(model, images) - 1)).toBeLessThan(1e-4);
+    const data = tf.tidy(() => tf.slice(images, [100, 0, 0, 0], [16, 2, 2, 1]));
+    const opt = tf.train.adam(0.03);
+    const nll = () => tf.tidy(() => -tf.mean(model.logProb(data)).dataSync()[0]);
+    const start = nll();
+    for (let i = 0; i < 8; i++) opt.minimize(() => tf.neg(tf.mean(model.logProb(data))) as tf.Scalar);
+    expect(nll()).toBeLessThan(start);
+    expect(Math.abs(total(model, images) - 1)).toBeLessThan(1e-4);
+    opt.dispose();
+    model.dispose();
+    tf.dispose([images, data]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is normalised with squeezed sub-images (2x4 binary images, a level of 4 sub-images)', () => {
+    const model = new PixelPyramids(tiny({ height: 2, width: 4, bits: 1, squeeze: [1, 0, 0] }), rng(2));
+    expect(model.levels.map((l) => l.subImages)).toEqual([4, 1, 1]);
+    const images = allImages(2, 4, 1, 1);
+    expect(Math.abs(total(model, images) - 1)).toBeLessThan(1e-4);
+    model.dispose();
+    images.dispose();
+  });
+
+  it('samples in O(log N) steps and super-resolves consistently with the coarse input', async () => {
+    const model = new PixelPyramids(tiny({ height: 16, width: 16, bits: 4, coarsest: 4, squeeze: 1 }), rng(3));
+    expect(model.coarsestSize).toEqual([4, 4]);
+    expect(model.sequentialSteps).toBe(16 + 4 * 4);
+    const s = await model.sample({ n: 2, seed: 1 });
+    expect(s.images.shape).toEqual([2, 16, 16, 1]);
+    expect(s.networkEvaluations).toBe(model.sequentialSteps);
+    const again = await model.sample({ n: 2, seed: 1 });
+    expect(Array.from(again.images.dataSync())).toEqual(Array.from(s.images.dataSync()));
+
+    // 8x8 -> 16x16: sample the two finest levels only; the paired pyramid of each output returns the input.
+    const coarse = tf.tidy(() => tf.cast(tf.mul(rng(4).uniformTensor([3, 8, 8, 1]), 15.99), 'int32'));
+    const sr = await model.superResolve(coarse, { seed: 5 });
+    expect(sr.levels).toBe(2);
+    expect(sr.networkEvaluations).toBe(8);
+    const p = pairedPyramid(sr.images, { bits: 4, levels: 2 });
+    expect(Array.from(p.coarse.dataSync())).toEqual(Array.from(coarse.dataSync()));
+    await expect(model.superResolve(tf.zeros([5, 5, 1], 'int32'))).rejects.toThrow(/not a level/);
+    tf.dispose([s.images, again.images, coarse, sr.images, p.coarse, ...p.levels.map((l) => l.fine)]);
+    model.dispose();
+  });
+});
