@@ -59,7 +59,10 @@ export interface PetsGANTrainOptions {
   copies?: number;
   /** Largest control-point displacement of the warps, as a fraction of the side (default 0.05). */
   warpScale?: number;
-  /** Learning rates: G and its critic (default 2e-4; PetsGAN: 1e-4), restoration (5e-4), joint phase (1e-4). */
+  /**
+   * Learning rates: G and its critic (default 5e-4, as SinGAN; PetsGAN: 1e-4 over 2.5-6x more
+   * iterations), restoration (5e-4, as PetsGAN), joint phase (1e-4, as PetsGAN).
+   */
   ganLr?: number;
   restorationLr?: number;
   jointLr?: number;
@@ -72,7 +75,10 @@ export interface PetsGANTrainOptions {
   restorationNoise?: number;
   /** Exponential average of G's weights used for sampling (default 0.99). */
   emaDecay?: number;
-  /** The internal prior: patch matching before restoration (default on, 7 x 7 patches, 2 rounds). */
+  /**
+   * The internal prior: patch matching before restoration (default on, 3 x 3 patches, one round;
+   * PetsGAN: 7 x 7 at a 32 px low resolution, about the same fraction of our 16 px one).
+   */
   patchMatch?: boolean;
   patchSize?: number;
   patchIterations?: number;
@@ -106,7 +112,7 @@ const DEFAULTS: Required<PetsGANTrainOptions> = {
   augmentations: 100,
   copies: 25,
   warpScale: 0.05,
-  ganLr: 2e-4,
+  ganLr: 5e-4,
   restorationLr: 5e-4,
   jointLr: 1e-4,
   penaltyWeight: 10,
@@ -116,8 +122,8 @@ const DEFAULTS: Required<PetsGANTrainOptions> = {
   restorationNoise: 0.3,
   emaDecay: 0.99,
   patchMatch: true,
-  patchSize: 7,
-  patchIterations: 2,
+  patchSize: 3,
+  patchIterations: 1,
 };
 
 /** Validates and completes PetsGAN training options. */
