@@ -1,0 +1,131 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rng, tf, writeImage } from '@scalespace/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../main.js';
+
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
+let dir: string;
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'scalespace-denoise-'));
+  const r = rng(1);
+  for (const name of ['a.png', 'b.png']) {
+    const image = tf.tidy(() => tf.clipByValue(tf.add(0.5, r.normalTensor([24, 24, 1], { std: 0.2 })), 0, 1));
+    await writeImage(join(dir, 'photos', name), image);
+    image.dispose();
+  }
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('scalespace train denoiser / denoise', () => {
+  const tiny = ['--depth', '3', '--width', '4', '--rf', '5', '--patch', '8', '--batch', '2', '--seed', '1'];
+
+  it('trains in split runs (--stop-at, --resume), then denoises with --sigma and reports PSNR', async () => {
+    const out = join(dir, 'model');
+    const data = `folder:${join(dir, 'photos')}`;
+    const first = await run([
+      'train',
+      'denoiser',
+      '--data',
+      data,
+      '--out',
+      out,
+      ...tiny,
+      '--steps',
+      '4',
+      '--stop-at',
+      '2',
+      '--json',
+    ]);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ startStep: 0, stepsRun: 2, images: 2 });
+    const second = await run([
+      'train',
+      'denoiser',
+      '--data',
+      data,
+      '--out',
+      out,
+      ...tiny,
+      '--steps',
+      '4',
+      '--resume',
+      '--json',
+    ]);
+    expect(JSON.parse(second.stdout)).toMatchObject({ startStep: 2, stepsRun: 2 });
+    const image = join(dir, 'photos', 'a.png');
+    const result = await run([
+      'denoise',
+      image,
+      '--model',
+      out,
+      '--sigma',
+      '25',
+      '--out',
+      join(dir, 'a-out.png'),
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ evaluations: 1, sigma: 25 });
+    expect(summary.psnr).toBeGreaterThan(0);
+    expect(summary.psnrNoisy).toBeGreaterThan(20);
+    expect(summary.psnrNoisy).toBeLessThan(21);
+  });
+
+  it('trains a multi-scale model and explains bad arguments', async () => {
+    const data = `folder:${join(dir, 'photos')}`;
+    const ms = await run([
+      'train',
+      'denoiser',
+      '--kind',
+      'multiscale',
+      '--levels',
+      '2',
+      '--lowpass-depth',
+      '3',
+      '--lowpass-width',
+      '4',
+      '--lowpass-rf',
+      '5',
+      '--data',
+      data,
+      '--out',
+      join(dir, 'ms'),
+      ...tiny,
+      '--steps',
+      '1',
+      '--json',
+    ]);
+    expect(ms.code).toBe(0);
+    expect(JSON.parse(ms.stdout).config).toMatchObject({ kind: 'multiscale', levels: 2 });
+    const badKind = await run(['train', 'denoiser', '--kind', 'deep', '--data', data, '--out', join(dir, 'x')]);
+    expect(badKind.code).toBe(2);
+    expect(badKind.stderr).toContain('--kind must be flat or multiscale');
+    const noModel = await run([
+      'denoise',
+      join(dir, 'photos', 'a.png'),
+      '--model',
+      'nope',
+      '--out',
+      join(dir, 'o.png'),
+    ]);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain('shipped models');
+    const mnist = await run(['train', 'denoiser', '--data', 'mnist', '--out', join(dir, 'm')]);
+    expect(mnist.stderr).toContain('@scalespace/data');
+  });
+});
