@@ -2,6 +2,8 @@
 export {};
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   core: () => import('./core.js'),
+  denoisers: () => import('./denoisers.js'),
+  singan: () => import('./singan.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
