@@ -129,9 +129,9 @@ export class BatchSampler {
     const [oh, ow, c] = augmentedShape(this.dataset.shape, augment);
     const bytes = new Uint8Array(indices.length * oh * ow * c);
     const r = rng(seed).fork(`augment${step}`);
-    indices.forEach((index, k) =>
-      augmentInto(this.dataset.get(index), this.dataset.shape, augment, r, bytes, k * oh * ow * c),
-    );
+    for (const [k, index] of indices.entries()) {
+      augmentInto(this.dataset.get(index), this.dataset.shape, augment, r, bytes, k * oh * ow * c);
+    }
     const shape: [number, number, number, number] = [indices.length, oh, ow, c];
     let images: tf.Tensor4D;
     if (format === 'float') {
