@@ -1,9 +1,11 @@
 import type { Command } from '../command.js';
+import { evalNllCommand, trainPixelCnnCommand, trainPixelPyramidsCommand } from './autoregressive.js';
 import { demoCommand } from './demo.js';
 import { denoiseCommand, trainDenoiserCommand } from './denoise.js';
 import { infoCommand } from './info.js';
 import { pyramidDecomposeCommand, pyramidReconstructCommand } from './pyramid.js';
-import { sampleCommand, trainSinganCommand } from './singan.js';
+import { sampleCommand } from './sample.js';
+import { trainSinganCommand } from './singan.js';
 
 /** Every command, in the order `scalespace --help` lists them. Packages add theirs here. */
 export const commands: Command[] = [
@@ -15,4 +17,7 @@ export const commands: Command[] = [
   denoiseCommand,
   pyramidDecomposeCommand,
   pyramidReconstructCommand,
+  trainPixelCnnCommand,
+  trainPixelPyramidsCommand,
+  evalNllCommand,
 ];

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { type Command, UsageError } from '../command.js';
+import type { SampleHandler } from '../models.js';
+import { autoregressiveSampler } from './autoregressive.js';
+import { isSingleImageModel, sampleSingleImage } from './singan.js';
+
+/** Every model kind `sample` can draw from; packages add theirs here. */
+export const sampleHandlers: SampleHandler[] = [
+  autoregressiveSampler,
+  { name: 'singan/petsgan', detect: isSingleImageModel, sample: sampleSingleImage },
+];
+
+/** `scalespace sample DIR ...`: samples any model checkpoint directory, dispatching on what it holds. */
+export const sampleCommand: Command = {
+  name: 'sample',
+  summary: 'Draw samples from a trained model directory (any scalespace model) into an image grid',
+  usage:
+    'DIR --out grid.png [--n 16] [--seed 0] [--temperature 1] [--size WIDTHxHEIGHT (single-image models)] ' +
+    '[--frames N (single-image animation)] [--json]',
+  options: {
+    out: { type: 'string' },
+    n: { type: 'string' },
+    seed: { type: 'string' },
+    temperature: { type: 'string' },
+    size: { type: 'string' },
+    frames: { type: 'string' },
+  },
+  async run(ctx) {
+    const [dir, ...extra] = ctx.positionals;
+    if (!dir || extra.length > 0) throw new UsageError('give exactly one model DIR');
+    if (!existsSync(dir)) throw new UsageError(`no model directory at "${dir}"`);
+    for (const handler of sampleHandlers) {
+      if (await handler.detect(dir)) return handler.sample(ctx, dir);
+    }
+    throw new UsageError(
+      `"${dir}" is not a model directory this CLI knows (${sampleHandlers.map((h) => h.name).join(', ')})`,
+    );
+  },
+};
