@@ -1,0 +1,265 @@
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  Adam,
+  CheckpointError,
+  clipByGlobalNorm,
+  Ema,
+  InvalidArgumentError,
+  type LongWorkOptions,
+  linearWarmup,
+  loadCheckpoint,
+  loadTensors,
+  type Module,
+  saveCheckpoint,
+  saveTensors,
+  tf,
+  trainLoop,
+} from '@scalespace/core';
+
+/** Optimisation settings shared by the VD-VAE and CVDVAE trainers (VD-VAE's recipe). */
+export interface OptimizerSettings {
+  /** Peak learning rate after the warm-up. */
+  lr: number;
+  /** Linear warm-up steps. */
+  warmupSteps: number;
+  /** AdamW's decoupled weight decay. */
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  /** EMA decay of the weights that are saved and sampled. */
+  emaDecay: number;
+  /** Gradients are clipped to this global norm. */
+  gradClip: number;
+  /** A step whose gradient norm is above this (or NaN) is skipped and counted. */
+  skipThreshold: number;
+}
+
+export const DEFAULT_OPTIMIZER: OptimizerSettings = {
+  lr: 1e-3,
+  warmupSteps: 100,
+  weightDecay: 0.01,
+  beta1: 0.9,
+  beta2: 0.9,
+  emaDecay: 0.999,
+  gradClip: 200,
+  skipThreshold: 400,
+};
+
+export function resolveOptimizer(o: Partial<OptimizerSettings> = {}): OptimizerSettings {
+  const s = { ...DEFAULT_OPTIMIZER, ...o };
+  const positive = (v: number, what: string) => {
+    if (!(v > 0)) throw new InvalidArgumentError(`${what} must be > 0, got ${v}`);
+  };
+  positive(s.lr, 'lr');
+  positive(s.gradClip, 'gradClip');
+  positive(s.skipThreshold, 'skipThreshold');
+  if (!Number.isInteger(s.warmupSteps) || s.warmupSteps < 0)
+    throw new InvalidArgumentError(`warmupSteps must be an integer >= 0, got ${s.warmupSteps}`);
+  if (!(s.weightDecay >= 0)) throw new InvalidArgumentError(`weightDecay must be >= 0, got ${s.weightDecay}`);
+  if (!(s.emaDecay > 0 && s.emaDecay < 1))
+    throw new InvalidArgumentError(`emaDecay must be in (0, 1), got ${s.emaDecay}`);
+  return s;
+}
+
+/** What one step of a trainer's loss function returns (inside the gradient tape). */
+export interface StepLoss {
+  /** The scalar to minimise. */
+  loss: tf.Scalar;
+  /** Extra numbers to log (kept tensors are read and disposed by the loop). */
+  metrics: Record<string, tf.Tensor>;
+}
+
+/** A line of the JSON log. */
+export interface TrainLogEntry {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  skipped: boolean;
+  skippedTotal: number;
+  lr: number;
+  seconds: number;
+  [metric: string]: number | boolean;
+}
+
+export interface TrainingRunOptions<C> extends LongWorkOptions {
+  /** Output directory: the EMA model (`model.safetensors`, `config.json`), `training-state.safetensors`, `log.jsonl`. */
+  dir: string;
+  model: Module;
+  /** The saved config (also stored with the training state, and checked on resume). */
+  config: C;
+  steps: number;
+  optimizer: OptimizerSettings;
+  /** The loss of step `step`; runs inside tf.variableGrads. */
+  loss(step: number): StepLoss;
+  checkpointEvery?: number;
+  logEvery?: number;
+  /** Continue from `dir`'s training state. */
+  resume?: boolean;
+  /** Stop after this many steps in this call (to split a long run); the total stays `steps`. */
+  stopAt?: number;
+  /** Called with each log entry (after it is written). */
+  onLog?: (entry: TrainLogEntry) => void;
+}
+
+export interface TrainingRunResult {
+  steps: number;
+  skipped: number;
+  seconds: number;
+  lastLoss?: number;
+}
+
+export const TRAINING_STATE_FILE = 'training-state.safetensors';
+export const LOG_FILE = 'log.jsonl';
+
+/**
+ * The training loop both trainers share: AdamW with linear warm-up on the model's trainable
+ * parameters, global-norm clipping, gradient skipping (counted), an EMA of the weights, checkpoints of
+ * the EMA model plus everything `--resume` needs (live weights, Adam moments, step, skip count), and a
+ * JSON-lines log. Frozen parameters are neither updated nor averaged.
+ */
+export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<TrainingRunResult> {
+  const { dir, model, config, steps, optimizer: o, checkpointEvery = 500, logEvery = 50, signal } = options;
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new InvalidArgumentError(`steps must be a positive integer, got ${steps}`);
+  const variables = model.trainableParameters();
+  if (variables.length === 0) throw new InvalidArgumentError('the model has no trainable parameters');
+  await mkdir(dir, { recursive: true });
+  const adam = new Adam(variables, {
+    lr: linearWarmup(o.lr, o.warmupSteps),
+    beta1: o.beta1,
+    beta2: o.beta2,
+    weightDecay: o.weightDecay,
+  });
+  let ema: Ema | null = null;
+  let startStep = 0;
+  let skippedTotal = 0;
+  try {
+    if (options.resume) {
+      ({ startStep, skippedTotal, ema } = await restore(dir, model, variables, adam, o.emaDecay, config));
+    } else {
+      ema = new Ema(variables, o.emaDecay);
+    }
+    const emaNow = ema;
+    const end = Math.min(steps, options.stopAt ?? steps);
+    if (startStep >= end) return { steps: 0, skipped: skippedTotal, seconds: 0 };
+    const save = async (done: number) => {
+      emaNow.swap();
+      try {
+        await saveCheckpoint(dir, model, config, { step: done });
+      } finally {
+        emaNow.swap();
+      }
+      const state: Record<string, tf.Tensor> = { ...adam.stateDict() };
+      variables.forEach((v, i) => {
+        state[`live.${i}`] = v;
+      });
+      await saveTensors(join(dir, TRAINING_STATE_FILE), state, {
+        step: String(done),
+        skipped: String(skippedTotal),
+        config: JSON.stringify(config),
+      });
+    };
+    const started = performance.now();
+    const result = await trainLoop({
+      total: end,
+      startStep,
+      ...(options.onProgress && { onProgress: options.onProgress }),
+      ...(signal && { signal }),
+      checkpointEvery,
+      onCheckpoint: save,
+      step: async (i) => {
+        const kept: Record<string, tf.Tensor> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const out = options.loss(i);
+          for (const [name, t] of Object.entries(out.metrics)) kept[name] = tf.keep(t);
+          return out.loss;
+        }, variables);
+        const loss = value.dataSync()[0];
+        const ordered = variables.map((v) => grads[v.name] ?? null);
+        const clipped = clipByGlobalNorm(ordered, o.gradClip, o.skipThreshold);
+        const skip = clipped.skip || !Number.isFinite(loss);
+        const lr = adam.learningRate;
+        if (!skip) {
+          adam.step(clipped.grads);
+          emaNow.update();
+        } else {
+          skippedTotal += 1;
+        }
+        tf.dispose([value, ...Object.values(grads), ...clipped.grads.filter((g): g is tf.Tensor => g !== null)]);
+        const entry: TrainLogEntry = {
+          step: i + 1,
+          loss,
+          gradNorm: clipped.norm,
+          skipped: skip,
+          skippedTotal,
+          lr,
+          seconds: (performance.now() - started) / 1000,
+        };
+        for (const [name, t] of Object.entries(kept)) {
+          const v = t.dataSync();
+          if (v.length === 1) entry[name] = v[0];
+          else for (const [k, x] of v.entries()) entry[`${name}.${k}`] = x;
+        }
+        tf.dispose(Object.values(kept));
+        if ((i + 1) % logEvery === 0 || i + 1 === end || skip) {
+          await appendFile(join(dir, LOG_FILE), `${JSON.stringify(entry)}\n`);
+          options.onLog?.(entry);
+        }
+        return { loss, metrics: { gradNorm: clipped.norm, skipped: skippedTotal } };
+      },
+    });
+    return {
+      steps: result.steps,
+      skipped: skippedTotal,
+      seconds: result.seconds,
+      ...(result.lastLoss !== undefined && { lastLoss: result.lastLoss }),
+    };
+  } finally {
+    adam.dispose();
+    ema?.dispose();
+  }
+}
+
+async function restore<C>(
+  dir: string,
+  model: Module,
+  variables: tf.Variable[],
+  adam: Adam,
+  emaDecay: number,
+  config: C,
+): Promise<{ startStep: number; skippedTotal: number; ema: Ema }> {
+  const statePath = join(dir, TRAINING_STATE_FILE);
+  const { tensors, metadata } = await loadTensors(statePath);
+  const saved = metadata.config;
+  if (saved !== undefined && saved !== JSON.stringify(config)) {
+    throw new CheckpointError(
+      `cannot resume "${dir}": it was trained with a different config.\n  saved: ${saved}\n  now:   ${JSON.stringify(config)}\nUse the same options, or a new --out folder.`,
+    );
+  }
+  await loadCheckpoint(dir, model); // the EMA weights
+  const ema = new Ema(variables, emaDecay); // shadow = EMA weights
+  const state: Record<string, tf.Tensor> = {};
+  try {
+    for (const [name, t] of Object.entries(tensors)) state[name] = tf.tensor(t.values, t.shape, t.dtype);
+    variables.forEach((v, i) => {
+      const live = state[`live.${i}`];
+      if (!live) throw new CheckpointError(`"${statePath}" lacks the live weights of parameter ${i}; start a new run`);
+      v.assign(live);
+    });
+    const step = Number(metadata.step);
+    adam.loadStateDict(state, step);
+    return { startStep: step, skippedTotal: Number(metadata.skipped ?? 0), ema };
+  } finally {
+    tf.dispose(Object.values(state));
+  }
+}
+
+/** Reads a run's JSON log. */
+export async function readTrainLog(dir: string): Promise<TrainLogEntry[]> {
+  const text = await readFile(join(dir, LOG_FILE), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as TrainLogEntry);
+}
