@@ -86,3 +86,19 @@ describe('training PixelPyramids / PixelCNN++', () => {
     model.module.dispose();
   });
 });
+
+describe('time budget', () => {
+  it('stops after maxSeconds with a checkpoint at the last finished step', async () => {
+    const model = createModel(config, 3);
+    const out = join(dir, 'budget');
+    const r = await trainModel(model, { steps: 10_000, batch, out, maxSeconds: 0.5 });
+    expect(r.stoppedByTimeBudget).toBe(true);
+    expect(r.steps).toBeGreaterThan(0);
+    expect(r.steps).toBeLessThan(10_000);
+    const resumed = createModel(config, 3);
+    const again = await trainModel(resumed, { steps: r.steps + 1, batch, out, resume: true });
+    expect(again.resumedFrom).toBe(r.steps);
+    model.module.dispose();
+    resumed.module.dispose();
+  });
+});

@@ -38,12 +38,16 @@ export interface TrainOptions extends LongWorkOptions {
   resume?: boolean;
   /** Facts saved with the checkpoint (data, seed, ...). */
   training?: Record<string, unknown>;
+  /** Stop (with a checkpoint) after this much training time; for equal wall-clock comparisons. */
+  maxSeconds?: number;
   /** Called after each step with the loss in bits/dim. */
   log?: (entry: { step: number; bitsPerDim: number; lr: number; seconds: number }) => void;
 }
 
 export interface TrainResult {
   steps: number;
+  /** True when `maxSeconds` ended the run early. */
+  stoppedByTimeBudget: boolean;
   seconds: number;
   lastBitsPerDim?: number;
   resumedFrom: number;
@@ -121,32 +125,51 @@ export async function trainModel(model: AutoregressiveModel, options: TrainOptio
 
   model.module.train();
   const started = performance.now();
-  const result = await trainLoop({
-    total: steps,
-    startStep,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    checkpointEvery: options.checkpointEvery,
-    onCheckpoint: save,
-    step: async (i) => {
-      const x = await batch(i);
-      const currentLr = adam.learningRate;
-      const { value, grads } = tf.variableGrads(
-        () => tf.div(tf.neg(tf.mean(model.logProb(x))), dims * Math.LN2) as tf.Scalar,
-        variables,
-      );
-      const ordered = variables.map((v) => grads[v.name] ?? null);
-      const clipped = clipByGlobalNorm(ordered, clipNorm);
-      if (!clipped.skip) {
-        adam.step(clipped.grads);
-        ema.update();
-      }
-      const bitsPerDim = value.dataSync()[0];
-      tf.dispose([x, value, ...Object.values(grads), ...clipped.grads.filter((g): g is tf.Tensor => g !== null)]);
-      options.log?.({ step: i + 1, bitsPerDim, lr: currentLr, seconds: (performance.now() - started) / 1000 });
-      return { loss: bitsPerDim, metrics: { lr: currentLr } };
-    },
-  });
+  let done = startStep;
+  let timedOut = false;
+  let lastBitsPerDim: number | undefined;
+  const budget = new AbortController();
+  const stopAt = options.maxSeconds ? started + options.maxSeconds * 1000 : Number.POSITIVE_INFINITY;
+  options.signal?.addEventListener('abort', () => budget.abort(options.signal?.reason), { once: true });
+  let result: { steps: number; seconds: number; lastLoss?: number };
+  try {
+    result = await trainLoop({
+      total: steps,
+      startStep,
+      signal: budget.signal,
+      onProgress: options.onProgress,
+      checkpointEvery: options.checkpointEvery,
+      onCheckpoint: save,
+      step: async (i) => {
+        const x = await batch(i);
+        const currentLr = adam.learningRate;
+        const { value, grads } = tf.variableGrads(
+          () => tf.div(tf.neg(tf.mean(model.logProb(x))), dims * Math.LN2) as tf.Scalar,
+          variables,
+        );
+        const ordered = variables.map((v) => grads[v.name] ?? null);
+        const clipped = clipByGlobalNorm(ordered, clipNorm);
+        if (!clipped.skip) {
+          adam.step(clipped.grads);
+          ema.update();
+        }
+        const bitsPerDim = value.dataSync()[0];
+        lastBitsPerDim = bitsPerDim;
+        tf.dispose([x, value, ...Object.values(grads), ...clipped.grads.filter((g): g is tf.Tensor => g !== null)]);
+        options.log?.({ step: i + 1, bitsPerDim, lr: currentLr, seconds: (performance.now() - started) / 1000 });
+        done = i + 1;
+        if (performance.now() > stopAt && done < steps) {
+          timedOut = true;
+          budget.abort(new Error('time budget reached'));
+        }
+        return { loss: bitsPerDim, metrics: { lr: currentLr } };
+      },
+    });
+  } catch (error) {
+    if (!timedOut) throw error;
+    await save(done);
+    result = { steps: done - startStep, seconds: (performance.now() - started) / 1000, lastLoss: lastBitsPerDim };
+  }
   adam.dispose();
   ema.dispose();
   model.module.eval();
@@ -154,6 +177,7 @@ export async function trainModel(model: AutoregressiveModel, options: TrainOptio
     steps: result.steps,
     seconds: result.seconds,
     resumedFrom: startStep,
+    stoppedByTimeBudget: timedOut,
     ...(result.lastLoss !== undefined && { lastBitsPerDim: result.lastLoss }),
   };
 }

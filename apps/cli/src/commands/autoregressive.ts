@@ -87,7 +87,7 @@ function trainCommand(kind: Kind): Command {
     summary: `Train ${kind === 'pixelcnn' ? 'a PixelCNN++' : 'PixelPyramids'} by maximum likelihood (checkpoints, --resume, JSON log)`,
     usage:
       '--data mnist|fashion-mnist|folder:PATH --out DIR [--size 32] [--bits 8] [--steps 2000] [--batch 32] [--lr 0.001] ' +
-      '[--seed 0] [--checkpoint-every 200] [--resume] [--json]',
+      '[--seed 0] [--checkpoint-every 200] [--minutes M (stop after M minutes of training)] [--resume] [--json]',
     options: {
       data: { type: 'string' },
       out: { type: 'string' },
@@ -99,6 +99,7 @@ function trainCommand(kind: Kind): Command {
       seed: { type: 'string' },
       'checkpoint-every': { type: 'string' },
       resume: { type: 'boolean' },
+      minutes: { type: 'string' },
     },
     allowPositionals: false,
     async run(ctx: CommandContext) {
@@ -111,6 +112,7 @@ function trainCommand(kind: Kind): Command {
       const lr = numberOption(ctx, 'lr', 1e-3, 1e-7, 1);
       const seed = intOption(ctx, 'seed', 0, 0);
       const every = intOption(ctx, 'checkpoint-every', 200, 1);
+      const minutes = ctx.values.minutes === undefined ? undefined : numberOption(ctx, 'minutes', 30, 0.01, 10_000);
       await initBackend(undefined, { log: !ctx.json });
       const { data, augment } = await prepareData(dataName, 'train', size);
       const model = createModel(defaultConfig(kind, size, data.shape[2], bits), seed);
@@ -130,6 +132,7 @@ function trainCommand(kind: Kind): Command {
         lr,
         out,
         checkpointEvery: every,
+        ...(minutes !== undefined && { maxSeconds: minutes * 60 }),
         resume: ctx.values.resume === true,
         training: { data: dataName, size, bits, batch: batchSize, lr, seed },
         signal: ctx.signal,
