@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { evalNllCommand, trainPixelCnnCommand, trainPixelPyramidsCommand } from './autoregressive.js';
+import { dataInfoCommand, dataPreviewCommand } from './data.js';
 import { demoCommand } from './demo.js';
 import { denoiseCommand, trainDenoiserCommand } from './denoise.js';
 import { infoCommand } from './info.js';
@@ -20,4 +21,6 @@ export const commands: Command[] = [
   trainPixelCnnCommand,
   trainPixelPyramidsCommand,
   evalNllCommand,
+  dataInfoCommand,
+  dataPreviewCommand,
 ];
