@@ -44,3 +44,20 @@ export function allTinyImages(): tf.Tensor4D {
     [8, 1, 1, 1],
   );
 }
+
+/** Random uint8 "images" with blobs (for training tests). */
+export function syntheticImages(n: number, size: number, seed: number): import('./mnist-standin.js').ImageArray {
+  const r = rng(seed);
+  const data = new Uint8Array(n * size * size);
+  for (let i = 0; i < n; i++) {
+    const cx = r.uniform() * size;
+    const cy = r.uniform() * size;
+    const rad = 1 + r.uniform() * (size / 3);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const d = Math.hypot(x - cx, y - cy);
+        data[(i * size + y) * size + x] = Math.round(255 * Math.max(0, Math.min(1, rad - d)));
+      }
+  }
+  return { data, n, height: size, width: size, channels: 1 };
+}

@@ -1,0 +1,122 @@
+import {
+  CheckpointError,
+  InvalidArgumentError,
+  type LongWorkOptions,
+  loadCheckpoint,
+  rng,
+  saveCheckpoint,
+  tf,
+} from '@scalespace/core';
+import { Cvdvae, type CvdvaeConfig } from './cvdvae.js';
+import { ShuffledBatches } from './image-batches.js';
+import { lowResolution } from './low-res.js';
+import type { ImageArray } from './mnist-standin.js';
+import {
+  type OptimizerSettings,
+  resolveOptimizer,
+  runTraining,
+  type TrainingRunResult,
+  type TrainLogEntry,
+} from './training.js';
+import { Vdvae } from './vdvae.js';
+import { plainVdvaeConfig, type VdvaeConfig } from './vdvae-config.js';
+
+export const CVDVAE_FORMAT = 'scalespace-cvdvae/1';
+
+/** What a CVDVAE directory's config holds. */
+export interface CvdvaeCheckpointConfig {
+  format: string;
+  prior: VdvaeConfig;
+  cvdvae: CvdvaeConfig;
+  [key: string]: unknown;
+}
+
+export interface TrainCvdvaeOptions extends LongWorkOptions {
+  model: Cvdvae;
+  /** High-resolution training images; the low-resolution inputs are made by `lowResolution`. */
+  data: ImageArray;
+  dir: string;
+  steps: number;
+  batchSize?: number;
+  seed?: number;
+  optimizer?: Partial<OptimizerSettings>;
+  resume?: boolean;
+  stopAt?: number;
+  checkpointEvery?: number;
+  logEvery?: number;
+  meta?: Record<string, unknown>;
+  onLog?: (entry: TrainLogEntry) => void;
+}
+
+function checkpointConfig(model: Cvdvae, extra: Record<string, unknown>): CvdvaeCheckpointConfig {
+  return { format: CVDVAE_FORMAT, prior: plainVdvaeConfig(model.prior.config), cvdvae: model.config, ...extra };
+}
+
+/**
+ * Trains CVDVAE's low-resolution encoder on the KL-sum loss with the prior frozen (only psi is in the
+ * optimiser; the prior's weights are not touched), with the same AdamW / EMA / clipping / skipping
+ * loop as VD-VAE. `dir` then holds the whole model (prior + encoder), loadable with `loadCvdvae`.
+ */
+export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<TrainingRunResult> {
+  const { model, data, steps, batchSize = 32, seed = 0 } = options;
+  const { imageSize, imageChannels } = model.prior.config;
+  if (data.height !== imageSize || data.width !== imageSize || data.channels !== imageChannels) {
+    throw new InvalidArgumentError(
+      `training images are ${data.height}x${data.width}x${data.channels}, the prior wants ${imageSize}x${imageSize}x${imageChannels}`,
+    );
+  }
+  const optimizer = resolveOptimizer(options.optimizer);
+  const batches = new ShuffledBatches(data, { batchSize, seed });
+  const config = checkpointConfig(model, {
+    training: { steps, batchSize, seed, optimizer },
+    ...(options.meta && { meta: options.meta }),
+  });
+  return runTraining({
+    dir: options.dir,
+    model,
+    config,
+    steps,
+    optimizer,
+    ...(options.resume !== undefined && { resume: options.resume }),
+    ...(options.stopAt !== undefined && { stopAt: options.stopAt }),
+    ...(options.checkpointEvery !== undefined && { checkpointEvery: options.checkpointEvery }),
+    ...(options.logEvery !== undefined && { logEvery: options.logEvery }),
+    ...(options.onProgress && { onProgress: options.onProgress }),
+    ...(options.signal && { signal: options.signal }),
+    ...(options.onLog && { onLog: options.onLog }),
+    loss: (step) => {
+      const x = batches.batch(step);
+      const y = lowResolution(x, model.config.scale);
+      const terms = model.lossTerms(x, y, { rng: rng(seed).fork(`step${step}`) });
+      tf.dispose([x, y]);
+      return { loss: terms.loss, metrics: { klBpd: tf.div(terms.kl, Math.LN2) } };
+    },
+  });
+}
+
+/** Loads a CVDVAE directory written by `trainCvdvae` or `saveCvdvae`. */
+export async function loadCvdvae(path: string): Promise<Cvdvae> {
+  const { tensors, config } = await loadCheckpoint<CvdvaeCheckpointConfig>(path);
+  try {
+    if (!config || config.format !== CVDVAE_FORMAT) {
+      throw new CheckpointError(
+        `"${path}" is not a CVDVAE checkpoint (format ${String(config?.format)}, expected ${CVDVAE_FORMAT})`,
+      );
+    }
+    const model = new Cvdvae(new Vdvae(config.prior), config.cvdvae);
+    try {
+      model.loadStateDict(tensors);
+    } catch (error) {
+      model.dispose();
+      throw new CheckpointError(`"${path}": ${(error as Error).message}`, { cause: error });
+    }
+    return model;
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}
+
+/** Saves a CVDVAE (prior and low-resolution encoder) as a checkpoint directory. */
+export async function saveCvdvae(path: string, model: Cvdvae, extra: Record<string, unknown> = {}): Promise<void> {
+  await saveCheckpoint(path, model, checkpointConfig(model, extra));
+}
