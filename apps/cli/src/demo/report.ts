@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@scalespace/core';
+import { initBackend, writeFileAtomic } from '@scalespace/core';
 import { escapeHtml } from './html.js';
 
 export interface DemoContext {
@@ -38,6 +38,7 @@ export async function runDemo(
   sections: DemoSection[],
   options: { outDir: string; seed: number; signal: AbortSignal; log(line: string): void },
 ): Promise<DemoReport> {
+  await initBackend(undefined, { log: options.log });
   const started = performance.now();
   const report: DemoReport = { createdAt: new Date().toISOString(), seconds: 0, sections: [] };
   const fragments: string[] = [];

@@ -1,5 +1,7 @@
 import type { DemoSection } from '../report.js';
 import { coreSection } from './core.js';
+import { dataSection } from './data.js';
+import { pyramidsSection } from './pyramids.js';
 
 /** The demo's parts, in report order. Each package adds its section here. */
-export const demoSections: DemoSection[] = [coreSection];
+export const demoSections: DemoSection[] = [coreSection, dataSection, pyramidsSection];
