@@ -1,12 +1,4 @@
-import {
-  CheckpointError,
-  InvalidArgumentError,
-  type LongWorkOptions,
-  loadCheckpoint,
-  rng,
-  saveCheckpoint,
-  tf,
-} from '@scalespace/core';
+import { InvalidArgumentError, type LongWorkOptions, rng, saveCheckpoint, tf } from '@scalespace/core';
 import { Cvdvae, type CvdvaeConfig } from './cvdvae.js';
 import { ShuffledBatches } from './image-batches.js';
 import { lowResolution } from './low-res.js';
@@ -14,12 +6,14 @@ import type { ImageArray } from './mnist-standin.js';
 import {
   type OptimizerSettings,
   resolveOptimizer,
+  runControls,
   runTraining,
   type TrainingRunResult,
   type TrainLogEntry,
 } from './training.js';
 import { Vdvae } from './vdvae.js';
 import { plainVdvaeConfig, type VdvaeConfig } from './vdvae-config.js';
+import { loadModule } from './vdvae-io.js';
 
 export const CVDVAE_FORMAT = 'scalespace-cvdvae/1';
 
@@ -77,13 +71,7 @@ export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<Training
     config,
     steps,
     optimizer,
-    ...(options.resume !== undefined && { resume: options.resume }),
-    ...(options.stopAt !== undefined && { stopAt: options.stopAt }),
-    ...(options.checkpointEvery !== undefined && { checkpointEvery: options.checkpointEvery }),
-    ...(options.logEvery !== undefined && { logEvery: options.logEvery }),
-    ...(options.onProgress && { onProgress: options.onProgress }),
-    ...(options.signal && { signal: options.signal }),
-    ...(options.onLog && { onLog: options.onLog }),
+    ...runControls(options),
     loss: (step) => {
       const x = batches.batch(step);
       const y = lowResolution(x, model.config.scale);
@@ -95,25 +83,13 @@ export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<Training
 }
 
 /** Loads a CVDVAE directory written by `trainCvdvae` or `saveCvdvae`. */
-export async function loadCvdvae(path: string): Promise<Cvdvae> {
-  const { tensors, config } = await loadCheckpoint<CvdvaeCheckpointConfig>(path);
-  try {
-    if (!config || config.format !== CVDVAE_FORMAT) {
-      throw new CheckpointError(
-        `"${path}" is not a CVDVAE checkpoint (format ${String(config?.format)}, expected ${CVDVAE_FORMAT})`,
-      );
-    }
-    const model = new Cvdvae(new Vdvae(config.prior), config.cvdvae);
-    try {
-      model.loadStateDict(tensors);
-    } catch (error) {
-      model.dispose();
-      throw new CheckpointError(`"${path}": ${(error as Error).message}`, { cause: error });
-    }
-    return model;
-  } finally {
-    tf.dispose(Object.values(tensors));
-  }
+export function loadCvdvae(path: string): Promise<Cvdvae> {
+  return loadModule<CvdvaeCheckpointConfig, Cvdvae>(
+    path,
+    CVDVAE_FORMAT,
+    'CVDVAE',
+    (c) => new Cvdvae(new Vdvae(c.prior), c.cvdvae),
+  );
 }
 
 /** Saves a CVDVAE (prior and low-resolution encoder) as a checkpoint directory. */

@@ -4,6 +4,7 @@ import type { ImageArray } from './mnist-standin.js';
 import {
   type OptimizerSettings,
   resolveOptimizer,
+  runControls,
   runTraining,
   type TrainingRunResult,
   type TrainLogEntry,
@@ -65,13 +66,7 @@ export async function trainVdvae(options: TrainVdvaeOptions): Promise<TrainingRu
     config,
     steps,
     optimizer,
-    ...(options.resume !== undefined && { resume: options.resume }),
-    ...(options.stopAt !== undefined && { stopAt: options.stopAt }),
-    ...(options.checkpointEvery !== undefined && { checkpointEvery: options.checkpointEvery }),
-    ...(options.logEvery !== undefined && { logEvery: options.logEvery }),
-    ...(options.onProgress && { onProgress: options.onProgress }),
-    ...(options.signal && { signal: options.signal }),
-    ...(options.onLog && { onLog: options.onLog }),
+    ...runControls(options),
     loss: (step) => {
       const x = batches.batch(step);
       const terms = model.elboTerms(x, { rng: rng(seed).fork(`step${step}`) });

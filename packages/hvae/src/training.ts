@@ -109,6 +109,18 @@ export interface TrainingRunResult {
   lastLoss?: number;
 }
 
+/** The run controls a trainer passes through to `runTraining` unchanged. */
+export type RunControls = Pick<
+  TrainingRunOptions<unknown>,
+  'resume' | 'stopAt' | 'checkpointEvery' | 'logEvery' | 'onProgress' | 'signal' | 'onLog'
+>;
+
+/** Picks the run controls that are set (so optional fields stay absent, not undefined). */
+export function runControls(options: RunControls): RunControls {
+  const keys = ['resume', 'stopAt', 'checkpointEvery', 'logEvery', 'onProgress', 'signal', 'onLog'] as const;
+  return Object.fromEntries(keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]])) as RunControls;
+}
+
 export const TRAINING_STATE_FILE = 'training-state.safetensors';
 export const LOG_FILE = 'log.jsonl';
 

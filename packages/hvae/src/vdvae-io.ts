@@ -1,4 +1,4 @@
-import { CheckpointError, loadCheckpoint, saveCheckpoint, tf } from '@scalespace/core';
+import { CheckpointError, loadCheckpoint, type Module, saveCheckpoint, tf } from '@scalespace/core';
 import { VDVAE_FORMAT } from './train-vdvae.js';
 import { Vdvae } from './vdvae.js';
 import { plainVdvaeConfig, type VdvaeConfig } from './vdvae-config.js';
@@ -10,16 +10,24 @@ export interface VdvaeCheckpointConfig {
   [key: string]: unknown;
 }
 
-/** Loads a VD-VAE saved by `trainVdvae` or `saveVdvae` (a directory or its `.safetensors` file). */
-export async function loadVdvae(path: string): Promise<Vdvae> {
-  const { tensors, config } = await loadCheckpoint<VdvaeCheckpointConfig>(path);
+/**
+ * Reads a checkpoint whose config has `format`, builds the module from the config and loads the
+ * weights; every mismatch is a CheckpointError naming the path.
+ */
+export async function loadModule<C extends { format?: string }, M extends Module>(
+  path: string,
+  format: string,
+  label: string,
+  build: (config: C) => M,
+): Promise<M> {
+  const { tensors, config } = await loadCheckpoint<C>(path);
   try {
-    if (!config || config.format !== VDVAE_FORMAT || !config.model) {
+    if (!config || config.format !== format) {
       throw new CheckpointError(
-        `"${path}" is not a VD-VAE checkpoint (format ${String(config?.format)}, expected ${VDVAE_FORMAT})`,
+        `"${path}" is not a ${label} checkpoint (format ${String(config?.format)}, expected ${format})`,
       );
     }
-    const model = new Vdvae(config.model);
+    const model = build(config);
     try {
       model.loadStateDict(tensors);
     } catch (error) {
@@ -30,6 +38,11 @@ export async function loadVdvae(path: string): Promise<Vdvae> {
   } finally {
     tf.dispose(Object.values(tensors));
   }
+}
+
+/** Loads a VD-VAE saved by `trainVdvae` or `saveVdvae` (a directory or its `.safetensors` file). */
+export function loadVdvae(path: string): Promise<Vdvae> {
+  return loadModule<VdvaeCheckpointConfig, Vdvae>(path, VDVAE_FORMAT, 'VD-VAE', (c) => new Vdvae(c.model));
 }
 
 /** Saves a VD-VAE as a checkpoint directory that `loadVdvae` reads. */
