@@ -1,7 +1,11 @@
+export type { CleanupOptions } from './cleanup.js';
+export { cleanSample, medianFilter } from './cleanup.js';
 export type { ConditionalLevelConfig } from './conditional-level.js';
 export { ConditionalLevel } from './conditional-level.js';
 export { allImages } from './exactness.js';
 export { concatElu, GatedResnet } from './gated-resnet.js';
+export type { IsolationForestOptions } from './isolation-forest.js';
+export { averagePathLength, IsolationForest } from './isolation-forest.js';
 export type { AutoregressiveConfig, AutoregressiveModel, PixelCnnImageConfig, SavedModelInfo } from './model-io.js';
 export { createModel, loadModel, saveModel } from './model-io.js';
 export type { PixelPyramidsConfig, SampleOptions } from './pixel-pyramids.js';
