@@ -1,0 +1,111 @@
+// Recipe of models/cvdvae-mnist-x4: low-frequency analysis of the prior (chooses k), CVDVAE x4 training
+// (8x8 -> 32x32) on one wasm thread, then the README table on the MNIST test set and the figures.
+// Usage: tsx scripts/train-cvdvae-mnist.ts PRIOR_DIR OUT_DIR STEPS [--resume] [--eval-count N]
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { imageGrid, initBackend, rng, tf, writeImage } from '@scalespace/core';
+import { resize } from '@scalespace/pyramids';
+import { Cvdvae } from '../src/cvdvae.js';
+import { imagesAt } from '../src/image-batches.js';
+import { chooseGroups, lowFrequencyAnalysis } from '../src/low-frequency.js';
+import { lowResolution } from '../src/low-res.js';
+import { loadMnist } from '../src/mnist-standin.js';
+import { evaluateBicubic, evaluateSuperResolution } from '../src/sr-evaluation.js';
+import { loadCvdvae, trainCvdvae } from '../src/train-cvdvae.js';
+import { loadVdvae } from '../src/vdvae-io.js';
+
+await initBackend('wasm');
+const [priorDir, dir, stepsArg] = process.argv.slice(2);
+const steps = Number(stepsArg);
+const resume = process.argv.includes('--resume');
+const countFlag = process.argv.indexOf('--eval-count');
+const evalCount = countFlag > 0 ? Number(process.argv[countFlag + 1]) : 1000;
+await mkdir(dir, { recursive: true });
+const scale = 4;
+const t0 = Date.now();
+
+const prior = await loadVdvae(priorDir);
+// Prior samples for the README.
+const samples = prior.sample({ n: 36, temperature: 1, seed: 1 });
+const grid = imageGrid(samples, { columns: 12 });
+await writeImage(join(dir, 'prior-samples.png'), grid);
+tf.dispose([samples, grid]);
+const cool = prior.sample({ n: 36, temperature: 0.6, seed: 1 });
+const coolGrid = imageGrid(cool, { columns: 12 });
+await writeImage(join(dir, 'prior-samples-t0.6.png'), coolGrid);
+tf.dispose([cool, coolGrid]);
+
+// Appendix A: which groups fix the low frequencies.
+const analysis = await lowFrequencyAnalysis(prior, { codes: 50, samples: 5, factors: [1, 4, 8], seed: 1 });
+const lowSize = prior.config.imageSize / scale;
+const maxK = prior.decoder.dec_blocks.findIndex((b) => b.base > lowSize);
+const k = chooseGroups(analysis, { factor: scale, maxK: maxK < 0 ? prior.groups : maxK, tolerance: 0.1 });
+await writeFile(
+  join(dir, 'lowfreq.json'),
+  `${JSON.stringify({ ...analysis, chosenK: k, seconds: (Date.now() - t0) / 1000 }, null, 2)}\n`,
+);
+console.log('low-frequency analysis', JSON.stringify(analysis.u), 'k =', k);
+
+const model = new Cvdvae(prior, { scale, groups: k, encBlocks: '8x2,8d2,4x2,4d4,1x1' }, { seed: 2 });
+const train = await loadMnist({ split: 'train' });
+const trainStart = Date.now();
+const result = await trainCvdvae({
+  model,
+  data: train,
+  dir,
+  steps,
+  batchSize: 32,
+  seed: 2,
+  resume,
+  optimizer: { lr: 1e-3, warmupSteps: 100, gradClip: 100, skipThreshold: 300, emaDecay: 0.998 },
+  checkpointEvery: 100,
+  logEvery: 25,
+  meta: {
+    dataset: 'mnist 32x32, y = bicubic x4 (antialiased), clipped',
+    recipe: 'packages/hvae/scripts/train-cvdvae-mnist.ts',
+    prior: priorDir,
+  },
+  onLog: (e) =>
+    console.log(
+      `step ${e.step} kl-sum ${(e.loss / Math.LN2).toFixed(4)} bits/dim norm ${e.gradNorm.toFixed(2)} skipped ${e.skippedTotal} ${e.seconds.toFixed(0)}s`,
+    ),
+});
+const trainSeconds = (Date.now() - trainStart) / 1000;
+console.log(JSON.stringify(result));
+model.dispose();
+
+// Table 1 on the MNIST test set (EMA weights).
+const sr = await loadCvdvae(dir);
+const test = await loadMnist({ split: 'test' });
+const rows = [];
+for (const temperature of [0.1, 0.8]) {
+  rows.push(await evaluateSuperResolution(sr, test, { count: evalCount, samples: 5, temperature, seed: 3 }));
+  console.log(JSON.stringify(rows[rows.length - 1]));
+}
+rows.push(await evaluateBicubic(test, scale, { count: evalCount }));
+console.log(JSON.stringify(rows[rows.length - 1]));
+await writeFile(
+  join(dir, 'table.json'),
+  `${JSON.stringify({ rows, trainSeconds, steps, skipped: result.skipped, k }, null, 2)}\n`,
+);
+
+// Figure: per test image, LR (nearest), bicubic, 5 samples at t = 0.8, ground truth.
+const idx = [0, 1, 2, 3, 4, 5, 6, 7];
+const x = imagesAt(test, idx);
+const y = lowResolution(x, scale);
+const rowsOut = tf.tidy(() => {
+  const near = tf.image.resizeNearestNeighbor(y, [32, 32]);
+  const bic = tf.clipByValue(resize(y, { scale, method: 'bicubic' }), 0, 1) as tf.Tensor4D;
+  const s = sr.superResolve(y, { samples: 5, temperature: 0.8, seed: 4 }) as tf.Tensor5D;
+  const list: tf.Tensor3D[] = [];
+  for (let i = 0; i < idx.length; i++) {
+    list.push(near.slice(i, 1).squeeze([0]) as tf.Tensor3D, bic.slice(i, 1).squeeze([0]) as tf.Tensor3D);
+    for (let j = 0; j < 5; j++) list.push(s.slice([i, j], [1, 1]).reshape([32, 32, 1]) as tf.Tensor3D);
+    list.push(x.slice(i, 1).squeeze([0]) as tf.Tensor3D);
+  }
+  return imageGrid(list, { columns: 8 });
+});
+await writeImage(join(dir, 'sr-examples.png'), rowsOut);
+tf.dispose([x, y, rowsOut]);
+void rng;
+console.log('done in', (Date.now() - t0) / 1000, 's');
