@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { imageGrid, initBackend, rng, tf, writeImage } from '@scalespace/core';
 import { resize } from '@scalespace/pyramids';
 import { Cvdvae } from '../src/cvdvae.js';
+import { loadMnist32 } from '../src/image-array.js';
 import { imagesAt } from '../src/image-batches.js';
 import { chooseGroups, lowFrequencyAnalysis } from '../src/low-frequency.js';
 import { lowResolution } from '../src/low-res.js';
-import { loadMnist } from '../src/mnist-standin.js';
 import { evaluateBicubic, evaluateSuperResolution } from '../src/sr-evaluation.js';
 import { loadCvdvae, trainCvdvae } from '../src/train-cvdvae.js';
 import { loadVdvae } from '../src/vdvae-io.js';
@@ -47,7 +47,7 @@ await writeFile(
 console.log('low-frequency analysis', JSON.stringify(analysis.u), 'k =', k);
 
 const model = new Cvdvae(prior, { scale, groups: k, encBlocks: '8x2,8d2,4x2,4d4,1x1' }, { seed: 2 });
-const train = await loadMnist({ split: 'train' });
+const train = await loadMnist32('train');
 const trainStart = Date.now();
 const result = await trainCvdvae({
   model,
@@ -76,7 +76,7 @@ model.dispose();
 
 // Table 1 on the MNIST test set (EMA weights).
 const sr = await loadCvdvae(dir);
-const test = await loadMnist({ split: 'test' });
+const test = await loadMnist32('test');
 const rows = [];
 for (const temperature of [0.1, 0.8]) {
   rows.push(await evaluateSuperResolution(sr, test, { count: evalCount, samples: 5, temperature, seed: 3 }));

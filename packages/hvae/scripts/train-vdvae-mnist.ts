@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '@scalespace/core';
-import { loadMnist } from '../src/mnist-standin.js';
+import { loadMnist32 } from '../src/image-array.js';
 import { evaluateElbo, trainVdvae } from '../src/train-vdvae.js';
 import { Vdvae } from '../src/vdvae.js';
 import { loadVdvae } from '../src/vdvae-io.js';
@@ -28,7 +28,7 @@ const model = new Vdvae(
   },
   { seed: 1 },
 );
-const train = await loadMnist({ split: 'train' });
+const train = await loadMnist32('train');
 const started = Date.now();
 const result = await trainVdvae({
   model,
@@ -49,7 +49,7 @@ const result = await trainVdvae({
 });
 console.log(JSON.stringify(result));
 const ema = await loadVdvae(dir);
-const test = await loadMnist({ split: 'test' });
+const test = await loadMnist32('test');
 const evalStart = Date.now();
 const report = evaluateElbo(ema, test, { batchSize: 100 });
 await writeFile(

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, rng, tf } from '@scalespace/core';
-import type { ImageArray } from './mnist-standin.js';
+import type { ImageArray } from './image-array.js';
 
 /**
  * Deterministic shuffled mini-batches of a uint8 image array: the batch of training step `s` depends

@@ -9,9 +9,9 @@ import {
 import { apd, lrPsnr, psnrPerImage, ssimPerImage } from '@scalespace/metrics';
 import { resize } from '@scalespace/pyramids';
 import type { Cvdvae } from './cvdvae.js';
+import type { ImageArray } from './image-array.js';
 import { imagesAt } from './image-batches.js';
 import { lowResolution } from './low-res.js';
-import type { ImageArray } from './mnist-standin.js';
 
 /** One row of the paper's Table 1: means over the evaluated images (and their samples). */
 export interface SrTableRow {

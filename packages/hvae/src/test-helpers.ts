@@ -46,7 +46,7 @@ export function allTinyImages(): tf.Tensor4D {
 }
 
 /** Random uint8 "images" with blobs (for training tests). */
-export function syntheticImages(n: number, size: number, seed: number): import('./mnist-standin.js').ImageArray {
+export function syntheticImages(n: number, size: number, seed: number): import('./image-array.js').ImageArray {
   const r = rng(seed);
   const data = new Uint8Array(n * size * size);
   for (let i = 0; i < n; i++) {

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type LongWorkOptions, rng, saveCheckpoint, tf } from '@scalespace/core';
 import { Cvdvae, type CvdvaeConfig } from './cvdvae.js';
+import type { ImageArray } from './image-array.js';
 import { ShuffledBatches } from './image-batches.js';
 import { lowResolution } from './low-res.js';
-import type { ImageArray } from './mnist-standin.js';
 import {
   type OptimizerSettings,
   resolveOptimizer,

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type LongWorkOptions, rng, tf } from '@scalespace/core';
+import type { ImageArray } from './image-array.js';
 import { imagesAt, ShuffledBatches } from './image-batches.js';
-import type { ImageArray } from './mnist-standin.js';
 import {
   type OptimizerSettings,
   resolveOptimizer,
