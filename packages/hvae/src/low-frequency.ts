@@ -66,6 +66,14 @@ export async function lowFrequencyAnalysis(
   const r = rng(seed);
   const tracker = new ProgressTracker(codes, { ...(options.onProgress && { onProgress: options.onProgress }) });
   const pairs = (samples * (samples - 1)) / 2;
+  const first: number[] = [];
+  const second: number[] = [];
+  for (let a = 0; a < samples; a++) {
+    for (let b = a + 1; b < samples; b++) {
+      first.push(a);
+      second.push(b);
+    }
+  }
   for (let c = 0; c < codes; c++) {
     throwIfAborted(signal, 'low-frequency analysis');
     const full = model.decodeLatents(1, { temperature: 1, rng: r.fork(`code${c}`) });
@@ -78,17 +86,13 @@ export async function lowFrequencyAnalysis(
         ...(options.output && { output: options.output }),
       });
       for (const s of factors) {
-        const rmse = tf.tidy(() => {
+        const total = tf.tidy(() => {
           const low = s === 1 ? x : lowResolution(x, s);
           const flat = tf.reshape(low, [samples, -1]);
-          // Pairwise squared distances from the Gram matrix.
-          const sq = tf.sum(tf.square(flat), 1);
-          const gram = tf.matMul(flat, flat, false, true);
-          const d2 = tf.relu(tf.sub(tf.add(tf.expandDims(sq, 1), tf.expandDims(sq, 0)), tf.mul(gram, 2)));
-          return tf.sqrt(tf.div(d2, flat.shape[1] as number)).arraySync() as number[][];
+          const a = tf.gather(flat, tf.tensor1d(first, 'int32'));
+          const b = tf.gather(flat, tf.tensor1d(second, 'int32'));
+          return tf.sum(tf.sqrt(tf.mean(tf.squaredDifference(a, b), 1))).dataSync()[0];
         });
-        let total = 0;
-        for (let a = 0; a < samples; a++) for (let b = a + 1; b < samples; b++) total += rmse[a][b];
         sums[s][i] += total / pairs / codes;
       }
       x.dispose();

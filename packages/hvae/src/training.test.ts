@@ -1,0 +1,89 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tf } from '@scalespace/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMALL, syntheticImages } from './test-helpers.js';
+import { evaluateElbo, trainVdvae } from './train-vdvae.js';
+import { readTrainLog } from './training.js';
+import { Vdvae } from './vdvae.js';
+import { loadVdvae } from './vdvae-io.js';
+
+let dir: string;
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'hvae-train-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const weights = (m: Vdvae) => Object.values(m.stateDict()).map((v) => Array.from(v.dataSync()));
+const data = syntheticImages(48, 8, 3);
+const common = {
+  data,
+  batchSize: 8,
+  seed: 4,
+  steps: 6,
+  checkpointEvery: 3,
+  logEvery: 1,
+  optimizer: { warmupSteps: 2, lr: 3e-3 },
+};
+
+describe('trainVdvae', () => {
+  it('a run split with stopAt and resumed ends bit-identical to an uninterrupted one', async () => {
+    const straight = new Vdvae(SMALL, { seed: 1 });
+    const before = tf.memory().numTensors;
+    await trainVdvae({ ...common, model: straight, dir: join(dir, 'straight') });
+    expect(tf.memory().numTensors).toBe(before);
+    const first = new Vdvae(SMALL, { seed: 1 });
+    const part = await trainVdvae({ ...common, model: first, dir: join(dir, 'split'), stopAt: 3 });
+    expect(part.steps).toBe(3);
+    first.dispose();
+    const second = new Vdvae(SMALL, { seed: 99 }); // different init: everything must come from the checkpoint
+    const rest = await trainVdvae({ ...common, model: second, dir: join(dir, 'split'), resume: true });
+    expect(rest.steps).toBe(3);
+    expect(weights(second)).toEqual(weights(straight));
+    const emaA = await loadVdvae(join(dir, 'straight'));
+    const emaB = await loadVdvae(join(dir, 'split'));
+    expect(weights(emaB)).toEqual(weights(emaA));
+    const log = await readTrainLog(join(dir, 'split'));
+    expect(log.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(log.every((e) => typeof e.bpd === 'number' && typeof e['klBpd.3'] === 'number')).toBe(true);
+    // The test ELBO of the EMA model is a finite bits/dim with the per-group split.
+    const report = evaluateElbo(emaA, data, { batchSize: 16, limit: 32 });
+    expect(report.images).toBe(32);
+    expect(report.klPerGroupBpd).toHaveLength(4);
+    expect(Number.isFinite(report.bitsPerDim)).toBe(true);
+    for (const m of [straight, second, emaA, emaB]) m.dispose();
+  });
+
+  it('skips and counts updates whose gradient norm is above the threshold', async () => {
+    const model = new Vdvae(SMALL, { seed: 2 });
+    const start = weights(model);
+    const result = await trainVdvae({
+      ...common,
+      steps: 4,
+      model,
+      dir: join(dir, 'skip'),
+      optimizer: { skipThreshold: 1e-9, gradClip: 1e-9 },
+    });
+    expect(result.skipped).toBe(4);
+    expect(weights(model)).toEqual(start);
+    const log = await readTrainLog(join(dir, 'skip'));
+    expect(log.map((e) => e.skipped)).toEqual([true, true, true, true]);
+    expect(log[3].skippedTotal).toBe(4);
+    model.dispose();
+  });
+
+  it('refuses to resume with a different config and rejects mismatched data', async () => {
+    const model = new Vdvae(SMALL, { seed: 1 });
+    await expect(
+      trainVdvae({ ...common, model, dir: join(dir, 'straight'), resume: true, batchSize: 4 }),
+    ).rejects.toThrow(/different config/);
+    await expect(
+      trainVdvae({ ...common, model, data: syntheticImages(8, 16, 1), dir: join(dir, 'bad') }),
+    ).rejects.toThrow(/16x16x1/);
+    model.dispose();
+  });
+});
