@@ -2,6 +2,7 @@ import type { DemoSection } from '../report.js';
 import { coreSection } from './core.js';
 import { dataSection } from './data.js';
 import { pyramidsSection } from './pyramids.js';
+import { singanSection } from './singan.js';
 
 /** The demo's parts, in report order. Each package adds its section here. */
-export const demoSections: DemoSection[] = [coreSection, dataSection, pyramidsSection];
+export const demoSections: DemoSection[] = [coreSection, dataSection, pyramidsSection, singanSection];
