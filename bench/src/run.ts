@@ -3,7 +3,6 @@ export {};
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   core: () => import('./core.js'),
   autoregressive: () => import('./autoregressive.js'),
-  denoisers: () => import('./denoisers.js'),
   singan: () => import('./singan.js'),
 };
 
