@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { analyzeLowfreqCommand } from './analyze-lowfreq.js';
 import { evalNllCommand, trainPixelCnnCommand, trainPixelPyramidsCommand } from './autoregressive.js';
 import { dataInfoCommand, dataPreviewCommand } from './data.js';
 import { demoCommand } from './demo.js';
@@ -7,6 +8,8 @@ import { infoCommand } from './info.js';
 import { pyramidDecomposeCommand, pyramidReconstructCommand } from './pyramid.js';
 import { sampleCommand } from './sample.js';
 import { trainSinganCommand } from './singan.js';
+import { srCommand } from './sr.js';
+import { trainCvdvaeCommand, trainVdvaeCommand } from './train-hvae.js';
 
 /** Every command, in the order `scalespace --help` lists them. Packages add theirs here. */
 export const commands: Command[] = [
@@ -23,4 +26,8 @@ export const commands: Command[] = [
   evalNllCommand,
   dataInfoCommand,
   dataPreviewCommand,
+  trainVdvaeCommand,
+  trainCvdvaeCommand,
+  srCommand,
+  analyzeLowfreqCommand,
 ];

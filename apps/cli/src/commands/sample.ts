@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { type Command, UsageError } from '../command.js';
 import type { SampleHandler } from '../models.js';
 import { autoregressiveSampler } from './autoregressive.js';
+import { vdvaeSampler } from './hvae-sample.js';
 import { isSingleImageModel, sampleSingleImage } from './singan.js';
 
 /** Every model kind `sample` can draw from; packages add theirs here. */
 export const sampleHandlers: SampleHandler[] = [
   autoregressiveSampler,
+  vdvaeSampler,
   { name: 'singan/petsgan', detect: isSingleImageModel, sample: sampleSingleImage },
 ];
 

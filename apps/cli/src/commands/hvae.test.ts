@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rng, tf, writeImage } from '@scalespace/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../main.js';
+
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
+let dir: string;
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'scalespace-hvae-'));
+  // A very small 32x32 VD-VAE so the commands run in seconds.
+  const config = {
+    imageSize: 32,
+    imageChannels: 1,
+    width: 4,
+    customWidths: '8:8,4:8,1:8',
+    zdim: 2,
+    numMixtures: 1,
+    encBlocks: '32d4,8x1,8d2,4d4,1x1',
+    decBlocks: '1x1,4m1,8m4,32m8',
+  };
+  await writeFile(join(dir, 'tiny.json'), JSON.stringify(config));
+  const lr = tf.tidy(() => rng(1).uniformTensor([8, 8, 1]));
+  await writeImage(join(dir, 'lr', 'digit.png'), lr);
+  lr.dispose();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('scalespace train vdvae / train cvdvae / sample / sr / analyze lowfreq', () => {
+  it('trains a prior in split runs, samples it, trains CVDVAE on it, super-resolves and analyses it', async () => {
+    const prior = join(dir, 'prior');
+    const common = [
+      '--data',
+      'mnist',
+      '--size',
+      '32',
+      '--config',
+      join(dir, 'tiny.json'),
+      '--steps',
+      '4',
+      '--batch',
+      '4',
+      '--checkpoint-every',
+      '2',
+    ];
+    const first = await run(['train', 'vdvae', '--out', prior, ...common, '--stop-at', '2', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ steps: 2 });
+    const again = await run(['train', 'vdvae', '--out', prior, ...common]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/--resume/);
+    const second = await run(['train', 'vdvae', '--out', prior, ...common, '--resume', '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ steps: 2, skipped: 0 });
+
+    const grid = join(dir, 'samples.png');
+    const sampled = await run(['sample', prior, '--out', grid, '--n', '4', '--temperature', '0.5', '--json']);
+    expect(sampled.code, sampled.stderr).toBe(0);
+    expect(JSON.parse(sampled.stdout)).toMatchObject({ kind: 'vdvae', n: 4, networkEvaluations: 1 });
+    expect(existsSync(grid)).toBe(true);
+
+    const sr = join(dir, 'sr');
+    const trained = await run([
+      'train',
+      'cvdvae',
+      '--prior',
+      prior,
+      '--scale',
+      '4',
+      '--k',
+      '3',
+      '--enc-blocks',
+      '8x1,8d2,4d4,1x1',
+      '--out',
+      sr,
+      '--steps',
+      '2',
+      '--batch',
+      '4',
+      '--json',
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(JSON.parse(trained.stdout)).toMatchObject({ steps: 2 });
+
+    const outDir = join(dir, 'out');
+    const up = await run([
+      'sr',
+      join(dir, 'lr', 'digit.png'),
+      '--model',
+      sr,
+      '--samples',
+      '3',
+      '--temperature',
+      '0.8',
+      '--out',
+      outDir,
+      '--json',
+    ]);
+    expect(up.code, up.stderr).toBe(0);
+    const result = JSON.parse(up.stdout);
+    expect(result.samples).toHaveLength(3);
+    expect(result.lrPsnr).toHaveLength(3);
+    expect(result.apdMse).toBeGreaterThan(0);
+    expect(result.secondsPerSample).toBeGreaterThan(0);
+    expect(existsSync(join(outDir, 'digit-grid.png'))).toBe(true);
+    const wrongSize = await run(['sr', grid, '--model', sr, '--out', outDir]);
+    expect(wrongSize.code).toBe(2);
+    expect(wrongSize.stderr).toMatch(/super-resolves 8x8/);
+
+    const plot = join(dir, 'lowfreq.svg');
+    const lf = await run([
+      'analyze',
+      'lowfreq',
+      sr,
+      '--out',
+      plot,
+      '--codes',
+      '2',
+      '--samples',
+      '2',
+      '--factors',
+      '1,4',
+      '--json',
+    ]);
+    expect(lf.code, lf.stderr).toBe(0);
+    const analysis = JSON.parse(lf.stdout);
+    expect(analysis.ks).toEqual([0, 1, 2, 3, 4]);
+    expect(analysis.u['4']).toHaveLength(5);
+    expect(existsSync(plot)).toBe(true);
+  });
+});
