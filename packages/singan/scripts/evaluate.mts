@@ -4,6 +4,7 @@
 import { initBackend, tf } from '@scalespace/core';
 import * as metrics from '@scalespace/metrics';
 import { loadSingleImageModel } from '../src/load-model.js';
+import { patchMatch } from '../src/patch-match.js';
 
 await initBackend('wasm');
 const sifid = (metrics as Record<string, unknown>).sifid as
@@ -25,6 +26,12 @@ for (const dir of process.argv.slice(2)) {
     for (const s of tf.unstack(samples)) total += await sifid(real.squeeze([0]), s);
     sifidMean = total / 16;
   }
+  // Patch realism without a pretrained network: how far each sample is from its rebuild out of the
+  // training image's own 7 x 7 patches (MSE on [0, 1]; 0 = made of training patches).
+  const patchError = tf.tidy(() => {
+    const rebuilt = patchMatch(samples, real, { patchSize: 7, iterations: 1 });
+    return tf.mean(tf.squaredDifference(rebuilt, samples)).dataSync()[0];
+  });
   const rec = model.reconstruct();
   const recPsnr = tf.tidy(() => -10 * Math.log10(tf.mean(tf.squaredDifference(rec, real)).dataSync()[0]));
   rows.push({
@@ -36,6 +43,7 @@ for (const dir of process.argv.slice(2)) {
     apdPerceptual,
     apdMse: Number(apdMse.toFixed(5)),
     pixelStd: Number(pixelStd.toFixed(4)),
+    patchError: Number(patchError.toFixed(5)),
     reconstructionPsnr: Number(recPsnr.toFixed(2)),
   });
   tf.dispose([samples, real, rec]);

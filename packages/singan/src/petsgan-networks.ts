@@ -130,7 +130,7 @@ export interface RestorationNetOptions {
  * then a conv block, a conv to RGB and a tanh. Maps a low-resolution image to one `factor` x larger.
  */
 export class RestorationNet extends Module {
-  readonly stem: Conv2d[];
+  readonly stem: Conv2d;
   readonly stemBlock: ConvBlock;
   readonly refine: ConvBlock[];
   readonly upsample: ConvBlock[];
@@ -147,9 +147,10 @@ export class RestorationNet extends Module {
       'stem_block',
       new ConvBlock({ inChannels: 3, outChannels: c, kernelSize: 1, padding: 'zeros', rng: rng.fork('stem0') }),
     );
-    this.stem = this.childList('stem', [
+    this.stem = this.child(
+      'stem',
       new Conv2d({ inChannels: c, outChannels: c, kernelSize: 1, padding: 'valid', rng: rng.fork('stem1') }),
-    ]);
+    );
     const block = (i: number, o: number, k: number, label: string) =>
       new ConvBlock({ inChannels: i, outChannels: o, kernelSize: k, padding: 'reflect', rng: rng.fork(label) });
     const refine: ConvBlock[] = [];
@@ -176,7 +177,7 @@ export class RestorationNet extends Module {
   /** low-res [N, h, w, 3] in [-1, 1] -> [N, h * factor, w * factor, 3] in [-1, 1]. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      let y = this.stem[0].forward(this.stemBlock.forward(x));
+      let y = this.stem.forward(this.stemBlock.forward(x));
       for (let s = 0; s < this.stages; s++) {
         y = this.refine[2 * s + 1].forward(this.refine[2 * s].forward(y));
         y = pixelShuffle(this.upsample[s].forward(y), 2);
