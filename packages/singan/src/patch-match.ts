@@ -54,9 +54,18 @@ export function patchMatch(images: tf.Tensor4D, reference: tf.Tensor4D, options:
     let x = images;
     for (let it = 0; it < iterations; it++) {
       const patches = tf.reshape(tf.conv2d(x, filter, 1, 'same'), [-1, d]) as tf.Tensor2D; // [N h w, d]
-      // argmin ||a - b||^2 = argmax (a . b - ||b||^2 / 2)
-      const score = tf.sub(tf.matMul(patches, refT), halfNorms);
-      const best = tf.argMax(score, 1);
+      // argmin ||a - b||^2 = argmax (a . b - ||b||^2 / 2), in blocks of queries so the score matrix
+      // stays small (about 16M entries) at any image size.
+      const rows = patches.shape[0];
+      const block = Math.max(1, Math.floor(16_777_216 / Math.max(1, refPatches.shape[0])));
+      const parts: tf.Tensor[] = [];
+      for (let start = 0; start < rows; start += block) {
+        const size = Math.min(block, rows - start);
+        parts.push(
+          tf.tidy(() => tf.argMax(tf.sub(tf.matMul(tf.slice(patches, [start, 0], [size, d]), refT), halfNorms), 1)),
+        );
+      }
+      const best = parts.length === 1 ? parts[0] : tf.concat(parts);
       const chosen = tf.reshape(tf.gather(refPatches, best), [n, h, w, d]) as tf.Tensor4D;
       x = tf.div(tf.conv2dTranspose(chosen, filter, [n, h, w, channels], 1, 'same'), counts) as tf.Tensor4D;
     }
