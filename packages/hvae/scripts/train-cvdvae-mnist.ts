@@ -78,9 +78,11 @@ model.dispose();
 const sr = await loadCvdvae(dir);
 const test = await loadMnist32('test');
 const rows = [];
-for (const temperature of [0.1, 0.8]) {
-  rows.push(await evaluateSuperResolution(sr, test, { count: evalCount, samples: 5, temperature, seed: 3 }));
-  console.log(JSON.stringify(rows[rows.length - 1]));
+for (const output of ['sample', 'mode'] as const) {
+  for (const temperature of [0.1, 0.8]) {
+    rows.push(await evaluateSuperResolution(sr, test, { count: evalCount, samples: 5, temperature, seed: 3, output }));
+    console.log(JSON.stringify(rows[rows.length - 1]));
+  }
 }
 rows.push(await evaluateBicubic(test, scale, { count: evalCount }));
 console.log(JSON.stringify(rows[rows.length - 1]));

@@ -123,7 +123,8 @@ export function evaluateSuperResolution(
   const samples = options.samples ?? 5;
   const temperature = options.temperature ?? 0.8;
   let call = 0;
-  return evaluate(data, model.config.scale, options, samples, `CVDVAE t=${temperature}`, (y) => {
+  const label = `CVDVAE t=${temperature}${options.output ? ` (pixels: mixture ${options.output})` : ''}`;
+  return evaluate(data, model.config.scale, options, samples, label, (y) => {
     const out = model.superResolve(y, {
       samples,
       temperature,
