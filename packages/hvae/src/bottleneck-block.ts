@@ -4,8 +4,8 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /**
  * The block's nonlinearity: 'gelu' is the exact x * Phi(x) of PyTorch's `F.gelu` (what official
- * checkpoints need); 'gelu-sigmoid' is x * sigmoid(1.702 x), within 0.021 of it and several times
- * faster on wasm, whose erf and exp kernels dominate a small model's training step.
+ * checkpoints need); 'gelu-sigmoid' is x * sigmoid(1.702 x), within 0.021 of it and faster on
+ * wasm, whose erf and exp kernels are slow (`pnpm bench hvae`).
  */
 export type Activation = 'gelu' | 'gelu-sigmoid';
 
