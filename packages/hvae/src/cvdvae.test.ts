@@ -91,7 +91,15 @@ describe('Cvdvae', () => {
     expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
     const [s0, s1] = tf.tidy(() => tf.unstack(tf.squeeze(tf.slice(a, [0, 0, 0, 0, 0], [1, 2, -1, -1, -1]), [0])));
     expect(Array.from(s0.dataSync())).toEqual(Array.from(s1.dataSync()));
+    // One decoder pass for all 2 x 3 samples.
+    const run = model.prior.decoder.run.bind(model.prior.decoder);
+    let passes = 0;
+    model.prior.decoder.run = (...args) => {
+      passes += 1;
+      return run(...args);
+    };
     const c = model.superResolve(y, { samples: 3, temperature: 0.8, seed: 1 });
+    expect(passes).toBe(1);
     const spread = tf.tidy(
       () => tf.mean(tf.squaredDifference(tf.slice(c, [0, 0], [1, 1]), tf.slice(c, [0, 1], [1, 1]))).dataSync()[0],
     );
