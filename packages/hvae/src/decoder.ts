@@ -1,7 +1,6 @@
 import { Conv2d, Module, type Rng, tf } from '@scalespace/core';
 import type { BlockSpec } from './block-string.js';
 import { type Activation, BottleneckBlock, pointwise } from './bottleneck-block.js';
-import type { Activations } from './encoder.js';
 import { ParameterList } from './parameter-list.js';
 
 /** What a top-down block shows the code that picks its latent group. */
