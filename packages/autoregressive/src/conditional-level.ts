@@ -93,9 +93,20 @@ export class ConditionalLevel extends Module {
         inChannels: filters,
         outChannels: logisticMixtureParamCount(channels, components),
         kernelSize: 1,
+        initScale: 0.1,
         rng: rng.fork('out'),
       }),
     );
+    // Start from the prior that fine values sit at n/2 (no difference between paired rows): mixture
+    // means 0 on the [-1, 1] scale and component scales spread from a spike (log-scale -6, a fraction
+    // of one 8-bit bin) to broad (-1). Learning a spike from wide components takes thousands of steps.
+    const bias = new Float32Array(logisticMixtureParamCount(channels, components));
+    for (let c = 0; c < channels; c++) {
+      for (let j = 0; j < components; j++) {
+        bias[components + channels * components + c * components + j] = components === 1 ? -3 : -6 + (5 * j) / (components - 1);
+      }
+    }
+    tf.tidy(() => this.out.bias?.assign(tf.tensor1d(bias)));
   }
 
   /** Coarse features squeezed like the fine image: [N, h', w', S * filters]. */
