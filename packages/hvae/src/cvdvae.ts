@@ -143,6 +143,10 @@ export class Cvdvae extends Module {
    */
   lossTerms(x: tf.Tensor4D, y: tf.Tensor4D, options: { rng?: ReturnType<typeof makeRng> } = {}): CvdvaeLossTerms {
     this.prior.checkImages(x, 'high-resolution images');
+    if (y.rank !== 4)
+      throw new InvalidImageError(
+        `CVDVAE: lossTerms takes a batch [N, h, h, C] of low-resolution images, got [${y.shape.join(', ')}]`,
+      );
     const low = this.checkLowRes(y);
     if (low.shape[0] !== x.shape[0])
       throw new InvalidArgumentError(
