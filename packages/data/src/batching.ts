@@ -4,6 +4,8 @@ import type { ImageDataset } from './dataset.js';
 export interface Augment {
   /** Mirror left-right with probability 1/2. */
   flip?: boolean;
+  /** Mirror top-bottom with probability 1/2 (textures; not digits or faces). */
+  flipVertical?: boolean;
   /** Zero-pad every side by this many pixels (e.g. 2 turns MNIST's 28x28 into 32x32). */
   pad?: number;
   /** Random crop of this [height, width] (after padding). */
@@ -14,6 +16,12 @@ export interface BatchOptions {
   batchSize: number;
   /** Shuffle each epoch (default true). */
   shuffle?: boolean;
+  /**
+   * Drop the last partial batch of each epoch so every batch has `batchSize` images (default true;
+   * each epoch then visits size - size % batchSize images once). With false the last batch is smaller
+   * and every image is visited exactly once per epoch.
+   */
+  dropLast?: boolean;
   seed?: number;
   augment?: Augment;
   /**
@@ -53,8 +61,9 @@ function augmentInto(
   const top = augment.crop ? r.int(ph - oh + 1) : 0;
   const left = augment.crop ? r.int(pw - ow + 1) : 0;
   const flip = augment.flip ? r.uniform() < 0.5 : false;
+  const flipV = augment.flipVertical ? r.uniform() < 0.5 : false;
   for (let y = 0; y < oh; y++) {
-    const sy = y + top - pad;
+    const sy = (flipV ? oh - 1 - y : y) + top - pad;
     for (let x = 0; x < ow; x++) {
       const px = flip ? ow - 1 - x : x;
       const sx = px + left - pad;
@@ -71,8 +80,8 @@ function augmentInto(
 
 /**
  * Deterministic batches by step number: step s of a run always gets the same images, so a resumed
- * training run continues exactly. Each epoch visits every image once (the last partial batch of an
- * epoch is dropped), in a seeded shuffle per epoch.
+ * training run continues exactly. Each epoch visits every image once, in a seeded shuffle per epoch
+ * (with `dropLast`, the default, the images of the last partial batch wait for a later epoch).
  */
 export class BatchSampler {
   readonly dataset: ImageDataset;
@@ -81,7 +90,7 @@ export class BatchSampler {
   readonly #orders = new Map<number, number[]>();
 
   constructor(dataset: ImageDataset, options: BatchOptions) {
-    const { batchSize, shuffle = true, seed = 0, augment = {}, format = 'float' } = options;
+    const { batchSize, shuffle = true, seed = 0, augment = {}, format = 'float', dropLast = true } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`);
     if (batchSize > dataset.size)
@@ -91,14 +100,19 @@ export class BatchSampler {
     }
     const [h, w] = dataset.shape;
     const pad = augment.pad ?? 0;
+    if (!Number.isInteger(pad) || pad < 0)
+      throw new InvalidArgumentError(`augment.pad must be a non-negative integer, got ${pad}`);
+    if (augment.crop && !(augment.crop.length === 2 && augment.crop.every((d) => Number.isInteger(d) && d > 0))) {
+      throw new InvalidArgumentError(`augment.crop must be [height, width] in pixels, got ${augment.crop}`);
+    }
     if (augment.crop && (augment.crop[0] > h + 2 * pad || augment.crop[1] > w + 2 * pad)) {
       throw new InvalidArgumentError(
         `crop ${augment.crop.join('x')} is larger than the (padded) ${h + 2 * pad}x${w + 2 * pad} images`,
       );
     }
     this.dataset = dataset;
-    this.options = { batchSize, shuffle, seed, augment, format };
-    this.batchesPerEpoch = Math.floor(dataset.size / batchSize);
+    this.options = { batchSize, shuffle, seed, augment, format, dropLast };
+    this.batchesPerEpoch = dropLast ? Math.floor(dataset.size / batchSize) : Math.ceil(dataset.size / batchSize);
   }
 
   #order(epoch: number): number[] {
@@ -140,11 +154,9 @@ export class BatchSampler {
       images = tf.tensor4d(values, shape);
     } else {
       const shift = 8 - format.bits;
-      images = tf.tensor4d(
-        Int32Array.from(bytes, (v) => v >> shift),
-        shape,
-        'int32',
-      );
+      const values = new Int32Array(bytes.length);
+      for (let i = 0; i < bytes.length; i++) values[i] = bytes[i] >> shift;
+      images = tf.tensor4d(values, shape, 'int32');
     }
     const labels = this.dataset.labels
       ? tf.tensor1d(

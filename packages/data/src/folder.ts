@@ -1,27 +1,23 @@
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { InvalidArgumentError, InvalidImageError } from '@scalespace/core';
+import { type CacheOption, cachedDataset } from './cache.js';
 import { ImageDataset } from './dataset.js';
+import { type ImageFileOptions, readImageBytes } from './image-file.js';
+import type { RawImage } from './size-policy.js';
+import { validateSizeOptions } from './size-policy.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.gif']);
 
-/** How images of a folder are brought to one size. */
-export type SizePolicy =
-  /** Centre square crop, then resize to size x size (the CelebA-HQ / LSUN convention). */
-  | 'center-crop'
-  /** Resize the whole image to size x size, ignoring aspect ratio. */
-  | 'stretch'
-  /** Resize so the shorter side is `size`, then centre crop the longer side (ImageNet-style). */
-  | 'shorter-side';
-
-export interface FolderOptions {
-  /** Output side in pixels; omit to keep each image's own size (then all must match). */
-  size?: number;
-  policy?: SizePolicy;
-  channels?: 1 | 3;
+export interface FolderOptions extends ImageFileOptions {
+  /**
+   * Packed cache of the decoded folder (rebuilt when a file or an option changes): true (default) for
+   * the default directory, a directory, or false. See `cacheDir`.
+   */
+  cache?: CacheOption;
 }
 
-/** Image files below a folder, recursively, sorted by path. */
+/** Image files below a folder, recursively, sorted by path (hidden entries skipped). */
 export async function listImages(dir: string): Promise<string[]> {
   let entries: string[];
   try {
@@ -40,46 +36,63 @@ export async function listImages(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Loads every image below a folder into an 8-bit dataset, decoded with sharp. */
+/** Decodes image files (two at a time) with their index in the list, which seeds 'random-crop'. */
+export async function readImageFiles(files: string[], options: ImageFileOptions = {}): Promise<RawImage[]> {
+  validateSizeOptions(options);
+  const out: RawImage[] = new Array(files.length);
+  for (let i = 0; i < files.length; i += 2) {
+    const pair = await Promise.all(files.slice(i, i + 2).map((f, k) => readImageBytes(f, options, i + k)));
+    pair.forEach((image, k) => {
+      out[i + k] = image;
+    });
+  }
+  return out;
+}
+
+/**
+ * Loads every image below a folder (recursively) into an 8-bit dataset [N, H, W, C]: decoded by sharp,
+ * brought to one size by a policy (`size`, `policy`, `crop`, `method`), and kept in a packed cache so the
+ * next load is one file read.
+ */
 export async function loadImageFolder(dir: string, options: FolderOptions = {}): Promise<ImageDataset> {
-  const { size, policy = 'center-crop', channels = 3 } = options;
-  const files = await listImages(dir);
+  const { cache = true, ...fileOptions } = options;
+  validateSizeOptions(fileOptions);
+  const root = resolve(dir);
+  const files = await listImages(root);
   if (files.length === 0)
     throw new InvalidArgumentError(`no images (${[...IMAGE_EXTENSIONS].join(', ')}) found below "${dir}"`);
-  const sharp = (await import('sharp')).default;
-  const decoded: Buffer[] = [];
-  let shape: [number, number, number] | null = null;
-  for (const file of files) {
-    let p = sharp(file, { failOn: 'error' });
-    if (size) {
-      const fit = policy === 'stretch' ? 'fill' : 'cover';
-      p = p.resize({ width: size, height: size, fit, position: 'centre', kernel: 'lanczos3' });
-    }
-    p = channels === 1 ? p.toColourspace('b-w').removeAlpha() : p.toColourspace('srgb').removeAlpha();
-    let raw: { data: Buffer; info: { width: number; height: number; channels: number } };
-    try {
-      raw = await p.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    } catch (error) {
-      throw new InvalidImageError(`cannot decode "${file}": ${(error as Error).message}`, { cause: error });
-    }
-    const s: [number, number, number] = [raw.info.height, raw.info.width, raw.info.channels];
-    if (shape && (s[0] !== shape[0] || s[1] !== shape[1] || s[2] !== shape[2])) {
-      throw new InvalidImageError(
-        `"${file}" is ${s[0]}x${s[1]}, others are ${shape[0]}x${shape[1]}; pass { size } to bring them to one size`,
-      );
-    }
-    shape = s;
-    decoded.push(raw.data);
-  }
-  const data = new Uint8Array(decoded.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of decoded) {
-    data.set(b, at);
-    at += b.length;
-  }
-  return new ImageDataset(data, shape as [number, number, number], {
-    name: `folder:${dir}`,
-    path: dir,
-    description: `${files.length} images`,
-  });
+  const channels = fileOptions.channels ?? 3;
+  const pixelOptions = { ...fileOptions, channels };
+  const build = async () => {
+    const images = await readImageFiles(files, pixelOptions);
+    const [first] = images;
+    images.forEach((im, i) => {
+      if (im.height !== first.height || im.width !== first.width) {
+        throw new InvalidImageError(
+          `"${files[i]}" is ${im.height}x${im.width} after sizing, "${files[0]}" is ${first.height}x${first.width}; ` +
+            "pass { size } with a policy such as 'center-crop' to bring them to one size",
+        );
+      }
+    });
+    const per = first.height * first.width * channels;
+    const data = new Uint8Array(images.length * per);
+    images.forEach((im, i) => {
+      data.set(im.data, i * per);
+    });
+    return new ImageDataset(data, [first.height, first.width, channels], {
+      name: `folder:${dir}`,
+      path: root,
+      description: `${files.length} images below ${root}`,
+    });
+  };
+  return cachedDataset(
+    {
+      name: `folder-${root.split(/[\\/]/).filter(Boolean).pop() ?? 'root'}`,
+      source: root,
+      options: pixelOptions,
+      files,
+      cache,
+    },
+    build,
+  );
 }
