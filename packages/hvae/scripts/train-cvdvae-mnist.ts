@@ -57,7 +57,7 @@ const result = await trainCvdvae({
   batchSize: 32,
   seed: 2,
   resume,
-  optimizer: { lr: 1e-3, warmupSteps: 100, gradClip: 100, skipThreshold: 300, emaDecay: 0.998 },
+  optimizer: { lr: 1e-3, warmupSteps: 100, gradClip: 100, skipThreshold: 300, emaDecay: 0.995 },
   checkpointEvery: 100,
   logEvery: 25,
   meta: {

@@ -38,7 +38,7 @@ const result = await trainVdvae({
   batchSize: 32,
   seed: 1,
   resume,
-  optimizer: { lr: 1e-3, warmupSteps: 100, gradClip: 100, skipThreshold: 300, emaDecay: 0.998 },
+  optimizer: { lr: 1e-3, warmupSteps: 100, gradClip: 100, skipThreshold: 300, emaDecay: 0.995 },
   checkpointEvery: 100,
   logEvery: 25,
   meta: { dataset: 'mnist (28x28 padded to 32x32, 8-bit)', recipe: 'packages/hvae/scripts/train-vdvae-mnist.ts' },
