@@ -3,6 +3,7 @@ export {};
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   core: () => import('./core.js'),
   autoregressive: () => import('./autoregressive.js'),
+  data: () => import('./data.js'),
   hvae: () => import('./hvae.js'),
   singan: () => import('./singan.js'),
 };

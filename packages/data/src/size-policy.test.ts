@@ -1,3 +1,5 @@
+import { tf } from '@scalespace/core';
+import { resize } from '@scalespace/pyramids';
 import { describe, expect, it } from 'vitest';
 import { fitImage, type RawImage, resizeRaw, validateSizeOptions } from './size-policy.js';
 import { noLeaks, pattern } from './test-helpers.js';
@@ -82,6 +84,28 @@ describe('size policies', () => {
     expect(() => fitImage(image, { size: 31, policy: 'random-crop' }, 0, '"x.png"')).toThrow(
       /"x.png" is 30x40, smaller than the 31x31 random crop/,
     );
+  });
+
+  it('resizeRaw matches @scalespace/pyramids resize (tensors) to the rounding, for every method and both directions', async () => {
+    const image = smooth(37, 52);
+    await noLeaks(() => {
+      for (const method of ['bicubic', 'bilinear', 'lanczos3', 'box'] as const) {
+        for (const [h, w] of [
+          [16, 23],
+          [61, 40],
+          [37, 20],
+        ]) {
+          const ours = resizeRaw(image, h, w, method);
+          const ref = tf.tidy(() =>
+            resize(tf.tensor3d(Float32Array.from(image.data), [37, 52, 3]), { height: h, width: w, method }).dataSync(),
+          );
+          let worst = 0;
+          for (let i = 0; i < ref.length; i++)
+            worst = Math.max(worst, Math.abs(ours.data[i] - Math.max(0, Math.min(255, ref[i]))));
+          expect(worst, `${method} ${h}x${w}`).toBeLessThanOrEqual(0.5 + 1e-3);
+        }
+      }
+    });
   });
 
   it('resizes with pyramids resize: nearest halving picks pixels exactly (MATLAB sample positions)', () => {

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, InvalidImageError, rng, tf } from '@scalespace/core';
-import { RESIZE_METHODS, type ResizeMethod, resize } from '@scalespace/pyramids';
+import { InvalidArgumentError, InvalidImageError, rng } from '@scalespace/core';
+import { RESIZE_METHODS, type ResizeMethod, resizeMatrix } from '@scalespace/pyramids';
 
 /** An 8-bit image on the host: HWC bytes. */
 export interface RawImage {
@@ -90,14 +90,69 @@ function centre(image: RawImage, height: number, width: number): RawImage {
   return cut(image, Math.floor((image.height - height) / 2), Math.floor((image.width - width) / 2), height, width);
 }
 
-/** Resamples with pyramids' `resize`, rounding back to 8 bits. */
+/** One axis of a resampling matrix as taps: for output i, weights[k] on inputs index[k] for k in [start[i], start[i + 1]). */
+function taps(matrix: Float32Array, outSize: number, inSize: number) {
+  const start = new Int32Array(outSize + 1);
+  const index: number[] = [];
+  const weight: number[] = [];
+  for (let i = 0; i < outSize; i++) {
+    for (let j = 0; j < inSize; j++) {
+      const w = matrix[i * inSize + j];
+      if (w !== 0) {
+        index.push(j);
+        weight.push(w);
+      }
+    }
+    start[i + 1] = index.length;
+  }
+  return { start, index: Int32Array.from(index), weight: Float64Array.from(weight) };
+}
+
+/** Resamples values [h, w, c] along H (axis 0) or W (axis 1) with pyramids' resampling matrix. */
+function resampleAxis(
+  src: Float64Array,
+  [h, w, c]: [number, number, number],
+  axis: 0 | 1,
+  outSize: number,
+  method: ResizeMethod,
+): Float64Array {
+  const inSize = axis === 0 ? h : w;
+  const t = taps(resizeMatrix(inSize, outSize, outSize / inSize, method, true), outSize, inSize);
+  const [oh, ow] = axis === 0 ? [outSize, w] : [h, outSize];
+  const out = new Float64Array(oh * ow * c);
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      const o = (y * ow + x) * c;
+      const i = axis === 0 ? y : x;
+      for (let k = t.start[i]; k < t.start[i + 1]; k++) {
+        const from = (axis === 0 ? t.index[k] * w + x : y * w + t.index[k]) * c;
+        const wk = t.weight[k];
+        for (let ch = 0; ch < c; ch++) out[o + ch] += wk * src[from + ch];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Resamples 8-bit pixels exactly as @scalespace/pyramids' `resize` does (its `resizeMatrix`: MATLAB
+ * imresize sample positions and kernels, antialiased when shrinking, the axis with the smaller scale
+ * first), on the host in float64, then rounds back to 8 bits. No tensors, no backend needed.
+ */
 export function resizeRaw(image: RawImage, height: number, width: number, method: ResizeMethod = 'bicubic'): RawImage {
   if (height === image.height && width === image.width) return image;
-  const values = tf.tidy(() => {
-    const x = tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, image.channels]);
-    return tf.clipByValue(tf.round(resize(x, { height, width, method })), 0, 255).dataSync();
-  });
-  return { data: Uint8Array.from(values), height, width, channels: image.channels };
+  let shape: [number, number, number] = [image.height, image.width, image.channels];
+  let values: Float64Array = Float64Array.from(image.data);
+  const order: Array<0 | 1> = height / image.height <= width / image.width ? [0, 1] : [1, 0];
+  for (const axis of order) {
+    const target = axis === 0 ? height : width;
+    if (target === shape[axis]) continue;
+    values = resampleAxis(values, shape, axis, target, method);
+    shape = axis === 0 ? [target, shape[1], shape[2]] : [shape[0], target, shape[2]];
+  }
+  const data = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(values[i])));
+  return { data, height, width, channels: image.channels };
 }
 
 /**
