@@ -35,6 +35,17 @@ describe('image folders', () => {
     expect(fixtures.shape).toEqual([48, 48, 3]);
   });
 
+  it('reports progress per file and stops when aborted', async () => {
+    const events: number[] = [];
+    await loadImageFolder(fixtureDir(), { size: 16, cache: false, onProgress: (e) => events.push(e.step) });
+    expect(events).toEqual([2, 4, 6, 7]);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(loadImageFolder(fixtureDir(), { size: 16, cache: false, signal: controller.signal })).rejects.toThrow(
+      /decoding images aborted/,
+    );
+  });
+
   it('loadImage gives float [H, W, C] with a size policy (SinGAN-style longer side)', async () => {
     const image = await loadImage(fixturePath('coffee'), { size: 96, policy: 'longer-side' });
     expect(image.shape).toEqual([64, 96, 3]);

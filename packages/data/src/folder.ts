@@ -1,6 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { InvalidArgumentError, InvalidImageError } from '@scalespace/core';
+import {
+  InvalidArgumentError,
+  InvalidImageError,
+  type LongWorkOptions,
+  ProgressTracker,
+  throwIfAborted,
+} from '@scalespace/core';
 import { type CacheOption, cachedDataset } from './cache.js';
 import { ImageDataset } from './dataset.js';
 import { type ImageFileOptions, readImageBytes } from './image-file.js';
@@ -9,7 +15,7 @@ import { validateSizeOptions } from './size-policy.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.gif']);
 
-export interface FolderOptions extends ImageFileOptions {
+export interface FolderOptions extends ImageFileOptions, LongWorkOptions {
   /**
    * Packed cache of the decoded folder (rebuilt when a file or an option changes): true (default) for
    * the default directory, a directory, or false. See `cacheDir`.
@@ -36,15 +42,25 @@ export async function listImages(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Decodes image files (two at a time) with their index in the list, which seeds 'random-crop'. */
-export async function readImageFiles(files: string[], options: ImageFileOptions = {}): Promise<RawImage[]> {
-  validateSizeOptions(options);
+/**
+ * Decodes image files (two at a time) with their index in the list, which seeds 'random-crop'.
+ * Reports `{ step: files done, total }` to `onProgress` and stops with AbortError when `signal` fires.
+ */
+export async function readImageFiles(
+  files: string[],
+  options: ImageFileOptions & LongWorkOptions = {},
+): Promise<RawImage[]> {
+  const { onProgress, signal, ...fileOptions } = options;
+  validateSizeOptions(fileOptions);
+  const progress = new ProgressTracker(files.length, { onProgress });
   const out: RawImage[] = new Array(files.length);
   for (let i = 0; i < files.length; i += 2) {
-    const pair = await Promise.all(files.slice(i, i + 2).map((f, k) => readImageBytes(f, options, i + k)));
+    throwIfAborted(signal, 'decoding images');
+    const pair = await Promise.all(files.slice(i, i + 2).map((f, k) => readImageBytes(f, fileOptions, i + k)));
     pair.forEach((image, k) => {
       out[i + k] = image;
     });
+    progress.report(Math.min(i + 2, files.length), { phase: 'decode' });
   }
   return out;
 }
@@ -55,7 +71,7 @@ export async function readImageFiles(files: string[], options: ImageFileOptions 
  * next load is one file read.
  */
 export async function loadImageFolder(dir: string, options: FolderOptions = {}): Promise<ImageDataset> {
-  const { cache = true, ...fileOptions } = options;
+  const { cache = true, onProgress, signal, ...fileOptions } = options;
   validateSizeOptions(fileOptions);
   const root = resolve(dir);
   const files = await listImages(root);
@@ -64,7 +80,7 @@ export async function loadImageFolder(dir: string, options: FolderOptions = {}):
   const channels = fileOptions.channels ?? 3;
   const pixelOptions = { ...fileOptions, channels };
   const build = async () => {
-    const images = await readImageFiles(files, pixelOptions);
+    const images = await readImageFiles(files, { ...pixelOptions, onProgress, signal });
     const [first] = images;
     images.forEach((im, i) => {
       if (im.height !== first.height || im.width !== first.width) {
