@@ -57,7 +57,7 @@ function resumeFlag(ctx: CommandContext, out: string): boolean {
 function runSettings(ctx: CommandContext) {
   const stopAt = ctx.values['stop-at'] === undefined ? undefined : intOption(ctx, 'stop-at', 1, 1);
   return {
-    steps: intOption(ctx, 'steps', 1400, 1),
+    steps: intOption(ctx, 'steps', 1000, 1),
     batchSize: intOption(ctx, 'batch', 32, 1, 4096),
     seed: intOption(ctx, 'seed', 1, 0),
     checkpointEvery: intOption(ctx, 'checkpoint-every', 100, 1),
@@ -102,7 +102,7 @@ export const trainVdvaeCommand: Command = {
   name: 'train vdvae',
   summary: 'Train a VD-VAE (hierarchical VAE) prior on MNIST-style data, with resumable checkpoints',
   usage:
-    '--out DIR [--data mnist|fashion-mnist] [--size 32] [--config model.json] [--steps 1400] [--batch 32] [--lr 1e-3] ' +
+    '--out DIR [--data mnist|fashion-mnist] [--size 32] [--config model.json] [--steps 1000] [--batch 32] [--lr 1e-3] ' +
     '[--warmup 100] [--seed 1] [--checkpoint-every 100] [--stop-at N] [--resume] [--json]',
   options: { ...trainOptions, data: { type: 'string' }, size: { type: 'string' }, config: { type: 'string' } },
   allowPositionals: false,
