@@ -33,6 +33,9 @@ const trainOptions = {
   'checkpoint-every': { type: 'string' },
   'stop-at': { type: 'string' },
   resume: { type: 'boolean' },
+  'grad-clip': { type: 'string' },
+  'skip-threshold': { type: 'string' },
+  ema: { type: 'string' },
 } as const;
 
 async function loadData(name: string, size: number): Promise<ImageArray> {
@@ -62,7 +65,13 @@ function runSettings(ctx: CommandContext) {
     seed: intOption(ctx, 'seed', 1, 0),
     checkpointEvery: intOption(ctx, 'checkpoint-every', 100, 1),
     ...(stopAt !== undefined && { stopAt }),
-    optimizer: { lr: numberOption(ctx, 'lr', 1e-3, 1e-7, 1), warmupSteps: intOption(ctx, 'warmup', 100, 0) },
+    optimizer: {
+      lr: numberOption(ctx, 'lr', 1e-3, 1e-7, 1),
+      warmupSteps: intOption(ctx, 'warmup', 100, 0),
+      gradClip: numberOption(ctx, 'grad-clip', 100, 1e-9),
+      skipThreshold: numberOption(ctx, 'skip-threshold', 300, 1e-9),
+      emaDecay: numberOption(ctx, 'ema', 0.995, 1e-6, 1 - 1e-9),
+    },
   };
 }
 
@@ -103,7 +112,7 @@ export const trainVdvaeCommand: Command = {
   summary: 'Train a VD-VAE (hierarchical VAE) prior on MNIST-style data, with resumable checkpoints',
   usage:
     '--out DIR [--data mnist|fashion-mnist] [--size 32] [--config model.json] [--steps 1000] [--batch 32] [--lr 1e-3] ' +
-    '[--warmup 100] [--seed 1] [--checkpoint-every 100] [--stop-at N] [--resume] [--json]',
+    '[--warmup 100] [--grad-clip 100] [--skip-threshold 300] [--ema 0.995] [--seed 1] [--checkpoint-every 100] [--stop-at N] [--resume] [--json]',
   options: { ...trainOptions, data: { type: 'string' }, size: { type: 'string' }, config: { type: 'string' } },
   allowPositionals: false,
   async run(ctx) {
