@@ -168,6 +168,23 @@ describe('bias-free batch norm', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('with frozen statistics, training mode is the inference function (and records nothing)', () => {
+    const before = tf.memory().numTensors;
+    const bn = new BiasFreeBatchNorm({ channels: 2, rng: rng(8) });
+    const x = tf.tidy(() => tf.add(rng(9).normalTensor([3, 4, 4, 2]), 1)) as tf.Tensor4D;
+    bn.forward(x).dispose();
+    bn.commitStatistics();
+    bn.statisticsFrozen = true;
+    const trained = bn.forward(x);
+    bn.commitStatistics();
+    bn.eval();
+    const inferred = bn.forward(x);
+    expect(maxAbs(trained, inferred)).toBe(0);
+    tf.dispose([x, trained, inferred]);
+    bn.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('has the gradient of the autodiff reference and of finite differences', () => {
     const before = tf.memory().numTensors;
     const x = rng(2).normalTensor([2, 3, 3, 2]) as tf.Tensor4D;

@@ -116,6 +116,11 @@ export class BfCnn extends Module {
     for (const n of this.norms) n.commitStatistics();
   }
 
+  /** Freezes (true) or releases the batch-norm statistics: frozen, training mode uses the running stds. */
+  setStatisticsFrozen(frozen: boolean): void {
+    for (const n of this.norms) n.statisticsFrozen = frozen;
+  }
+
   /** Drops recorded batch statistics (a skipped step). */
   discardStatistics(): void {
     for (const n of this.norms) n.discardStatistics();

@@ -23,6 +23,13 @@ export class BiasFreeBatchNorm extends Module {
   readonly runningStd: tf.Variable;
   readonly momentum: number;
   readonly epsilon: number;
+  /**
+   * Use the running std in training mode too (the gain still learns). Freezing the statistics for the last
+   * part of training makes the trained function the one inference uses; with small batches whose noise
+   * levels differ, per-batch normalisation otherwise lets a network learn cancellations that only hold
+   * for the batch's own std.
+   */
+  statisticsFrozen = false;
   #pending: tf.Tensor[] = [];
 
   constructor(options: BiasFreeBatchNormOptions) {
@@ -43,7 +50,7 @@ export class BiasFreeBatchNorm extends Module {
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      if (!this.training) return tf.mul(x, tf.div(this.gain, this.runningStd)) as tf.Tensor4D;
+      if (!this.training || this.statisticsFrozen) return tf.mul(x, tf.div(this.gain, this.runningStd)) as tf.Tensor4D;
       const { y, std } = normalizeByBatchStd(x, this.gain, this.epsilon);
       this.#pending.push(tf.keep(std));
       return y;

@@ -164,6 +164,30 @@ describe('trainDenoiser', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('freezes batch-norm statistics from freezeNormAt on (training then uses the running std)', async () => {
+    const before = tf.memory().numTensors;
+    const images = blobs(rng(10), 4, 24);
+    const model = createDenoiser(flatConfig, { seed: 3 }) as FlatDenoiser;
+    const common = { images, batchSize: 4, patchSize: 12, seed: 1 };
+    await trainDenoiser(model, { ...common, steps: 4, stopAt: 2, checkpointDir: join(dir, 'freeze'), freezeNormAt: 2 });
+    const stds = model.net.norms.map((n) => Array.from(n.runningStd.dataSync()));
+    const gains = model.net.norms.map((n) => Array.from(n.gain.dataSync()));
+    await trainDenoiser(model, {
+      ...common,
+      steps: 4,
+      checkpointDir: join(dir, 'freeze'),
+      resume: true,
+      freezeNormAt: 2,
+    });
+    // Running stds did not move after step 2; the gains still learned.
+    expect(model.net.norms.map((n) => Array.from(n.runningStd.dataSync()))).toEqual(stds);
+    expect(model.net.norms.map((n) => Array.from(n.gain.dataSync()))).not.toEqual(gains);
+    expect(model.net.norms.every((n) => !n.statisticsFrozen)).toBe(true);
+    tf.dispose(images);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('validates its options', async () => {
     const model = createDenoiser(flatConfig) as FlatDenoiser;
     const images = blobs(rng(8), 1, 16);

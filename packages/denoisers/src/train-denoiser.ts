@@ -31,6 +31,11 @@ export interface TrainDenoiserOptions extends LongWorkOptions {
   /** Adam learning rate, decayed by a half cosine to lr * lrFinalRatio (default 1e-3, ratio 0.05). */
   lr?: number;
   lrFinalRatio?: number;
+  /**
+   * From this step on, batch norm uses its running std in training too (statistics frozen, gains still
+   * learn), so the last steps train exactly the function inference uses. Default: never.
+   */
+  freezeNormAt?: number;
   /** Random flips and transposes of the patches (default true). */
   augment?: boolean;
   seed?: number | string;
@@ -207,12 +212,13 @@ function validate(options: TrainDenoiserOptions) {
     `checkpointEvery must be a positive integer, got ${checkpointEvery}`,
   );
   check(!options.resume || options.checkpointDir !== undefined, 'resume needs checkpointDir');
-  const { stopAt = steps } = options;
+  const { stopAt = steps, freezeNormAt = Number.POSITIVE_INFINITY } = options;
+  check(freezeNormAt >= 0, `freezeNormAt must be a step >= 0, got ${freezeNormAt}`);
   check(
     Number.isInteger(stopAt) && stopAt >= 1 && stopAt <= steps,
     `stopAt must be an integer in [1, steps = ${steps}], got ${stopAt}`,
   );
-  return { steps, stopAt, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery };
+  return { steps, stopAt, freezeNormAt, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery };
 }
 
 /**
@@ -227,7 +233,8 @@ export async function trainDenoiser(
   model: FlatDenoiser | MultiscaleDenoiser,
   options: TrainDenoiserOptions,
 ): Promise<TrainDenoiserResult> {
-  const { steps, stopAt, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery } = validate(options);
+  const { steps, stopAt, freezeNormAt, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery } =
+    validate(options);
   const channels = model.config.channels;
   const images = options.images.map((image, i) => toHost(image, channels, i));
   const tasks = buildTasks(model, images, patchSize);
@@ -238,7 +245,16 @@ export async function trainDenoiser(
   const seed = rng(options.seed ?? 0);
   const augment = options.augment ?? true;
   const { checkpointDir } = options;
-  const trainingConfig = { batchSize, patchSize, sigmaRange, lr, lrFinalRatio, steps, seed: seed.seed };
+  const trainingConfig = {
+    batchSize,
+    patchSize,
+    sigmaRange,
+    lr,
+    lrFinalRatio,
+    steps,
+    seed: seed.seed,
+    ...(Number.isFinite(freezeNormAt) && { freezeNormAt }),
+  };
 
   let startStep = 0;
   try {
@@ -265,6 +281,7 @@ export async function trainDenoiser(
         },
       }),
       step: (index) => {
+        for (const task of tasks) task.net.setStatisticsFrozen(index >= freezeNormAt);
         const r = seed.fork(`step${index}`);
         const batches = tasks.map((task) => noisyBatch(task, batchSize, sigmaRange, augment, r.fork(task.name)));
         const perTask: number[] = [];
@@ -294,7 +311,10 @@ export async function trainDenoiser(
       losses,
     };
   } finally {
-    for (const task of tasks) task.net.discardStatistics();
+    for (const task of tasks) {
+      task.net.discardStatistics();
+      task.net.setStatisticsFrozen(false);
+    }
     model.eval();
     optimizer.dispose();
   }

@@ -71,8 +71,10 @@ export const trainDenoiserCommand: Command = {
   usage:
     '--data folder:PATH|mnist --out DIR [--kind flat|multiscale] [--rf 13] [--depth 21] [--width 32] [--levels 2]\n' +
     '    [--lowpass-rf 43] [--lowpass-depth 21] [--lowpass-width 32] [--channels 1|3] [--patch 40] [--batch 16]\n' +
-    '    [--steps 2000] [--stop-at STEP] [--lr 0.001] [--sigma-max 1] [--seed 0] [--checkpoint-every 100] [--resume]\n' +
-    '    [--json]   (--stop-at ends this run at STEP with a checkpoint; --resume continues it)',
+    '    [--steps 2000] [--stop-at STEP] [--freeze-norm-at STEP] [--lr 0.001] [--sigma-max 1] [--seed 0]\n' +
+    '    [--checkpoint-every 100] [--resume] [--json]\n' +
+    '  --stop-at ends this run at STEP with a checkpoint; --resume continues it. --freeze-norm-at: from STEP on,\n' +
+    '  batch norm trains with its running std (the function inference uses).',
   options: {
     data: { type: 'string' },
     out: { type: 'string' },
@@ -89,6 +91,7 @@ export const trainDenoiserCommand: Command = {
     batch: { type: 'string' },
     steps: { type: 'string' },
     'stop-at': { type: 'string' },
+    'freeze-norm-at': { type: 'string' },
     lr: { type: 'string' },
     'sigma-max': { type: 'string' },
     seed: { type: 'string' },
@@ -138,6 +141,9 @@ export const trainDenoiserCommand: Command = {
         checkpointDir: out,
         resume: ctx.values.resume === true,
         ...(ctx.values['stop-at'] !== undefined && { stopAt: intOption(ctx, 'stop-at', steps, 1, steps) }),
+        ...(ctx.values['freeze-norm-at'] !== undefined && {
+          freezeNormAt: intOption(ctx, 'freeze-norm-at', steps, 0, steps),
+        }),
         signal: ctx.signal,
         onProgress: bar,
       });
