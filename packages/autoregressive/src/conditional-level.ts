@@ -103,7 +103,8 @@ export class ConditionalLevel extends Module {
     const bias = new Float32Array(logisticMixtureParamCount(channels, components));
     for (let c = 0; c < channels; c++) {
       for (let j = 0; j < components; j++) {
-        bias[components + channels * components + c * components + j] = components === 1 ? -3 : -6 + (5 * j) / (components - 1);
+        bias[components + channels * components + c * components + j] =
+          components === 1 ? -3 : -6 + (5 * j) / (components - 1);
       }
     }
     tf.tidy(() => this.out.bias?.assign(tf.tensor1d(bias)));

@@ -81,8 +81,14 @@ export async function saveModel(
   await saveCheckpoint<SavedModelInfo>(dir, model.module, { model: model.config, ...(training && { training }) });
 }
 
-/** Loads a model saved by `saveModel` or by the trainer (the trainer's EMA weights are used when present). */
-export async function loadModel(dir: string): Promise<AutoregressiveModel & { training?: Record<string, unknown> }> {
+/**
+ * Loads a model saved by `saveModel` or by the trainer. From a training checkpoint it takes the EMA
+ * weights by default (`weights: 'live'` takes the last optimiser iterate instead).
+ */
+export async function loadModel(
+  dir: string,
+  options: { weights?: 'ema' | 'live' } = {},
+): Promise<AutoregressiveModel & { training?: Record<string, unknown> }> {
   const info = await loadCheckpoint<SavedModelInfo>(dir);
   const config = info.config;
   if (!config?.model?.kind) {
@@ -94,7 +100,7 @@ export async function loadModel(dir: string): Promise<AutoregressiveModel & { tr
     const own = model.module.stateDict();
     const state: Record<string, tf.Tensor> = {};
     for (const name of Object.keys(own)) {
-      const t = info.tensors[`ema.${name}`] ?? info.tensors[name];
+      const t = (options.weights !== 'live' && info.tensors[`ema.${name}`]) || info.tensors[name];
       if (t) state[name] = t;
     }
     model.module.loadStateDict(state);

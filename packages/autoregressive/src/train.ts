@@ -80,7 +80,7 @@ export async function trainModel(model: AutoregressiveModel, options: TrainOptio
     .filter(([, v]) => v.trainable)
     .map(([n]) => n);
   const adam = new Adam(variables, { lr: exponentialDecay(lr, lrDecay), beta1, beta2 });
-  const ema = new Ema(variables, emaDecay);
+  const ema = new Ema(variables, emaDecay, { warmup: true });
   const dims = model.height * model.width * model.channels;
   let startStep = 0;
 
@@ -95,7 +95,10 @@ export async function trainModel(model: AutoregressiveModel, options: TrainOptio
       model.module.loadStateDict(Object.fromEntries(names.map((n) => [n, saved.tensors[n]]).filter(([, t]) => t)), {
         strict: false,
       });
-      ema.loadAverages(names.map((n) => saved.tensors[`ema.${n}`]));
+      ema.loadAverages(
+        names.map((n) => saved.tensors[`ema.${n}`]),
+        saved.step ?? 0,
+      );
       const optimState = Object.fromEntries(
         Object.entries(saved.tensors)
           .filter(([k]) => k.startsWith('optim.'))

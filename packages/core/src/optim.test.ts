@@ -98,3 +98,16 @@ describe('optimisers', () => {
     w.dispose();
   });
 });
+
+describe('EMA warm-up', () => {
+  it('follows the weights closely early on, then settles to the configured decay', () => {
+    const w = tf.variable(tf.zeros([1]));
+    const ema = new Ema([w], 0.999, { warmup: true });
+    w.assign(tf.ones([1]));
+    ema.update(); // decay min(0.999, 1/10) = 0.1
+    expect(ema.averages()[0].dataSync()[0]).toBeCloseTo(0.9, 6);
+    expect(ema.updates).toBe(1);
+    ema.dispose();
+    w.dispose();
+  });
+});

@@ -156,18 +156,33 @@ export class Ema {
   readonly decay: number;
   readonly #targets: tf.Variable[];
   readonly #shadow: tf.Variable[];
+  readonly #warmup: boolean;
+  #updates = 0;
 
-  constructor(variables: tf.Variable[], decay: number) {
+  /**
+   * With `warmup`, the decay of update t is min(decay, (1 + t) / (10 + t)) (TensorFlow's num_updates rule),
+   * so a short run's average is not dominated by the initial weights.
+   */
+  constructor(variables: tf.Variable[], decay: number, options: { warmup?: boolean } = {}) {
     if (!(decay > 0 && decay < 1)) throw new InvalidArgumentError(`Ema: decay must be in (0, 1), got ${decay}`);
     this.decay = decay;
+    this.#warmup = options.warmup ?? false;
     this.#targets = variables;
     this.#shadow = variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
   }
 
+  /** Updates completed so far (restore it with `loadAverages` when resuming). */
+  get updates(): number {
+    return this.#updates;
+  }
+
   update(): void {
+    const t = this.#updates;
+    const decay = this.#warmup ? Math.min(this.decay, (1 + t) / (10 + t)) : this.decay;
+    this.#updates += 1;
     tf.tidy(() => {
       this.#targets.forEach((v, i) => {
-        this.#shadow[i].assign(tf.add(tf.mul(this.#shadow[i], this.decay), tf.mul(v, 1 - this.decay)));
+        this.#shadow[i].assign(tf.add(tf.mul(this.#shadow[i], decay), tf.mul(v, 1 - decay)));
       });
     });
   }
@@ -188,12 +203,14 @@ export class Ema {
     return this.#shadow;
   }
 
-  loadAverages(values: tf.Tensor[]): void {
+  /** Restores averages (and, for warm-up, the number of updates they reflect) when resuming. */
+  loadAverages(values: tf.Tensor[], updates = this.#updates): void {
     if (values.length !== this.#shadow.length)
       throw new InvalidArgumentError(
         `Ema.loadAverages: got ${values.length} tensors for ${this.#shadow.length} variables`,
       );
     for (const [i, t] of values.entries()) this.#shadow[i].assign(t);
+    this.#updates = updates;
   }
 
   dispose(): void {
