@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   core: () => import('./core.js'),
   autoregressive: () => import('./autoregressive.js'),
   data: () => import('./data.js'),
+  denoisers: () => import('./denoisers.js'),
   hvae: () => import('./hvae.js'),
   singan: () => import('./singan.js'),
 };
