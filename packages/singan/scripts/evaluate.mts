@@ -50,3 +50,9 @@ for (const dir of process.argv.slice(2)) {
   model.dispose();
 }
 console.log(JSON.stringify(rows, null, 2));
+const f = (v: number | null, d: number) => (v === null ? 'n/a' : v.toFixed(d));
+for (const r of rows) {
+  console.log(
+    `| ${r.dir.split('/').pop()} | ${r.method} | ${r.trainingSeconds} | ${f(r.sifid, 3)} | ${f(r.apdPerceptual, 3)} | ${r.apdMse.toFixed(4)} | ${r.pixelStd.toFixed(3)} | ${r.patchError.toFixed(4)} | ${r.reconstructionPsnr.toFixed(1)} |`,
+  );
+}

@@ -33,7 +33,7 @@ export interface PetsGANTrainOptions {
   ganBatch?: number;
   /** Warm-up iterations of the restoration network (default 800; PetsGAN: 5000). */
   restorationIterations?: number;
-  /** Joint iterations with the high-res patch critic (default 250; PetsGAN: 5000). */
+  /** Joint iterations with the high-res patch critic (default 200; PetsGAN: 5000). */
   jointIterations?: number;
   /** Low-res generator width (default 32; PetsGAN: 64, doubled inside). */
   generatorChannels?: number;
@@ -100,7 +100,7 @@ const DEFAULTS: Required<PetsGANTrainOptions> = {
   ganIterations: 800,
   ganBatch: 8,
   restorationIterations: 800,
-  jointIterations: 250,
+  jointIterations: 200,
   generatorChannels: 32,
   criticChannels: 16,
   restorationChannels: 32,
@@ -416,8 +416,13 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
           });
           const input = noisyInput(lrPair[k], o.restorationNoise, r);
           const g = optimizerStep(optimizers.ir, (record) => {
-            const adv = tf.neg(tf.mean(criticHr.forward(cropFake(net.restoration.forward(low)))));
-            const rec = tf.mean(tf.abs(tf.sub(net.restoration.forward(input), hrPair[k])));
+            // One restoration pass over both inputs (instance norm keeps the two independent).
+            const both = net.restoration.forward(tf.concat([low, input]) as tf.Tensor4D);
+            const [H2, W2] = [both.shape[1], both.shape[2]];
+            const fakeHr = tf.slice(both, [0, 0, 0, 0], [1, H2, W2, 3]) as tf.Tensor4D;
+            const recHr = tf.slice(both, [1, 0, 0, 0], [1, H2, W2, 3]);
+            const adv = tf.neg(tf.mean(criticHr.forward(cropFake(fakeHr))));
+            const rec = tf.mean(tf.abs(tf.sub(recHr, hrPair[k])));
             record('l1', rec);
             return tf.add(adv, tf.mul(rec, o.jointReconstructionWeight)) as tf.Scalar;
           });
