@@ -169,13 +169,15 @@ export const trainPixelPyramidsCommand = trainCommand('pixelpyramids');
 export const evalNllCommand: Command = {
   name: 'eval nll',
   summary: 'Test-set bits/dim of a PixelCNN++ or PixelPyramids checkpoint (exact likelihood)',
-  usage: 'DIR --data mnist|fashion-mnist|folder:PATH [--limit N] [--json]',
-  options: { data: { type: 'string' }, limit: { type: 'string' } },
+  usage: 'DIR --data mnist|fashion-mnist|folder:PATH [--limit N] [--weights ema|live] [--json]',
+  options: { data: { type: 'string' }, limit: { type: 'string' }, weights: { type: 'string' } },
   async run(ctx: CommandContext) {
     const [dir] = ctx.positionals;
     if (!dir) throw new UsageError('give the model DIR');
     await initBackend(undefined, { log: !ctx.json });
-    const model = await loadModel(dir);
+    const weights = stringOption(ctx, 'weights', 'ema');
+    if (weights !== 'ema' && weights !== 'live') throw new UsageError(`--weights must be ema or live, got "${weights}"`);
+    const model = await loadModel(dir, { weights });
     const dataName = stringOption(ctx, 'data', String(model.training?.data ?? 'mnist'));
     const limit = ctx.values.limit === undefined ? undefined : intOption(ctx, 'limit', 1000, 1);
     const started = performance.now();
