@@ -20,6 +20,12 @@ const steps = Number(stepsArg);
 const resume = process.argv.includes('--resume');
 const countFlag = process.argv.indexOf('--eval-count');
 const evalCount = countFlag > 0 ? Number(process.argv[countFlag + 1]) : 1000;
+const flag = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const upsample = Number(flag('upsample', '1'));
+const encBlocks = flag('enc-blocks', '8x2,8d2,4x2,4d4,1x1');
 await mkdir(dir, { recursive: true });
 const scale = 4;
 const t0 = Date.now();
@@ -38,7 +44,7 @@ tf.dispose([cool, coolGrid]);
 // Appendix A: which groups fix the low frequencies.
 const analysis = await lowFrequencyAnalysis(prior, { codes: 50, samples: 5, factors: [1, 4, 8], seed: 1 });
 const lowSize = prior.config.imageSize / scale;
-const maxK = prior.decoder.dec_blocks.findIndex((b) => b.base > lowSize);
+const maxK = prior.decoder.dec_blocks.findIndex((b) => b.base > lowSize * upsample);
 const k = chooseGroups(analysis, { factor: scale, maxK: maxK < 0 ? prior.groups : maxK, tolerance: 0.1 });
 await writeFile(
   join(dir, 'lowfreq.json'),
@@ -46,7 +52,7 @@ await writeFile(
 );
 console.log('low-frequency analysis', JSON.stringify(analysis.u), 'k =', k);
 
-const model = new Cvdvae(prior, { scale, groups: k, encBlocks: '8x2,8d2,4x2,4d4,1x1' }, { seed: 2 });
+const model = new Cvdvae(prior, { scale, groups: k, encBlocks, upsample }, { seed: 2 });
 const train = await loadMnist32('train');
 const trainStart = Date.now();
 const result = await trainCvdvae({

@@ -114,6 +114,32 @@ describe('Cvdvae', () => {
     model.dispose();
   });
 
+  it('with upsample, the encoder reads y enlarged and k can cover groups above the low resolution', async () => {
+    const prior = perturb(new Vdvae(SMALL, { seed: 1 }), 2, 0.2);
+    const model = new Cvdvae(prior, { scale: 4, groups: 3, encBlocks: '4x1,4d4,1x1', upsample: 2 }, { seed: 3 });
+    expect(model.lowSize).toBe(2);
+    await trainCvdvae({
+      model,
+      data: syntheticImages(32, 8, 5),
+      dir: join(dir, 'up'),
+      steps: 2,
+      batchSize: 8,
+      seed: 1,
+    });
+    const loaded = await loadCvdvae(join(dir, 'up'));
+    expect(loaded.config).toMatchObject({ upsample: 2, groups: 3 });
+    const y = rng(4).uniformTensor([1, 2, 2, 1]);
+    const before = tf.memory().numTensors;
+    const a = model.superResolve(y, { samples: 2, temperature: 0, seed: 1 });
+    const b = loaded.superResolve(y, { samples: 2, temperature: 0, seed: 9 });
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([a, b]);
+    expect(tf.memory().numTensors).toBe(before);
+    y.dispose();
+    loaded.dispose();
+    model.dispose();
+  });
+
   it('rejects a k whose groups lie above the low resolution', () => {
     const prior = new Vdvae(SMALL, { seed: 1 });
     expect(() => new Cvdvae(prior, { scale: 2, groups: 4, encBlocks: '4x1,4d4,1x1' })).toThrow(/resolution 8/);

@@ -1,4 +1,5 @@
 import { gaussianKl, InvalidArgumentError, InvalidImageError, Module, rng as makeRng, tf } from '@scalespace/core';
+import { resize } from '@scalespace/pyramids';
 import { parseBlockString } from './block-string.js';
 import { BottleneckBlock } from './bottleneck-block.js';
 import type { ChooseLatent } from './decoder.js';
@@ -13,6 +14,11 @@ export interface CvdvaeConfig {
   groups: number;
   /** Block string of the low-resolution encoder, starting at imageSize / s, e.g. `8x2,8d2,4x2,4d4,1x1`. */
   encBlocks: string;
+  /**
+   * The encoder reads y upsampled (bicubic) by this factor (default 1: y itself), so its bottom-up pass
+   * can reach, and k can cover, latent groups above the low resolution.
+   */
+  upsample?: number;
 }
 
 /** The differentiable CVDVAE loss terms (nats per high-resolution dimension, mean over the batch). */
@@ -48,7 +54,7 @@ export class Cvdvae extends Module {
 
   constructor(prior: Vdvae, config: CvdvaeConfig, options: { seed?: number } = {}) {
     super();
-    const { scale, groups: k, encBlocks } = config;
+    const { scale, groups: k, encBlocks, upsample = 1 } = config;
     const p = prior.config;
     if (!Number.isInteger(scale) || scale < 2 || p.imageSize % scale !== 0) {
       throw new InvalidArgumentError(
@@ -59,13 +65,17 @@ export class Cvdvae extends Module {
       throw new InvalidArgumentError(`CVDVAE: groups (k) must be an integer in 1..${prior.groups}, got ${k}`);
     }
     this.lowSize = p.imageSize / scale;
+    if (!Number.isInteger(upsample) || upsample < 1 || upsample > scale) {
+      throw new InvalidArgumentError(`CVDVAE: upsample must be an integer in 1..${scale}, got ${upsample}`);
+    }
+    const inputSize = this.lowSize * upsample;
     const blocks = parseBlockString(encBlocks);
-    let res = this.lowSize;
+    let res = inputSize;
     const made = new Set([res]);
     for (const [i, b] of blocks.entries()) {
       if (b.res !== res || b.mixin !== undefined) {
         throw new InvalidArgumentError(
-          `CVDVAE encoder block ${i} is at resolution ${b.res} but the features are ${res}x${res} there; start at ${this.lowSize} (the low-resolution size)`,
+          `CVDVAE encoder block ${i} is at resolution ${b.res} but the features are ${res}x${res} there; start at ${inputSize} (the low-resolution size times upsample)`,
         );
       }
       if (b.downRate) made.add((res /= b.downRate));
@@ -78,7 +88,7 @@ export class Cvdvae extends Module {
         );
       }
     }
-    this.config = { scale, groups: k, encBlocks };
+    this.config = { scale, groups: k, encBlocks, ...(upsample !== 1 && { upsample }) };
     this.prior = this.child('prior', prior);
     prior.setTrainable(false);
     const r = makeRng(options.seed ?? 0);
@@ -86,7 +96,7 @@ export class Cvdvae extends Module {
       'lr_encoder',
       new BottomUpEncoder({
         imageChannels: p.imageChannels,
-        width: p.widthAt(this.lowSize),
+        width: p.widthAt(inputSize),
         blocks,
         widthAt: p.widthAt,
         bottleneckMultiple: p.bottleneckMultiple,
@@ -127,7 +137,11 @@ export class Cvdvae extends Module {
 
   /** Bottom-up features of low-resolution images (normalised like the prior's input). */
   lowResFeatures(y: tf.Tensor4D): Activations {
-    return tf.tidy(() => this.lr_encoder.forward(this.prior.normalize(y)));
+    const up = this.config.upsample ?? 1;
+    return tf.tidy(() => {
+      const input = up === 1 ? y : (resize(y, { scale: up, method: 'bicubic' }) as tf.Tensor4D);
+      return this.lr_encoder.forward(this.prior.normalize(input));
+    });
   }
 
   /** q_psi(z_l | z_<l, y) of group l < k from the decoder state and the LR features. */
@@ -155,7 +169,7 @@ export class Cvdvae extends Module {
     const r = options.rng ?? makeRng(0);
     return tf.tidy(() => {
       const hr = this.prior.encoder.forward(this.prior.normalize(x));
-      const lr = this.lr_encoder.forward(this.prior.normalize(low));
+      const lr = this.lowResFeatures(low);
       const kls: tf.Tensor[] = [];
       const choose: ChooseLatent = (ctx) => {
         const q = ctx.block.posterior(ctx.x, hr[ctx.block.base]);
