@@ -65,8 +65,13 @@ export interface BottleneckBlockOptions {
   rng: Rng;
 }
 
+/** Sets a variable to zeros (without leaking the zeros tensor). */
+export function zeroOut(v: tf.Variable | null): void {
+  if (v) tf.tidy(() => v.assign(tf.zerosLike(v)));
+}
+
 function zeroBias(conv: Conv2d) {
-  conv.bias?.assign(tf.zerosLike(conv.bias));
+  zeroOut(conv.bias);
   return conv;
 }
 
@@ -112,7 +117,7 @@ export class BottleneckBlock extends Module {
         }),
       ),
     );
-    if (zeroLast) this.c4.weight.assign(tf.zerosLike(this.c4.weight));
+    if (zeroLast) zeroOut(this.c4.weight);
     this.residual = residual;
     this.activation = options.activation ?? 'gelu';
     if (options.downRate !== undefined) this.downRate = options.downRate;

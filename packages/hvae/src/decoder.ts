@@ -1,6 +1,6 @@
 import { Conv2d, Module, type Rng, tf } from '@scalespace/core';
 import type { BlockSpec } from './block-string.js';
-import { type Activation, BottleneckBlock, pointwise } from './bottleneck-block.js';
+import { type Activation, BottleneckBlock, pointwise, zeroOut } from './bottleneck-block.js';
 import { ParameterList } from './parameter-list.js';
 
 /** What a top-down block shows the code that picks its latent group. */
@@ -91,7 +91,7 @@ export class DecBlock extends Module {
       'z_proj',
       new Conv2d({ inChannels: zdim, outChannels: width, kernelSize: 1, initScale: scale, rng: rng.fork('z_proj') }),
     );
-    this.z_proj.bias?.assign(tf.zerosLike(this.z_proj.bias));
+    zeroOut(this.z_proj.bias);
     this.resnet = this.child(
       'resnet',
       new BottleneckBlock({
@@ -152,7 +152,7 @@ export class DmolNet extends Module {
   constructor(width: number, outChannels: number, rng: Rng) {
     super();
     this.out_conv = this.child('out_conv', new Conv2d({ inChannels: width, outChannels, kernelSize: 1, rng }));
-    this.out_conv.bias?.assign(tf.zerosLike(this.out_conv.bias));
+    zeroOut(this.out_conv.bias);
   }
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return pointwise(x, this.out_conv.weight, this.out_conv.bias);

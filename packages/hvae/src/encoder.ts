@@ -1,6 +1,6 @@
 import { Conv2d, Module, type Rng, tf } from '@scalespace/core';
 import type { BlockSpec } from './block-string.js';
-import { type Activation, BottleneckBlock } from './bottleneck-block.js';
+import { type Activation, BottleneckBlock, zeroOut } from './bottleneck-block.js';
 
 /** Activations of a bottom-up pass by resolution (the side of the square feature map). */
 export type Activations = Record<number, tf.Tensor4D>;
@@ -45,7 +45,7 @@ export class BottomUpEncoder extends Module {
       'in_conv',
       new Conv2d({ inChannels: imageChannels, outChannels: width, kernelSize: 3, rng: rng.fork('in_conv') }),
     );
-    this.in_conv.bias?.assign(tf.zerosLike(this.in_conv.bias));
+    zeroOut(this.in_conv.bias);
     const scale = Math.sqrt(1 / blocks.length);
     this.enc_blocks = this.childList(
       'enc_blocks',

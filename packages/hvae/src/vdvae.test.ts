@@ -153,6 +153,12 @@ describe('Vdvae', () => {
     model.dispose();
   });
 
+  it('building and disposing a model leaves no tensors behind', () => {
+    const before = tf.memory().numTensors;
+    new Vdvae(SMALL, { seed: 1 }).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('reconstructs at temperature 0 deterministically and validates images', () => {
     const model = perturb(new Vdvae(SMALL, { seed: 1 }), 6, 0.2);
     const x = rng(3).uniformTensor([2, 8, 8, 1]);
