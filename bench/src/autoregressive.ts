@@ -2,32 +2,11 @@
 // same architectures the CLI trains, random weights: timing does not depend on training) at 32, 64 and
 // 128 pixels. PixelCNN++ needs one network evaluation per pixel; above 32 px its time is the median
 // time of one evaluation times H * W (marked "est.").
-import { createModel } from '@scalespace/autoregressive';
+import { createModel, recipeConfig } from '@scalespace/autoregressive';
 import { tf } from '@scalespace/core';
 import { median, printTable, timeRuns, writeResults } from './harness.js';
 
-function config(kind: 'pixelcnn' | 'pixelpyramids', size: number) {
-  if (kind === 'pixelcnn') {
-    return {
-      kind,
-      model: { height: size, width: size, channels: 1, bits: 8, filters: 32, resnets: 5, components: 5 },
-    } as const;
-  }
-  return {
-    kind,
-    model: {
-      height: size,
-      width: size,
-      channels: 1,
-      bits: 8,
-      components: 5,
-      coarsest: 4,
-      coarseModel: { filters: 32, resnets: 3 },
-      level: { filters: 32, blocks: 2 },
-      squeeze: 1,
-    },
-  } as const;
-}
+const config = (kind: 'pixelcnn' | 'pixelpyramids', size: number) => recipeConfig(kind, { size, channels: 1, bits: 8 });
 
 export async function run(): Promise<void> {
   await tf.setBackend('wasm');

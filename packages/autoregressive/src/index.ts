@@ -12,6 +12,8 @@ export type { PixelPyramidsConfig, SampleOptions } from './pixel-pyramids.js';
 export { PixelPyramids } from './pixel-pyramids.js';
 export type { PixelCnnConfig, SampleResult } from './pixelcnn.js';
 export { PixelCnn, toUnitScale, validatePixelCnnConfig } from './pixelcnn.js';
+export type { RecipeOptions } from './recipes.js';
+export { recipeConfig } from './recipes.js';
 export { downShift, RectConv2d, rightShift, ShiftedConv2d } from './shifted-conv.js';
 export type { TrainOptions, TrainResult } from './train.js';
 export { trainModel } from './train.js';

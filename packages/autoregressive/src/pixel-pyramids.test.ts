@@ -53,8 +53,28 @@ describe('PixelPyramids', () => {
     images.dispose();
   });
 
+  it('stays normalised with fine values rotated by n/2 (2x4 at 2 bits: all 65,536 images)', () => {
+    const before = tf.memory().numTensors;
+    const level = { filters: 8, blocks: 1, rotate: true };
+    const model = new PixelPyramids(tiny({ height: 2, width: 4, bits: 2, squeeze: [1, 0, 0], level }), rng(6));
+    const images = allImages(2, 4, 1, 2);
+    expect(images.shape[0]).toBe(65_536);
+    expect(Math.abs(total(model, images) - 1)).toBeLessThan(1e-4);
+    // Rotation puts "no difference" (fine = n/2) on the edge bin the initial means sit on: flat images are likely.
+    const flat = tf.tidy(() => tf.fill([1, 2, 4, 1], 1, 'int32'));
+    const ramp = tf.tidy(() => tf.tensor4d([0, 3, 0, 3, 3, 0, 3, 0], [1, 2, 4, 1], 'int32'));
+    const [pFlat, pRamp] = tf.tidy(() => [model.logProb(flat).dataSync()[0], model.logProb(ramp).dataSync()[0]]);
+    expect(pFlat).toBeGreaterThan(pRamp);
+    model.dispose();
+    tf.dispose([images, flat, ramp]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('samples in O(log N) steps and super-resolves consistently with the coarse input', async () => {
-    const model = new PixelPyramids(tiny({ height: 16, width: 16, bits: 4, coarsest: 4, squeeze: 1 }), rng(3));
+    const model = new PixelPyramids(
+      tiny({ height: 16, width: 16, bits: 4, coarsest: 4, squeeze: 1, level: { filters: 8, blocks: 1, rotate: true } }),
+      rng(3),
+    );
     expect(model.coarsestSize).toEqual([4, 4]);
     expect(model.sequentialSteps).toBe(16 + 4 * 4);
     const s = await model.sample({ n: 2, seed: 1 });

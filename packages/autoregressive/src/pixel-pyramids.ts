@@ -29,8 +29,8 @@ export interface PixelPyramidsConfig {
   coarsest: number;
   /** PixelCNN++ on the coarsest image. */
   coarseModel: { filters: number; resnets: number; dropout?: number };
-  /** Conditional models of the finer levels. */
-  level: { filters: number; blocks: number };
+  /** Conditional models of the finer levels (`rotate`: see ConditionalLevelConfig). */
+  level: { filters: number; blocks: number; rotate?: boolean };
   /** Squeeze exponent k per fine level, finest first (a number applies to all). */
   squeeze: number | number[];
 }

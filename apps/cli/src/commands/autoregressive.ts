@@ -1,12 +1,6 @@
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import {
-  type AutoregressiveConfig,
-  type AutoregressiveModel,
-  createModel,
-  loadModel,
-  trainModel,
-} from '@scalespace/autoregressive';
+import { type AutoregressiveModel, createModel, loadModel, recipeConfig, trainModel } from '@scalespace/autoregressive';
 import { imageGrid, initBackend, progressBar, tf, writeImage } from '@scalespace/core';
 import { type Augment, BatchSampler, type ImageDataset, loadDataset } from '@scalespace/data';
 import { type Command, type CommandContext, intOption, numberOption, stringOption, UsageError } from '../command.js';
@@ -14,30 +8,6 @@ import { readCheckpointConfig, type SampleHandler } from '../models.js';
 
 const KINDS = ['pixelcnn', 'pixelpyramids'] as const;
 type Kind = (typeof KINDS)[number];
-
-/** The architecture the CLI trains for a kind, size and bit depth (small enough for 2 CPU cores). */
-export function defaultConfig(kind: Kind, size: number, channels: number, bits: number): AutoregressiveConfig {
-  if (kind === 'pixelcnn') {
-    return {
-      kind,
-      model: { height: size, width: size, channels, bits, filters: 32, resnets: 5, components: 5, dropout: 0 },
-    };
-  }
-  return {
-    kind,
-    model: {
-      height: size,
-      width: size,
-      channels,
-      bits,
-      components: 5,
-      coarsest: 4,
-      coarseModel: { filters: 32, resnets: 3 },
-      level: { filters: 32, blocks: 2 },
-      squeeze: 1,
-    },
-  };
-}
 
 /** Loads a dataset split and the augmentation that brings it to size x size. */
 async function prepareData(
@@ -115,7 +85,7 @@ function trainCommand(kind: Kind): Command {
       const minutes = ctx.values.minutes === undefined ? undefined : numberOption(ctx, 'minutes', 30, 0.01, 10_000);
       await initBackend(undefined, { log: !ctx.json });
       const { data, augment } = await prepareData(dataName, 'train', size);
-      const model = createModel(defaultConfig(kind, size, data.shape[2], bits), seed);
+      const model = createModel(recipeConfig(kind, { size, channels: data.shape[2], bits }), seed);
       const sampler = new BatchSampler(data, { batchSize, seed, augment, format: { bits } });
       await mkdir(out, { recursive: true });
       const logFile = join(out, 'log.jsonl');
@@ -176,7 +146,8 @@ export const evalNllCommand: Command = {
     if (!dir) throw new UsageError('give the model DIR');
     await initBackend(undefined, { log: !ctx.json });
     const weights = stringOption(ctx, 'weights', 'ema');
-    if (weights !== 'ema' && weights !== 'live') throw new UsageError(`--weights must be ema or live, got "${weights}"`);
+    if (weights !== 'ema' && weights !== 'live')
+      throw new UsageError(`--weights must be ema or live, got "${weights}"`);
     const model = await loadModel(dir, { weights });
     const dataName = stringOption(ctx, 'data', String(model.training?.data ?? 'mnist'));
     const limit = ctx.values.limit === undefined ? undefined : intOption(ctx, 'limit', 1000, 1);
