@@ -9,15 +9,18 @@ import {
   tf,
 } from '@scalespace/core';
 import { squeeze, unsqueeze } from '@scalespace/pyramids';
+import { ConvLstmCell, type ConvLstmState } from './conv-lstm.js';
 import { toUnitScale } from './pixelcnn.js';
 
 // One level of PixelPyramids: p(fine | coarse). The fine image is squeezed into S = 4^k sub-images,
 // modelled one after another; pixels inside a sub-image are conditionally independent given the
 // coarse image and the earlier sub-images, so sampling a level takes S network evaluations.
 //
-// Design (documented choice instead of the paper's ConvLSTM): one convolutional predictor shared by
-// all sub-images, reading [coarse-image features, the earlier sub-images (later ones zeroed), a mask
-// saying which sub-images are visible]. Training evaluates all S predictions in one batch.
+// How sub-image t sees sub-images 0..t-1 (`context`): 'masked' (default) is one convolutional
+// predictor shared by all sub-images, reading [coarse-image features, the earlier sub-images (later
+// ones zeroed), a mask saying which are visible]; training evaluates all S predictions in one batch.
+// 'convlstm' is the paper's design: a ConvLSTM steps through the sub-images, reading [features, the
+// previous sub-image, which step], and its hidden state feeds the same head. README: measured choice.
 // The coarse features come from a small residual conv encoder at the level's full resolution, squeezed
 // the same way as the fine image (at these sizes, <= 32 px, a few 3x3 layers see the whole image, which
 // is what the paper's per-level U-Net provides at larger sizes).
@@ -40,6 +43,8 @@ export interface ConditionalLevelConfig {
    * around n/2, may prefer the default (false).
    */
   rotate?: boolean;
+  /** How a sub-image sees the earlier ones: 'masked' (default) or 'convlstm' (see above). */
+  context?: 'masked' | 'convlstm';
 }
 
 class ResidualBlock extends Module {
@@ -67,7 +72,8 @@ export class ConditionalLevel extends Module {
   readonly config: ConditionalLevelConfig;
   readonly encoderIn: Conv2d;
   readonly encoderBlock: ResidualBlock;
-  readonly predictorIn: Conv2d;
+  readonly predictorIn: Conv2d | null;
+  readonly lstm: ConvLstmCell | null;
   readonly blocks: ResidualBlock[];
   readonly out: Conv2d;
   /** Sub-images per level (4^k). */
@@ -78,6 +84,9 @@ export class ConditionalLevel extends Module {
     const { channels, components, k, filters, blocks } = config;
     if (!Number.isInteger(k) || k < 0 || k > 3)
       throw new InvalidArgumentError(`PixelPyramids level: k must be 0..3, got ${k}`);
+    const context = config.context ?? 'masked';
+    if (context !== 'masked' && context !== 'convlstm')
+      throw new InvalidArgumentError(`PixelPyramids level: context must be 'masked' or 'convlstm', got "${context}"`);
     this.config = config;
     const s = 4 ** k;
     this.subImages = s;
@@ -86,11 +95,20 @@ export class ConditionalLevel extends Module {
       new Conv2d({ inChannels: channels, outChannels: filters, kernelSize: 3, rng: rng.fork('encIn') }),
     );
     this.encoderBlock = this.child('encoderBlock', new ResidualBlock(filters, rng.fork('encBlock')));
+    const lstm = context === 'convlstm';
     const predictorChannels = s * filters + s * channels + s;
-    this.predictorIn = this.child(
-      'predictorIn',
-      new Conv2d({ inChannels: predictorChannels, outChannels: filters, kernelSize: 3, rng: rng.fork('predIn') }),
-    );
+    this.predictorIn = lstm
+      ? null
+      : this.child(
+          'predictorIn',
+          new Conv2d({ inChannels: predictorChannels, outChannels: filters, kernelSize: 3, rng: rng.fork('predIn') }),
+        );
+    this.lstm = lstm
+      ? this.child(
+          'lstm',
+          new ConvLstmCell({ inChannels: s * filters + channels + s, hidden: filters, rng: rng.fork('lstm') }),
+        )
+      : null;
     this.blocks = this.childList(
       'blocks',
       Array.from({ length: blocks }, (_, i) => new ResidualBlock(filters, rng.fork(`block${i}`))),
@@ -149,9 +167,52 @@ export class ConditionalLevel extends Module {
         const maskMap = tf.tile(tf.reshape(mask, [1, 1, 1, s]), [n, h, w, 1]);
         return tf.concat([features, tf.mul(fine, perChannel), maskMap], 3);
       });
-      let x = this.predictorIn.forward(tf.concat(inputs, 0) as tf.Tensor4D);
-      for (const block of this.blocks) x = block.forward(x);
-      return this.out.forward(tf.elu(x) as tf.Tensor4D);
+      return this.#head((this.predictorIn as Conv2d).forward(tf.concat(inputs, 0) as tf.Tensor4D));
+    });
+  }
+
+  /** The residual blocks and the mixture head, from [B, h', w', filters] to mixture parameters. */
+  #head(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      let y = x;
+      for (const block of this.blocks) y = block.forward(y);
+      return this.out.forward(tf.elu(y) as tf.Tensor4D);
+    });
+  }
+
+  /** ConvLSTM step t: reads the features, sub-image t-1 (int values, or null at t = 0) and a one-hot of t. */
+  #lstmStep(features: tf.Tensor4D, previous: tf.Tensor | null, t: number, state: ConvLstmState): ConvLstmState {
+    const { channels, bits } = this.config;
+    const s = this.subImages;
+    const input = tf.tidy(() => {
+      const [n, h, w] = features.shape;
+      const prev = previous
+        ? toUnitScale(tf.reshape(previous, [n, h, w, channels]), bits)
+        : tf.zeros([n, h, w, channels]);
+      const oneHot = new Float32Array(s);
+      oneHot[t] = 1;
+      const which = tf.tile(tf.tensor4d(oneHot, [1, 1, 1, s]), [n, h, w, 1]);
+      return tf.concat([features, prev, which], 3) as tf.Tensor4D;
+    });
+    const next = (this.lstm as ConvLstmCell).step(input, state);
+    input.dispose();
+    return next;
+  }
+
+  /** ConvLSTM parameters for every sub-image, batched as [S * N, ...] (teacher forcing). */
+  #lstmParams(features: tf.Tensor4D, fineSqueezed: tf.Tensor): tf.Tensor4D {
+    const s = this.subImages;
+    return tf.tidy(() => {
+      const [n, h, w] = features.shape;
+      let state = (this.lstm as ConvLstmCell).initialState(n, h, w);
+      const hidden: tf.Tensor4D[] = [];
+      for (let t = 0; t < s; t++) {
+        const previous =
+          t === 0 ? null : tf.squeeze(tf.slice(fineSqueezed, [0, 0, 0, t - 1, 0], [-1, -1, -1, 1, -1]), [3]);
+        state = this.#lstmStep(features, previous, t, state);
+        hidden.push(state.h);
+      }
+      return this.#head(tf.concat(hidden, 0) as tf.Tensor4D);
     });
   }
 
@@ -170,11 +231,13 @@ export class ConditionalLevel extends Module {
       const features = this.features(coarse);
       const fineSq = squeeze(this.#modelled(fine), this.config.k); // [N, h', w', S, C]
       const [n] = fineSq.shape;
-      const params = this.params(
-        features,
-        fineSq,
-        Array.from({ length: s }, (_, i) => i),
-      ); // [S*N, h', w', P]
+      const params = this.lstm
+        ? this.#lstmParams(features, fineSq)
+        : this.params(
+            features,
+            fineSq,
+            Array.from({ length: s }, (_, i) => i),
+          ); // [S*N, h', w', P]
       // Targets in the same order: sub-image i for the i-th block of N.
       const targets = tf.concat(tf.unstack(fineSq, 3), 0); // [S*N, h', w', C]
       const logp = tf.sum(logisticMixtureLogProb(params, targets, { bits, channels, components }), [1, 2]); // [S*N]
@@ -189,22 +252,34 @@ export class ConditionalLevel extends Module {
     const features = this.features(coarse);
     const [n, h, w] = features.shape;
     const values = new Int32Array(n * h * w * s * channels).fill(2 ** (bits - 1));
+    let state = this.lstm?.initialState(n, h, w) ?? null;
+    let previous: tf.Tensor | null = null;
     for (let index = 0; index < s; index++) {
+      if (state) {
+        const next = this.#lstmStep(features, previous, index, state);
+        tf.dispose([state.h, state.c, previous as tf.Tensor]);
+        state = next;
+      }
       const drawn = tf.tidy(() => {
-        const current = tf.tensor(values, [n, h, w, s, channels], 'int32');
-        const params = this.params(features, current, [index]);
+        const params = state
+          ? this.#head(state.h)
+          : this.params(features, tf.tensor(values, [n, h, w, s, channels], 'int32'), [index]);
         return logisticMixtureSample(params, {
           bits,
           channels,
           components,
           rng: options.rng,
           temperature: options.temperature,
-        }).dataSync();
+        });
       });
+      const data = drawn.dataSync();
+      if (state) previous = drawn;
+      else drawn.dispose();
       for (let p = 0; p < n * h * w; p++) {
-        for (let c = 0; c < channels; c++) values[(p * s + index) * channels + c] = drawn[p * channels + c];
+        for (let c = 0; c < channels; c++) values[(p * s + index) * channels + c] = data[p * channels + c];
       }
     }
+    tf.dispose([previous as tf.Tensor, state?.h as tf.Tensor, state?.c as tf.Tensor]);
     features.dispose();
     const fine = tf.tidy(() =>
       this.#modelled(unsqueeze(tf.tensor(values, [n, h, w, s, channels], 'int32'), this.config.k)),

@@ -70,6 +70,22 @@ describe('PixelPyramids', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('is normalised with the ConvLSTM context (2x4 at 2 bits, 4 sub-images), and samples with it', async () => {
+    const before = tf.memory().numTensors;
+    const level = { filters: 8, blocks: 1, context: 'convlstm' as const };
+    const model = new PixelPyramids(tiny({ height: 2, width: 4, bits: 2, squeeze: [1, 0, 0], level }), rng(7));
+    expect(model.levels[0].lstm).not.toBeNull();
+    const images = allImages(2, 4, 1, 2);
+    expect(Math.abs(total(model, images) - 1)).toBeLessThan(1e-4);
+    const s = await model.sample({ n: 3, seed: 2 });
+    expect(s.networkEvaluations).toBe(1 + 4 + 1 + 1); // 1x1 coarsest, then levels of 4, 1 and 1 sub-images
+    const again = await model.sample({ n: 3, seed: 2 });
+    expect(Array.from(again.images.dataSync())).toEqual(Array.from(s.images.dataSync()));
+    model.dispose();
+    tf.dispose([images, s.images, again.images]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('samples in O(log N) steps and super-resolves consistently with the coarse input', async () => {
     const model = new PixelPyramids(
       tiny({ height: 16, width: 16, bits: 4, coarsest: 4, squeeze: 1, level: { filters: 8, blocks: 1, rotate: true } }),
