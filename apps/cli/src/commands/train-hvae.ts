@@ -151,7 +151,7 @@ export const trainCvdvaeCommand: Command = {
   name: 'train cvdvae',
   summary: 'Train a CVDVAE low-resolution encoder into a frozen VD-VAE prior (diverse super-resolution)',
   usage:
-    '--prior DIR --out DIR [--scale 4] [--k auto|N] [--enc-blocks 8x2,8d2,4x2,4d4,1x1] [--data mnist] [--steps 1000] ' +
+    '--prior DIR --out DIR [--scale 4] [--k auto|N] [--upsample 1] [--enc-blocks 8x2,8d2,4x2,4d4,1x1] [--data mnist] [--steps 1000] ' +
     '[--batch 32] [--lr 1e-3] [--seed 2] [--checkpoint-every 100] [--stop-at N] [--resume] [--json]',
   options: {
     ...trainOptions,
@@ -159,6 +159,7 @@ export const trainCvdvaeCommand: Command = {
     scale: { type: 'string' },
     k: { type: 'string' },
     'enc-blocks': { type: 'string' },
+    upsample: { type: 'string' },
     data: { type: 'string' },
   },
   allowPositionals: false,
@@ -170,7 +171,8 @@ export const trainCvdvaeCommand: Command = {
     const settings = runSettings(ctx);
     await initBackend(undefined, { log: !ctx.json });
     const prior = await loadVdvae(priorDir);
-    const low = prior.config.imageSize / scale;
+    const upsample = intOption(ctx, 'upsample', 1, 1, scale);
+    const low = (prior.config.imageSize / scale) * upsample;
     const encBlocks = stringOption(ctx, 'enc-blocks', defaultLowResBlocks(low));
     const kText = stringOption(ctx, 'k', 'auto');
     let k: number;
@@ -188,7 +190,7 @@ export const trainCvdvaeCommand: Command = {
         `k = ${k} (low-frequency analysis at x${scale}: ${analysis.u[scale].map((u) => u.toFixed(3)).join(' ')})`,
       );
     } else k = intOption(ctx, 'k', 1, 1, prior.groups);
-    const model = new Cvdvae(prior, { scale, groups: k, encBlocks }, { seed: settings.seed });
+    const model = new Cvdvae(prior, { scale, groups: k, encBlocks, upsample }, { seed: settings.seed });
     const data = await loadData(stringOption(ctx, 'data', 'mnist'), prior.config.imageSize);
     ctx.log(`${resume ? 'resuming' : 'training'} CVDVAE x${scale} (k = ${k}) on ${priorDir} -> ${out}`);
     return runAndReport(ctx, out, 'cvdvae', model, (log) =>
