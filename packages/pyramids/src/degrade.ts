@@ -1,5 +1,5 @@
 import { InvalidArgumentError, InvalidImageError, rng, tf } from '@scalespace/core';
-import { alongAxis } from './axis-matmul.js';
+import { type AxisMap, applyAxisMap } from './axis-map.js';
 import { type ResizeMethod, resize } from './resize.js';
 
 // The forward model of super-resolution experiments: y = (k * x) downsampled by s, plus noise.
@@ -19,23 +19,17 @@ export interface DegradeOptions {
   seed?: number;
 }
 
-/** Blur-then-subsample matrix [out x in] for one axis: mirror borders, kernel radius ceil(3 sigma). */
-function gaussianDecimation(size: number, scale: number, sigma: number): { matrix: Float32Array; rows: number } {
+/** Blur-then-subsample along one axis: Gaussian taps of radius ceil(3 sigma), mirrored borders, every s-th sample. */
+function gaussianDecimation(size: number, scale: number, sigma: number): AxisMap {
   const rows = Math.ceil(size / scale);
   const radius = Math.max(1, Math.ceil(3 * sigma));
-  const taps = Array.from({ length: 2 * radius + 1 }, (_, t) => Math.exp(-((t - radius) ** 2) / (2 * sigma * sigma)));
-  const total = taps.reduce((a, b) => a + b, 0);
-  const matrix = new Float32Array(rows * size);
-  const period = 2 * size;
-  for (let i = 0; i < rows; i++) {
-    for (let t = 0; t < taps.length; t++) {
-      let j = i * scale + t - radius;
-      j = ((j % period) + period) % period;
-      if (j >= size) j = period - 1 - j;
-      matrix[i * size + j] += taps[t] / total;
-    }
-  }
-  return { matrix, rows };
+  const taps = 2 * radius + 1;
+  const kernel = Array.from({ length: taps }, (_, t) => Math.exp(-((t - radius) ** 2) / (2 * sigma * sigma)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  const starts = Int32Array.from({ length: rows }, (_, i) => i * scale - radius);
+  const weights = new Float32Array(rows * taps);
+  for (let i = 0; i < rows; i++) for (let t = 0; t < taps; t++) weights[i * taps + t] = kernel[t] / total;
+  return { size, rows, taps, starts, weights, boundary: 'symmetric' };
 }
 
 /** Degrades [H, W, C] or [N, H, W, C] images: blur + downsample by `scale`, then optional noise. */
@@ -55,10 +49,8 @@ export function degrade(x: tf.Tensor, options: DegradeOptions): tf.Tensor {
       if (!(sigma > 0)) throw new InvalidArgumentError(`degrade: gaussian sigma must be > 0, got ${sigma}`);
       let b = (x.rank === 3 ? tf.expandDims(x, 0) : x) as tf.Tensor4D;
       const [, h, w] = b.shape;
-      const rowsH = gaussianDecimation(h, scale, sigma);
-      b = alongAxis(b, rowsH.matrix, rowsH.rows, 1);
-      const rowsW = gaussianDecimation(w, scale, sigma);
-      b = alongAxis(b, rowsW.matrix, rowsW.rows, 2);
+      b = applyAxisMap(b, gaussianDecimation(h, scale, sigma), 1);
+      b = applyAxisMap(b, gaussianDecimation(w, scale, sigma), 2);
       y = x.rank === 3 ? tf.squeeze(b, [0]) : b;
     }
     if (noise > 0) y = tf.add(y, rng(seed).normalTensor(y.shape, { std: noise }));

@@ -3,7 +3,7 @@ import { rng, tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disposeWavelet, dwt2, idwt2, wavedec2, waverec2 } from './dwt.js';
 import { WAVELETS, type WaveletName, waveletFilters } from './wavelet-filters.js';
-import type { WaveletMode } from './wavelet-matrices.js';
+import type { WaveletMode } from './wavelet-maps.js';
 
 interface Case {
   wavelet: WaveletName;

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, InvalidImageError, tf } from '@scalespace/core';
-import { alongAxis } from './axis-matmul.js';
+import { applyAxisMapSum, applyAxisMaps } from './axis-map.js';
 import { type WaveletName, waveletFilters } from './wavelet-filters.js';
-import { type AxisTransform, axisTransform, type WaveletMode } from './wavelet-matrices.js';
+import { type AxisTransform, axisTransform, type WaveletMode } from './wavelet-maps.js';
 
 // Orthogonal 2-D discrete wavelet transforms as tfjs ops (differentiable), following PyWavelets:
 // `dwt2` transforms rows (axis H) then columns (axis W) and returns the approximation and the
@@ -70,13 +70,11 @@ export function dwt2(x: tf.Tensor, opts: WaveletOptions = {}): Dwt2Result {
     const [, h, w] = b.shape;
     const th = transformFor(wavelet, h, mode);
     const tw = transformFor(wavelet, w, mode);
-    const lo = alongAxis(b, th.analysisLo, th.coefficients, 1);
-    const hi = alongAxis(b, th.analysisHi, th.coefficients, 1);
-    const ll = alongAxis(lo, tw.analysisLo, tw.coefficients, 2);
-    const hl = alongAxis(hi, tw.analysisLo, tw.coefficients, 2); // horizontal: high along H, low along W
-    const lh = alongAxis(lo, tw.analysisHi, tw.coefficients, 2); // vertical: low along H, high along W
-    const hh = alongAxis(hi, tw.analysisHi, tw.coefficients, 2);
-    const details = tf.stack([hl, lh, hh], 3);
+    const [lo, hi] = applyAxisMaps(b, [th.analysisLo, th.analysisHi], 1);
+    const [ll, lh] = applyAxisMaps(lo, [tw.analysisLo, tw.analysisHi], 2); // lh (vertical): low along H, high along W
+    const [hl, hh] = applyAxisMaps(hi, [tw.analysisLo, tw.analysisHi], 2); // hl (horizontal): high along H, low along W
+    // Stacked along a new leading axis (a contiguous copy) and moved into place: faster than stacking on axis 3.
+    const details = tf.transpose(tf.stack([hl, lh, hh]), [1, 2, 3, 0, 4]);
     return rank === 3 ? { lowpass: tf.squeeze(ll, [0]), details: tf.squeeze(details, [0]) } : { lowpass: ll, details };
   }) as Dwt2Result;
 }
@@ -95,27 +93,37 @@ export function idwt2(coefficients: Dwt2Result, opts: WaveletOptions = {}): tf.T
         `idwt2: details [${details.shape.join(', ')}] do not match the low-pass band [${lowpass.shape.join(', ')}]; expected [.., ${h}, ${w}, 3, ${c}]`,
       );
     }
-    const [hl, lh, hh] = tf.unstack(d, 3) as tf.Tensor4D[];
+    // Bands first, so each band is a contiguous slice (slicing a middle axis of a rank-5 tensor is slow on wasm).
+    const [hl, lh, hh] = tf.unstack(tf.transpose(d, [3, 0, 1, 2, 4])) as tf.Tensor4D[];
     // Find the axis lengths whose analysis gives h x w coefficients.
     const th = synthesisFor(wavelet, mode, h);
     const tw = synthesisFor(wavelet, mode, w);
-    const lo = tf.add(
-      alongAxis(ll, tw.synthesisLo, tw.synthesized, 2),
-      alongAxis(lh, tw.synthesisHi, tw.synthesized, 2),
-    ) as tf.Tensor4D;
-    const hi = tf.add(
-      alongAxis(hl, tw.synthesisLo, tw.synthesized, 2),
-      alongAxis(hh, tw.synthesisHi, tw.synthesized, 2),
-    ) as tf.Tensor4D;
-    const out = tf.add(
-      alongAxis(lo, th.synthesisLo, th.synthesized, 1),
-      alongAxis(hi, th.synthesisHi, th.synthesized, 1),
+    const lo = applyAxisMapSum(
+      [
+        [ll, tw.synthesisLo],
+        [lh, tw.synthesisHi],
+      ],
+      2,
+    );
+    const hi = applyAxisMapSum(
+      [
+        [hl, tw.synthesisLo],
+        [hh, tw.synthesisHi],
+      ],
+      2,
+    );
+    const out = applyAxisMapSum(
+      [
+        [lo, th.synthesisLo],
+        [hi, th.synthesisHi],
+      ],
+      1,
     );
     return rank === 3 ? tf.squeeze(out, [0]) : out;
   });
 }
 
-/** The synthesis matrices for `coefficients` coefficients per band (the synthesis side only depends on that). */
+/** The synthesis maps for `coefficients` coefficients per band (the synthesis side only depends on that). */
 function synthesisFor(wavelet: WaveletName, mode: WaveletMode, coefficients: number): AxisTransform {
   const L = waveletFilters(wavelet).decLo.length;
   const n = mode === 'periodization' ? 2 * coefficients : 2 * coefficients - L + 2;

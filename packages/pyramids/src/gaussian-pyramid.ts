@@ -1,10 +1,13 @@
 import { InvalidArgumentError, InvalidImageError, tf } from '@scalespace/core';
+import { type AxisMap, applyAxisMap } from './axis-map.js';
 
 // Gaussian and Laplacian pyramids (Burt & Adelson 1983) for any H and W. Each level blurs with a
 // separable kernel (binomial [1 4 6 4 1] / 16 by default) and keeps every other sample, so a side of
-// n becomes ceil(n / 2); borders reflect (without repeating the edge). Expansion inserts zeros, blurs
-// with twice the kernel and crops to the finer size. The Laplacian band is the level minus the
-// expansion of the next, so reconstruction adds them back exactly (to float32 rounding).
+// n becomes ceil(n / 2); borders reflect (without repeating the edge sample). Expansion is the
+// transposed idea: zeros between the coarse samples, blur with twice the kernel, crop to the finer
+// size (reflecting the zero-filled signal at its ends). The Laplacian band is the level minus the
+// expansion of the next, so reconstruction adds them back exactly (to float32 rounding). Both steps
+// are polyphase maps along each axis (see axis-map.ts), so no multiply is spent on inserted zeros.
 
 export interface GaussianPyramidOptions {
   /** Number of levels including the input (default: until the shorter side would drop below 2). */
@@ -36,43 +39,54 @@ function to4d(x: tf.Tensor, what: string): tf.Tensor4D {
   throw new InvalidImageError(`${what}: expected [H, W, C] or [N, H, W, C], got [${x.shape.join(', ')}]`);
 }
 
-/** Blurs with the separable kernel (reflect padding), then optionally keeps every `stride`-th sample. */
-function blur(x: tf.Tensor4D, kernel: number[], stride: number): tf.Tensor4D {
+/** Blur-and-keep-every-other-sample along an axis of length n: out[i] = sum_t k[t] x[2i + t - r], reflected. */
+function reduceMap(n: number, kernel: number[]): AxisMap {
   const r = (kernel.length - 1) / 2;
-  const c = x.shape[3];
+  const rows = Math.ceil(n / 2);
+  const taps = kernel.length;
+  const weights = new Float32Array(rows * taps);
+  for (let i = 0; i < rows; i++) for (let t = 0; t < taps; t++) weights[i * taps + t] = kernel[t];
+  const starts = Int32Array.from({ length: rows }, (_, i) => 2 * i - r);
+  return { size: n, rows, taps, starts, weights, boundary: 'reflect' };
+}
+
+/**
+ * Expansion along an axis from n coarse samples to `out` (2n - 1 or 2n) fine ones: the zero-filled
+ * signal u (u[2i] = x[i]) reflected at its ends and blurred with 2k. Reflecting u at its last sample
+ * is reflecting x when `out` is odd (u ends on a sample) and repeating x's last sample when it is
+ * even (u ends on an inserted zero), so the map reads x with those boundaries.
+ */
+function expandMap(n: number, out: number, kernel: number[]): AxisMap {
+  const r = (kernel.length - 1) / 2;
+  const taps = r + 1;
+  const starts = new Int32Array(out);
+  const weights = new Float32Array(out * taps);
+  for (let j = 0; j < out; j++) {
+    const start = Math.ceil((j - r) / 2);
+    starts[j] = start;
+    for (let t = 0; t < taps; t++) weights[j * taps + t] = 2 * (kernel[2 * (start + t) - j + r] ?? 0);
+  }
+  return {
+    size: n,
+    rows: out,
+    taps,
+    starts,
+    weights,
+    boundary: 'reflect',
+    rightBoundary: out % 2 ? 'reflect' : 'symmetric',
+  };
+}
+
+/** One reduction step: blur and subsample both axes. */
+function reduce(x: tf.Tensor4D, kernel: number[]): tf.Tensor4D {
   const [, h, w] = x.shape;
-  // Reflect padding needs r < side; fall back to symmetric for tiny sides.
-  const mode = h > r && w > r ? 'reflect' : 'symmetric';
-  const padded = tf.mirrorPad(
-    x,
-    [
-      [0, 0],
-      [r, r],
-      [r, r],
-      [0, 0],
-    ],
-    mode,
-  );
-  const col = tf.tile(tf.reshape(tf.tensor1d(kernel), [kernel.length, 1, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
-  const row = tf.tile(tf.reshape(tf.tensor1d(kernel), [1, kernel.length, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
-  const vertical = tf.depthwiseConv2d(padded, col, [stride, 1], 'valid');
-  return tf.depthwiseConv2d(vertical, row, [1, stride], 'valid');
+  return applyAxisMap(applyAxisMap(x, reduceMap(h, kernel), 1), reduceMap(w, kernel), 2);
 }
 
 /** One expansion step: [h, w] -> [height, width] (the finer level's size). */
 function expand(x: tf.Tensor4D, height: number, width: number, kernel: number[]): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  // Zeros between samples: [h, w] -> [2h, 2w], then crop to the finer size.
-  const spread = tf.pad(tf.reshape(x, [n, h, 1, w, 1, c]), [
-    [0, 0],
-    [0, 0],
-    [0, 1],
-    [0, 0],
-    [0, 1],
-    [0, 0],
-  ]);
-  const up = tf.slice(tf.reshape(spread, [n, 2 * h, 2 * w, c]), [0, 0, 0, 0], [n, height, width, c]);
-  return tf.mul(blur(up as tf.Tensor4D, kernel, 1), 4);
+  const [, h, w] = x.shape;
+  return applyAxisMap(applyAxisMap(x, expandMap(h, height, kernel), 1), expandMap(w, width, kernel), 2);
 }
 
 /** Gaussian pyramid, finest (the input) first. */
@@ -92,7 +106,7 @@ export function gaussianPyramid(x: tf.Tensor, options: GaussianPyramidOptions = 
   const out: tf.Tensor[] = [tf.clone(x)];
   let current = to4d(x, 'gaussianPyramid');
   for (let l = 1; l < levels; l++) {
-    const next = tf.tidy(() => blur(current, kernel, 2));
+    const next = tf.tidy(() => reduce(current, kernel));
     if (rank === 3 && current !== x) current.dispose(); // a 4-D working copy; 4-D levels belong to the result
     out.push(rank === 3 ? tf.tidy(() => tf.squeeze(next, [0])) : next);
     current = next;

@@ -16,4 +16,4 @@ export { RESIZE_METHODS, resize, resizeMatrix } from './resize.js';
 export { squeeze, unsqueeze } from './squeeze.js';
 export type { WaveletFilters, WaveletName } from './wavelet-filters.js';
 export { WAVELETS, waveletFilters } from './wavelet-filters.js';
-export type { WaveletMode } from './wavelet-matrices.js';
+export type { WaveletMode } from './wavelet-maps.js';

@@ -70,14 +70,34 @@ function checkRange(x: tf.Tensor, n: number, what: string) {
   }
 }
 
-/** Python-style modulo for int32 tensors: always in [0, n). */
-function mod(x: tf.Tensor, n: number): tf.Tensor {
-  const m = tf.scalar(n, 'int32');
-  return tf.mod(tf.add(tf.mod(x, m), m), m);
-}
-
 /** An int32 scalar (a plain number would turn int32 arithmetic into float32). */
 const int = (v: number) => tf.scalar(v, 'int32');
+
+/** [A, size, B] view of x around axis `split`: A = product of the axes before it, B = of those after. */
+function around(shape: number[], split: number): [number, number, number] {
+  const before = shape.slice(0, split).reduce((a, b) => a * b, 1);
+  const after = shape.slice(split + 1).reduce((a, b) => a * b, 1);
+  return [before, shape[split], after];
+}
+
+/** Even and odd entries along `split`: the pairs axis moves to the front so each half is one contiguous copy. */
+function deinterleave(x: tf.Tensor, split: number): [tf.Tensor, tf.Tensor] {
+  const [a, size, b] = around(x.shape, split);
+  const half = x.shape.slice();
+  half[split] = size / 2;
+  const t = tf.transpose(tf.reshape(x, [a, size / 2, 2, b]), [2, 0, 1, 3]);
+  const [even, odd] = tf.unstack(t);
+  return [tf.reshape(even, half), tf.reshape(odd, half)];
+}
+
+/** Inverse of `deinterleave`. */
+function interleave(even: tf.Tensor, odd: tf.Tensor, split: number): tf.Tensor {
+  const [a, size, b] = around(even.shape, split);
+  const full = even.shape.slice();
+  full[split] = 2 * size;
+  const t = tf.stack([tf.reshape(even, [a, size, b]), tf.reshape(odd, [a, size, b])]); // [2, A, size, B]
+  return tf.reshape(tf.transpose(t, [1, 2, 0, 3]), full);
+}
 
 /**
  * Decomposes an integer image [H, W, C] or batch [N, H, W, C] (int32, values 0..2^bits-1) into the
@@ -100,12 +120,9 @@ export function pairedPyramid(x: tf.Tensor, options: PairedPyramidOptions): Pair
   let current: tf.Tensor = x;
   for (const { axis } of sizes) {
     const [next, fine] = tf.tidy(() => {
-      const shape = current.shape;
-      const split = axis === 'rows' ? rowAxis : rowAxis + 1;
-      // [..., size, ...] -> [..., size/2, 2, ...]: entry 0 is p1 (even index), entry 1 is p2 (odd index).
-      const pairs = tf.reshape(current, [...shape.slice(0, split), shape[split] / 2, 2, ...shape.slice(split + 1)]);
-      const [p1, p2] = tf.unstack(pairs, split + 1);
-      return [p2, mod(tf.add(tf.sub(p1, p2), int(n / 2)), n)];
+      const [p1, p2] = deinterleave(current, axis === 'rows' ? rowAxis : rowAxis + 1);
+      // p1 - p2 + n/2 lies in (-n/2, 3n/2): adding n first makes one non-negative modulo enough.
+      return [p2, tf.mod(tf.add(tf.sub(p1, p2), int(n / 2 + n)), int(n))];
     });
     if (current !== x) current.dispose();
     levels.push({ axis, fine });
@@ -128,14 +145,9 @@ export function reconstructPaired(pyramid: PairedPyramid): tf.Tensor {
         );
       }
       const p2 = current;
-      const p1 = mod(tf.sub(tf.add(p2, fine), int(n / 2)), n);
-      const split = axis === 'rows' ? rowAxis : rowAxis + 1;
-      const shape = p2.shape;
-      current = tf.reshape(tf.stack([p1, p2], split + 1), [
-        ...shape.slice(0, split),
-        shape[split] * 2,
-        ...shape.slice(split + 1),
-      ]);
+      // p2 + fine - n/2 lies in [-n/2, 3n/2): as above, one modulo after adding n.
+      const p1 = tf.mod(tf.add(tf.add(p2, fine), int(n / 2)), int(n)); // - n/2 + n
+      current = interleave(p1, p2, axis === 'rows' ? rowAxis : rowAxis + 1);
     }
     return current === pyramid.coarse ? tf.clone(current) : current;
   });

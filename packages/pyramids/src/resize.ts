@@ -1,5 +1,5 @@
 import { InvalidArgumentError, InvalidImageError, tf } from '@scalespace/core';
-import { alongAxis } from './axis-matmul.js';
+import { type AxisMap, applyAxisMap, axisMapMatrix } from './axis-map.js';
 
 // Separable resampling with the conventions of MATLAB's imresize, the degradation operator of the
 // super-resolution literature: output size ceil(scale * input), sample positions
@@ -45,7 +45,43 @@ const KERNELS: Record<ResizeMethod, Kernel> = {
 
 export const RESIZE_METHODS = Object.keys(KERNELS) as ResizeMethod[];
 
-/** The resampling matrix [out x in] for one axis. */
+/**
+ * The resampling of one axis as a map of virtual taps: output i (0-based) sits at input coordinate
+ * u = (i + 0.5) / scale - 0.5 and reads ceil(width) + 2 samples from floor(u - width / 2) on, weighted
+ * by the (widened) kernel and normalised to sum to one; indices outside the axis mirror (half-sample
+ * symmetric, each edge sample repeated), as in imresize.
+ */
+export function resizeMap(
+  inSize: number,
+  outSize: number,
+  scale: number,
+  method: ResizeMethod,
+  antialias: boolean,
+): AxisMap {
+  const kernel = KERNELS[method];
+  const shrink = scale < 1 && antialias && method !== 'nearest';
+  const width = shrink ? kernel.width / scale : kernel.width;
+  const at = shrink ? (x: number) => scale * kernel.at(scale * x) : kernel.at;
+  const taps = Math.ceil(width) + 2;
+  const starts = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * taps);
+  const row = new Float64Array(taps);
+  for (let i = 0; i < outSize; i++) {
+    const u = (i + 0.5) / scale - 0.5; // 0-based input coordinate of output sample i
+    const left = Math.floor(u - width / 2);
+    starts[i] = left;
+    let total = 0;
+    for (let p = 0; p < taps; p++) {
+      row[p] = at(u - (left + p));
+      total += row[p];
+    }
+    if (total === 0) continue;
+    for (let p = 0; p < taps; p++) weights[i * taps + p] = row[p] / total;
+  }
+  return { size: inSize, rows: outSize, taps, starts, weights, boundary: 'symmetric' };
+}
+
+/** The resampling matrix [out x in] for one axis (the folded `resizeMap`). */
 export function resizeMatrix(
   inSize: number,
   outSize: number,
@@ -53,33 +89,7 @@ export function resizeMatrix(
   method: ResizeMethod,
   antialias: boolean,
 ): Float32Array {
-  const kernel = KERNELS[method];
-  const shrink = scale < 1 && antialias && method !== 'nearest';
-  const width = shrink ? kernel.width / scale : kernel.width;
-  const at = shrink ? (x: number) => scale * kernel.at(scale * x) : kernel.at;
-  const taps = Math.ceil(width) + 2;
-  const matrix = new Float32Array(outSize * inSize);
-  const weights = new Float64Array(taps);
-  for (let i = 0; i < outSize; i++) {
-    const u = (i + 0.5) / scale - 0.5; // 0-based input coordinate of output sample i
-    const left = Math.floor(u - width / 2);
-    let total = 0;
-    for (let p = 0; p < taps; p++) {
-      weights[p] = at(u - (left + p));
-      total += weights[p];
-    }
-    if (total === 0) continue;
-    for (let p = 0; p < taps; p++) {
-      if (weights[p] === 0) continue;
-      // Mirror the index into 0..inSize-1 (period 2 * inSize, each sample repeated at the edge).
-      let j = left + p;
-      const period = 2 * inSize;
-      j = ((j % period) + period) % period;
-      if (j >= inSize) j = period - 1 - j;
-      matrix[i * inSize + j] += weights[p] / total;
-    }
-  }
-  return matrix;
+  return axisMapMatrix(resizeMap(inSize, outSize, scale, method, antialias));
 }
 
 function targetSize(
@@ -126,7 +136,7 @@ export function resize(x: tf.Tensor, options: ResizeOptions): tf.Tensor {
       const outSize = axis === 1 ? outH : outW;
       const s = axis === 1 ? scaleH : scaleW;
       if (outSize === inSize && s === 1) continue;
-      y = alongAxis(y, resizeMatrix(inSize, outSize, s, method, antialias), outSize, axis);
+      y = applyAxisMap(y, resizeMap(inSize, outSize, s, method, antialias), axis);
     }
     return x.rank === 3 ? tf.squeeze(y, [0]) : y;
   });
