@@ -88,7 +88,10 @@ describe('axis maps', () => {
         { phases: 2, stride: 1, taps: 3 },
         { phases: 3, stride: 2, taps: 5 },
         { phases: 1, stride: 1, taps: 9 },
-      ].map((o) => [`${b.boundary}${b.rightBoundary ? `/${b.rightBoundary}` : ''} P=${o.phases} Q=${o.stride}`, b, o]),
+      ].map(
+        (o) =>
+          [`${b.boundary}${b.rightBoundary ? `/${b.rightBoundary}` : ''} P=${o.phases} Q=${o.stride}`, b, o] as const,
+      ),
     ),
   )('%s: the polyphase convolution equals the dense matrix on both axes', (_n, boundary, o) => {
     const before = tf.memory().numTensors;
@@ -144,7 +147,10 @@ describe('axis maps', () => {
   it('the gradient is the transposed map (vector-Jacobian product against the dense matrix)', () => {
     for (const [boundary, o] of [
       [{ boundary: 'symmetric' as const }, { phases: 2, stride: 1, taps: 4 }],
-      [{ boundary: 'periodic' as const, period: 10 }, { phases: 1, stride: 2, taps: 6 }],
+      [
+        { boundary: 'periodic' as const, period: 10 },
+        { phases: 1, stride: 2, taps: 6 },
+      ],
       [{ boundary: 'zero' as const }, { phases: 1, stride: 1, taps: 3, periodic: false }],
     ] as const) {
       const map = randomMap(7, 9, 8, o, boundary);
@@ -155,7 +161,8 @@ describe('axis maps', () => {
       const rv = r.dataSync();
       const expected = new Float32Array(18);
       for (let j = 0; j < 9; j++)
-        for (let col = 0; col < 2; col++) for (let i = 0; i < 8; i++) expected[j * 2 + col] += m[i * 9 + j] * rv[i * 2 + col];
+        for (let col = 0; col < 2; col++)
+          for (let i = 0; i < 8; i++) expected[j * 2 + col] += m[i * 9 + j] * rv[i * 2 + col];
       expect(maxDiff(g.dataSync(), expected)).toBeLessThan(1e-5);
       tf.dispose([x, r, g]);
     }

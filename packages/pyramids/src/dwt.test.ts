@@ -106,6 +106,29 @@ describe('wavelet properties', () => {
     tf.dispose([x, back]);
   });
 
+  it("'average' coefficients of level l are the orthonormal ones divided by 2^l (scale j = l - 1: 2^(j+1))", () => {
+    const before = tf.memory().numTensors;
+    const x = rng(4).uniformTensor([24, 20, 2]);
+    for (const wavelet of WAVELETS) {
+      const ortho = wavedec2(x, { wavelet, levels: 3 });
+      const avg = wavedec2(x, { wavelet, levels: 3, normalization: 'average' });
+      // details[0] is the coarsest (level 3).
+      ortho.details.forEach((d, i) => {
+        const l = 3 - i;
+        expect(tf.tidy(() => tf.max(tf.abs(tf.sub(tf.div(d, 2 ** l), avg.details[i]))).dataSync()[0])).toBeLessThan(
+          1e-6,
+        );
+      });
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(tf.div(ortho.lowpass, 8), avg.lowpass))).dataSync()[0])).toBeLessThan(
+        1e-6,
+      );
+      disposeWavelet(ortho);
+      disposeWavelet(avg);
+    }
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('gradients flow through the transforms', () => {
     const x = rng(2).normalTensor([8, 8, 1]);
     const g = tf.grad((t: tf.Tensor) => {

@@ -2,6 +2,7 @@ import { rng, tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { entropyBits, levelEntropy } from './entropy.js';
 import { liftingPyramid, reconstructLifting } from './lifting.js';
+import { photoInts } from './test-photos.js';
 
 function randomInts(shape: number[], bits: number, seed: number): tf.Tensor {
   const r = rng(seed);
@@ -36,6 +37,65 @@ describe('5/3 lifting wavelet', () => {
       expect(Array.from(back.dataSync())).toEqual(Array.from(x.dataSync()));
       tf.dispose([x, back, p.coarse, ...p.levels]);
     }
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('round trip is bit-exact on real photos at %i bits, full depth', async (bits) => {
+    const before = tf.memory().numTensors;
+    for (const [name, channels] of [
+      ['coffee', 3],
+      ['gravel', 1],
+    ] as const) {
+      const x = await photoInts(name, bits, channels);
+      const p = liftingPyramid(x, { bits });
+      expect(p.coarse.shape.slice(0, 2)).toEqual([1, 1]);
+      const back = reconstructLifting(p);
+      expect(Array.from(back.dataSync())).toEqual(Array.from(x.dataSync()));
+      tf.dispose([x, back, p.coarse, ...p.levels]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('handles odd sizes: bands of ceil(h/2) x ceil(w/2) with zeros past the shorter high-pass half', () => {
+    for (const shape of [
+      [13, 7, 3],
+      [2, 5, 9, 1],
+      [1, 6, 2],
+    ]) {
+      const x = randomInts(shape, 8, shape[0]);
+      const p = liftingPyramid(x, { bits: 8 });
+      const back = reconstructLifting(p);
+      expect(Array.from(back.dataSync())).toEqual(Array.from(x.dataSync()));
+      const [h, w] = shape.slice(-3, -1);
+      expect(p.levels[0].shape.slice(-4)).toEqual([Math.ceil(h / 2), Math.ceil(w / 2), 3, shape[shape.length - 1]]);
+      tf.dispose([x, back, p.coarse, ...p.levels]);
+    }
+    // 3x3: HL holds one high-pass row, so its second row is padding.
+    const x = randomInts([3, 3, 1], 8, 9);
+    const p = liftingPyramid(x, { bits: 8, levels: 1 });
+    const bands = p.levels[0].arraySync() as number[][][][];
+    expect(bands[1].map((px) => px[0][0])).toEqual([0, 0]); // HL row 1
+    expect(bands.map((row) => row[1][1][0])).toEqual([0, 0]); // LH column 1
+    tf.dispose([x, p.coarse, ...p.levels]);
+  });
+
+  it('matches the JPEG 2000 lifting steps on a short signal', () => {
+    // One level along H of a 1-pixel-wide column [10, 20, 40, 50, 30]:
+    // high d[k] = x[2k+1] - floor((x[2k] + x[2k+2]) / 2): 20 - 25 = -5, 50 - 35 = 15
+    // low s[k] = x[2k] + floor((d[k-1] + d[k] + 2) / 4), d[-1] = d[0], d[2] = d[1]: 10 - 2 = 8, 40 + 3 = 43, 30 + 8 = 38
+    const x = tf.tensor3d([10, 20, 40, 50, 30], [5, 1, 1], 'int32');
+    const p = liftingPyramid(x, { bits: 8, levels: 1 });
+    expect(Array.from(p.coarse.dataSync())).toEqual([8, 43, 38]);
+    expect(Array.from(p.levels[0].dataSync())).toEqual([-5, 0, 0, 15, 0, 0, 0, 0, 0]);
+    tf.dispose([x, p.coarse, ...p.levels]);
+  });
+
+  it('rejects float input, values out of range and too many levels', () => {
+    const f = tf.zeros([4, 4, 1]);
+    expect(() => liftingPyramid(f, { bits: 8 })).toThrow(/int32/);
+    const big = tf.fill([4, 4, 1], 16, 'int32');
+    expect(() => liftingPyramid(big, { bits: 4 })).toThrow(/0\.\.15/);
+    expect(() => liftingPyramid(big, { bits: 8, levels: 3 })).toThrow(/1\.\.2/);
+    tf.dispose([f, big]);
   });
 
   it('a constant image leaves zero details; band shapes halve', () => {

@@ -24,7 +24,7 @@ export interface LiftingPyramid {
 export interface LiftingPyramidOptions {
   /** Bits per value; values must be integers in 0..2^bits-1. */
   bits: number;
-  /** Levels (default: until the shorter side is 1). */
+  /** Levels (default: until both sides are 1). */
   levels?: number;
 }
 
@@ -132,10 +132,10 @@ function copyRegion(
       }
 }
 
-/** Levels down to a 1-pixel side. */
+/** Levels until both sides are 1 (a side of 1 passes through a level unchanged). */
 function maxLevels(h: number, w: number): number {
   let levels = 0;
-  for (let s = Math.min(h, w); s > 1; s = Math.ceil(s / 2)) levels++;
+  for (let s = Math.max(h, w); s > 1; s = Math.ceil(s / 2)) levels++;
   return levels;
 }
 
