@@ -1,5 +1,4 @@
 import { InvalidImageError, tf } from '@scalespace/core';
-import type { WaveletDecomposition } from './dwt.js';
 
 // Decompositions laid out as one image for PNG output. Values are mapped to [0, 1] for display:
 // images and low-pass bands by their own min..max, detail bands by |value| / max |value| (mid-grey = 0
@@ -53,16 +52,20 @@ export function pyramidMosaic(levels: tf.Tensor[], options: { bits?: number; bac
   return tf.tensor3d(canvas, [height, width, channels]);
 }
 
-/** The classic wavelet layout: low-pass in the top-left corner, each level's H / V / D details around it. */
-export function waveletMosaic(decomposition: WaveletDecomposition): tf.Tensor3D {
+/**
+ * The classic wavelet layout: low-pass in the top-left corner, each level's H / V / D details around
+ * it (below, right, diagonal), coarsest first. Takes a `wavedec2` result or any `{ lowpass, details }`
+ * with details [h, w, 3, C] listed coarsest first (e.g. a lifting pyramid's levels reversed).
+ */
+export function waveletMosaic(decomposition: { lowpass: tf.Tensor; details: tf.Tensor[] }): tf.Tensor3D {
   const { lowpass, details } = decomposition;
-  if (lowpass.rank !== 3)
-    throw new InvalidImageError('waveletMosaic: expects an unbatched decomposition ([h, w, C] bands)');
-  const finest = details[details.length - 1];
-  const [fh, fw] = finest.shape as number[];
+  if (lowpass.rank !== 3 || details.some((d) => d.rank !== 4))
+    throw new InvalidImageError(
+      'waveletMosaic: expects an unbatched decomposition ([h, w, C] low-pass, [h, w, 3, C] details)',
+    );
   const c = lowpass.shape[2] as number;
-  const height = 2 * fh;
-  const width = 2 * fw;
+  const height = (lowpass.shape[0] as number) + details.reduce((s, d) => s + (d.shape[0] as number), 0);
+  const width = (lowpass.shape[1] as number) + details.reduce((s, d) => s + (d.shape[1] as number), 0);
   const canvas = new Float32Array(height * width * c).fill(0);
   const low = normalise(lowpass, 'minmax');
   place(canvas, width, c, low, 0, 0);
@@ -71,11 +74,8 @@ export function waveletMosaic(decomposition: WaveletDecomposition): tf.Tensor3D 
   let offsetW = lowpass.shape[1] as number;
   for (const d of details) {
     const [h, w] = d.shape as number[];
-    const [hl, lh, hh] = tf.unstack(d, 2).map((b) => {
-      const n = normalise(b, 'abs');
-      b.dispose();
-      return n;
-    });
+    // Bands first: each band is then a contiguous slice.
+    const [hl, lh, hh] = tf.tidy(() => tf.unstack(tf.transpose(d, [2, 0, 1, 3])).map((b) => normalise(b, 'abs')));
     place(canvas, width, c, hl, offsetH, 0);
     place(canvas, width, c, lh, 0, offsetW);
     place(canvas, width, c, hh, offsetH, offsetW);

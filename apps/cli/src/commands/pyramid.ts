@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadTensors, readImage, saveTensors, tf, writeImage } from '@scalespace/core';
+import { initBackend, loadTensors, readImage, saveTensors, tf, writeImage } from '@scalespace/core';
 import {
+  BINOMIAL_5,
   entropyBits,
   gaussianPyramid,
   laplacianPyramid,
   liftingPyramid,
+  pairedLevelSizes,
   pairedPyramid,
   pyramidMosaic,
   reconstructLaplacian,
@@ -46,6 +48,7 @@ function viewable(t: tf.Tensor, bits: number): tf.Tensor3D {
   });
 }
 
+/** The image as 8-bit integers, keeping the `bits` most significant bits: int32 0..2^bits-1. */
 async function readQuantised(path: string, bits: number): Promise<tf.Tensor3D> {
   const image = await readImage(path);
   const ints = tf.tidy(() => {
@@ -54,6 +57,29 @@ async function readQuantised(path: string, bits: number): Promise<tf.Tensor3D> {
   });
   image.dispose();
   return ints;
+}
+
+/**
+ * Splits of the paired pyramid for an image: down to 4x4 when the sides halve that far, otherwise
+ * as many as the sides allow (a side must be even to split).
+ */
+function pairedLevels(height: number, width: number, requested: number | undefined): number {
+  if (requested !== undefined) return requested;
+  try {
+    return pairedLevelSizes(height, width).length;
+  } catch {
+    let levels = 0;
+    for (let h = height, w = width; h > 4 || w > 4; levels++) {
+      if (h >= w) {
+        if (h % 2) break;
+        h /= 2;
+      } else {
+        if (w % 2) break;
+        w /= 2;
+      }
+    }
+    return levels;
+  }
 }
 
 function maxError(a: tf.Tensor, b: tf.Tensor): number {
@@ -84,10 +110,15 @@ export const pyramidDecomposeCommand: Command = {
     const wavelet = stringOption(ctx, 'wavelet', 'haar') as WaveletName;
     const mode = stringOption(ctx, 'mode', 'periodization') as WaveletMode;
     const levelsOption = ctx.values.levels === undefined ? undefined : intOption(ctx, 'levels', 1, 1, 30);
+    await initBackend(undefined, { log: !ctx.json });
     await mkdir(out, { recursive: true });
 
     const integer = kind === 'paired' || kind === 'lifting';
-    const image = integer ? await readQuantised(input, bits) : await readImage(input);
+    const quantised = await readQuantised(input, bits);
+    const image = integer
+      ? quantised
+      : tf.tidy(() => tf.div(tf.cast(quantised, 'float32'), 2 ** bits - 1) as tf.Tensor3D);
+    if (!integer) quantised.dispose();
     const levels: Level[] = [];
     const metadata: Record<string, string> = { kind, bits: String(bits), source: input };
     let reconstruction: tf.Tensor;
@@ -112,7 +143,8 @@ export const pyramidDecomposeCommand: Command = {
       reconstruction = waverec2(dec);
       mosaic = waveletMosaic(dec);
     } else if (kind === 'paired') {
-      const p = pairedPyramid(image, { bits, ...(levelsOption ? { levels: levelsOption } : {}) });
+      const levelCount = pairedLevels(image.shape[0], image.shape[1], levelsOption);
+      const p = pairedPyramid(image, { bits, levels: levelCount });
       p.levels.forEach((l, i) => levels.push({ name: `fine_${i + 1}`, tensor: l.fine }));
       levels.push({ name: 'coarse', tensor: p.coarse });
       metadata.axes = JSON.stringify(p.levels.map((l) => l.axis));
@@ -124,7 +156,7 @@ export const pyramidDecomposeCommand: Command = {
       levels.push({ name: 'coarse', tensor: p.coarse });
       metadata.sizes = JSON.stringify(p.sizes);
       reconstruction = reconstructLifting(p);
-      mosaic = pyramidMosaic([p.coarse], { bits });
+      mosaic = waveletMosaic({ lowpass: p.coarse, details: [...p.levels].reverse() });
     }
 
     const maxReconstructionError = maxError(reconstruction, image);
@@ -162,6 +194,7 @@ export const pyramidReconstructCommand: Command = {
     const [dir] = ctx.positionals;
     if (!dir) throw new UsageError('give the DIR that `pyramid decompose` wrote');
     const out = resolve(stringOption(ctx, 'out'));
+    await initBackend(undefined, { log: !ctx.json });
     const { tensors: host, metadata } = await loadTensors(join(dir, LEVELS_FILE));
     const t = Object.fromEntries(Object.entries(host).map(([k, v]) => [k, tf.tensor(v.values, v.shape, v.dtype)]));
     const kind = metadata.kind as Kind;
@@ -177,7 +210,7 @@ export const pyramidReconstructCommand: Command = {
       image = reconstructLaplacian({
         bands: ordered('band_'),
         residual: t.residual,
-        kernel: [1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16],
+        kernel: BINOMIAL_5,
       });
     else if (kind === 'wavelet') {
       const details = ordered('detail_').reverse(); // coarsest first
