@@ -68,8 +68,8 @@ describe('scalespace train singan / sample', () => {
     expect(method.code).toBe(2);
     expect(method.stderr).toContain('--method must be singan or petsgan');
     const missing = await run(['sample', join(dir, 'nothing'), '--out', join(dir, 'g.png')]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('no checkpoint');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no model directory');
     const notImage = await run(['train', 'singan', join(dir, 'grid.txt'), '--out', join(dir, 'y')]);
     expect(notImage.code).toBe(1);
     expect(notImage.stderr).toContain('InvalidImageError');
