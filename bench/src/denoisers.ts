@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageGrid, initBackend, readImage, rng, tf, writeImage } from '@scalespace/core';
 import { type FlatDenoiser, loadDenoiser, type MultiscaleDenoiser } from '@scalespace/denoisers';
+import { psnr, ssim } from '@scalespace/metrics';
 import { heldOutDir, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
 import { resize } from '@scalespace/pyramids';
@@ -21,41 +22,18 @@ const SR_CROP = 256;
 
 type AnyDenoiser = FlatDenoiser | MultiscaleDenoiser;
 
-// PRIVATE STAND-INS for @scalespace/metrics' psnr / ssim (not published when this was written).
-/** PSNR (dB, peak 1) of `a` clipped to [0, 1] (`clip: false` for the noisy input, as usually reported). */
-function psnr(a: tf.Tensor, b: tf.Tensor, clip = true): number {
-  return tf.tidy(
-    () => -10 * Math.log10(tf.mean(tf.square(tf.sub(clip ? tf.clipByValue(a, 0, 1) : a, b))).dataSync()[0]),
-  );
-}
-/** SSIM (Wang et al. 2004): Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, data range 1, valid region, grey. */
-function ssim(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => {
-    const g = Array.from({ length: 11 }, (_, i) => Math.exp(-((i - 5) ** 2) / (2 * 1.5 ** 2)));
-    const sum = g.reduce((s, v) => s + v, 0);
-    const k = tf.tensor4d(
-      g.flatMap((u) => g.map((v) => (u * v) / sum ** 2)),
-      [11, 11, 1, 1],
-    );
-    const x = tf.reshape(tf.clipByValue(a, 0, 1), [
-      1,
-      a.shape.at(-3) as number,
-      a.shape.at(-2) as number,
-      1,
-    ]) as tf.Tensor4D;
-    const y = tf.reshape(b, x.shape) as tf.Tensor4D;
-    const f = (t: tf.Tensor) => tf.conv2d(t as tf.Tensor4D, k, 1, 'valid');
-    const [mx, my] = [f(x), f(y)];
-    const sxx = tf.sub(f(tf.square(x)), tf.square(mx));
-    const syy = tf.sub(f(tf.square(y)), tf.square(my));
-    const sxy = tf.sub(f(tf.mul(x, y)), tf.mul(mx, my));
-    const c1 = 0.01 ** 2;
-    const c2 = 0.03 ** 2;
-    const num = tf.mul(tf.add(tf.mul(2, tf.mul(mx, my)), c1), tf.add(tf.mul(2, sxy), c2));
-    const den = tf.mul(tf.add(tf.add(tf.square(mx), tf.square(my)), c1), tf.add(tf.add(sxx, syy), c2));
-    return tf.mean(tf.div(num, den)).dataSync()[0];
-  });
-}
+// Scores with @scalespace/metrics (grey images, data range 1); outputs are scored as they would be saved,
+// clipped to [0, 1]. SSIM: Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, valid region (metrics' default).
+const scorePsnr = (out: tf.Tensor, ref: tf.Tensor): number =>
+  tf.tidy(() => psnr(tf.clipByValue(out, 0, 1), ref, { dataRange: 1 }));
+const scoreSsim = (out: tf.Tensor, ref: tf.Tensor): number =>
+  tf.tidy(() => ssim(tf.clipByValue(out, 0, 1), ref, { dataRange: 1 }));
+/**
+ * PSNR of the noisy input, unclipped as usually reported (about 20 log10(255 / sigma)). Not metrics' psnr: it
+ * rejects values far outside [0, 1] (a likely data-range mistake), and the noisy input at sigma >= 50 has them.
+ */
+const noisyPsnr = (noisy: tf.Tensor, ref: tf.Tensor): number =>
+  tf.tidy(() => -10 * Math.log10(tf.mean(tf.squaredDifference(noisy, ref)).dataSync()[0]));
 
 async function heldOut(): Promise<Array<{ name: string; image: tf.Tensor3D }>> {
   const folder = process.env.SCALESPACE_DENOISER_TEST ?? heldOutDir;
@@ -109,7 +87,7 @@ export async function run(): Promise<void> {
     ),
   );
   const denoiseRows: Array<Array<string | number>> = [
-    ['noisy input', ...SIGMAS.map((_, s) => mean(images.map(({ image }, i) => psnr(noisy[s][i], image, false))))],
+    ['noisy input', ...SIGMAS.map((_, s) => mean(images.map(({ image }, i) => noisyPsnr(noisy[s][i], image))))],
   ];
   const denoiseResults: Record<string, Record<string, number>> = {};
   const times: Record<string, number> = {};
@@ -119,7 +97,7 @@ export async function run(): Promise<void> {
       const values: number[] = [];
       for (const [i, { image }] of images.entries()) {
         const { image: out } = await model.denoise(noisy[s][i]);
-        values.push(psnr(out, image));
+        values.push(scorePsnr(out, image));
         out.dispose();
       }
       row.push(mean(values));
@@ -178,12 +156,12 @@ export async function run(): Promise<void> {
       const { image: sr, evaluations } = await method(low);
       acc.seconds.push((performance.now() - t0) / 1000);
       const srImage = tf.reshape(sr, hr.shape);
-      acc.psnr.push(psnr(srImage, hr));
-      acc.ssim.push(ssim(srImage, hr));
+      acc.psnr.push(scorePsnr(srImage, hr));
+      acc.ssim.push(scoreSsim(srImage, hr));
       const back = tf.tidy(() =>
         tf.squeeze(tf.avgPool(tf.expandDims(tf.clipByValue(srImage, 0, 1), 0) as tf.Tensor4D, 4, 4, 'valid'), [0]),
       );
-      acc.lrPsnr.push(psnr(back, low));
+      acc.lrPsnr.push(scorePsnr(back, low));
       acc.evaluations.push(evaluations);
       if (figure.length === 0) figure.push(tf.image.resizeNearestNeighbor(low, [hr.shape[0], hr.shape[1]]), hr.clone());
       if (image === images[0].image) figure.push(tf.clipByValue(srImage, 0, 1));

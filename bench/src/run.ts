@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   data: () => import('./data.js'),
   denoisers: () => import('./denoisers.js'),
   hvae: () => import('./hvae.js'),
+  metrics: () => import('./metrics.js'),
   pyramids: () => import('./pyramids.js'),
   singan: () => import('./singan.js'),
 };

@@ -24,6 +24,24 @@ describe('metrics: exact cases and errors', () => {
     x.dispose();
   });
 
+  it('PSNR and SSIM of a 2048x2048 pair are accurate to float64 summation, not float32 (wasm sums one value at a time)', () => {
+    const before = tf.memory().numTensors;
+    const [a, b] = [rng(7).uniformTensor([2048, 2048, 1]), rng(8).uniformTensor([2048, 2048, 1])];
+    const [x, y] = [a.dataSync(), b.dataSync()];
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) sum += Math.fround(x[i] - y[i]) ** 2;
+    const exact = 10 * Math.log10(1 / (sum / x.length));
+    expect(Math.abs(psnr(a, b, { dataRange: 1 }) - exact)).toBeLessThan(1e-5);
+    // The map itself is float32; its float64 mean must equal ssim() to float precision.
+    const map = ssimMap(a, b, { dataRange: 1 });
+    const values = map.dataSync();
+    let total = 0;
+    for (let i = 0; i < values.length; i++) total += values[i];
+    expect(Math.abs(ssim(a, b, { dataRange: 1 }) - total / values.length)).toBeLessThan(1e-9);
+    tf.dispose([a, b, map]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('PSNR follows its definition; the map has the valid-window shape', () => {
     const a = tf.zeros([4, 4, 1]);
     const b = tf.fill([4, 4, 1], 0.1);

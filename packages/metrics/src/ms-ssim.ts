@@ -1,4 +1,5 @@
 import { InvalidArgumentError, tf } from '@scalespace/core';
+import { meanPerImage } from './host-mean.js';
 import { prepare, type SsimOptions, ssimMaps } from './ssim.js';
 
 // Multi-scale SSIM (Wang, Simoncelli, Bovik 2003) as their msssim.m computes it: 5 scales with weights
@@ -46,7 +47,7 @@ export function msSsimPerImage(a: tf.Tensor, b: tf.Tensor, options: SsimOptions)
   MS_SSIM_WEIGHTS.forEach((weight, scale) => {
     const { ssim, cs } = ssimMaps({ ...p, x, y });
     const last = scale === MS_SSIM_WEIGHTS.length - 1;
-    const term = tf.tidy(() => Array.from(tf.relu(tf.mean(last ? ssim : cs, [1, 2, 3])).dataSync()));
+    const term = meanPerImage(last ? ssim : cs).map((v) => Math.max(0, v));
     for (let i = 0; i < n; i++) result[i] *= term[i] ** weight;
     tf.dispose([ssim, cs]);
     if (!last) {

@@ -1,4 +1,5 @@
 import { tf } from '@scalespace/core';
+import { meanPerImage } from './host-mean.js';
 import { checkDataRange, checkPair, checkValueRange } from './validate.js';
 
 export interface PsnrOptions {
@@ -17,8 +18,9 @@ export function psnrPerImage(a: tf.Tensor, b: tf.Tensor, dataRange: number): num
   const [x, y] = checkPair(a, b, 'psnr');
   checkValueRange(x, dataRange, 'psnr');
   checkValueRange(y, dataRange, 'psnr');
-  const mse = tf.tidy(() => Array.from(tf.mean(tf.squaredDifference(x, y), [1, 2, 3]).dataSync()));
-  tf.dispose([x, y]);
+  const squared = tf.squaredDifference(x, y);
+  const mse = meanPerImage(squared);
+  tf.dispose([x, y, squared]);
   return mse.map((m) => (m === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((dataRange * dataRange) / m)));
 }
 

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, tf } from '@scalespace/core';
 import { rgbToY } from './color.js';
+import { meanPerImage } from './host-mean.js';
 import { checkDataRange, checkPair, checkValueRange } from './validate.js';
 
 // SSIM of Wang, Bovik, Sheikh and Simoncelli (2004) exactly as their ssim_index.m and scikit-image's
@@ -95,7 +96,7 @@ export function ssimMaps(p: Prepared): { ssim: tf.Tensor4D; cs: tf.Tensor4D } {
 export function ssimPerImage(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number[] {
   const p = prepare(a, b, options, 'ssim');
   const { ssim: map, cs } = ssimMaps(p);
-  const values = tf.tidy(() => Array.from(tf.mean(map, [1, 2, 3]).dataSync()));
+  const values = meanPerImage(map);
   tf.dispose([p.x, p.y, map, cs]);
   return values;
 }

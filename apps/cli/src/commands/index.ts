@@ -4,6 +4,7 @@ import { evalNllCommand, trainPixelCnnCommand, trainPixelPyramidsCommand } from 
 import { dataInfoCommand, dataPreviewCommand } from './data.js';
 import { demoCommand } from './demo.js';
 import { denoiseCommand, trainDenoiserCommand } from './denoise.js';
+import { evalApdCommand, evalCommand, evalFidCommand, evalSifidCommand } from './eval.js';
 import { infoCommand } from './info.js';
 import { pyramidDecomposeCommand, pyramidReconstructCommand } from './pyramid.js';
 import { sampleCommand } from './sample.js';
@@ -24,6 +25,10 @@ export const commands: Command[] = [
   trainPixelCnnCommand,
   trainPixelPyramidsCommand,
   evalNllCommand,
+  evalCommand,
+  evalApdCommand,
+  evalFidCommand,
+  evalSifidCommand,
   dataInfoCommand,
   dataPreviewCommand,
   trainVdvaeCommand,
