@@ -1,5 +1,6 @@
 // `pnpm bench [name ...]`: runs the named benchmarks (all when none is named).
 export {};
+
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   core: () => import('./core.js'),
   autoregressive: () => import('./autoregressive.js'),

@@ -125,12 +125,12 @@ export const pyramidDecomposeCommand: Command = {
     let mosaic: tf.Tensor3D;
     if (kind === 'gaussian') {
       const g = gaussianPyramid(image, { levels: levelsOption });
-      g.forEach((t, i) => levels.push({ name: `level_${i}`, tensor: t }));
+      for (const [i, t] of g.entries()) levels.push({ name: `level_${i}`, tensor: t });
       reconstruction = tf.clone(g[0]);
       mosaic = pyramidMosaic(g);
     } else if (kind === 'laplacian') {
       const lap = laplacianPyramid(image, { levels: levelsOption });
-      lap.bands.forEach((t, i) => levels.push({ name: `band_${i}`, tensor: t }));
+      for (const [i, t] of lap.bands.entries()) levels.push({ name: `band_${i}`, tensor: t });
       levels.push({ name: 'residual', tensor: lap.residual });
       reconstruction = reconstructLaplacian(lap);
       mosaic = pyramidMosaic([...lap.bands, lap.residual]);
@@ -138,21 +138,21 @@ export const pyramidDecomposeCommand: Command = {
       const dec = wavedec2(image, { wavelet, mode, levels: levelsOption });
       levels.push({ name: 'lowpass', tensor: dec.lowpass });
       // detail_1 is the finest: PyWavelets lists details coarsest first.
-      dec.details.forEach((t, i) => levels.push({ name: `detail_${dec.details.length - i}`, tensor: t }));
+      for (const [i, t] of dec.details.entries()) levels.push({ name: `detail_${dec.details.length - i}`, tensor: t });
       Object.assign(metadata, { wavelet, mode, sizes: JSON.stringify(dec.sizes) });
       reconstruction = waverec2(dec);
       mosaic = waveletMosaic(dec);
     } else if (kind === 'paired') {
       const levelCount = pairedLevels(image.shape[0], image.shape[1], levelsOption);
       const p = pairedPyramid(image, { bits, levels: levelCount });
-      p.levels.forEach((l, i) => levels.push({ name: `fine_${i + 1}`, tensor: l.fine }));
+      for (const [i, l] of p.levels.entries()) levels.push({ name: `fine_${i + 1}`, tensor: l.fine });
       levels.push({ name: 'coarse', tensor: p.coarse });
       metadata.axes = JSON.stringify(p.levels.map((l) => l.axis));
       reconstruction = reconstructPaired(p);
       mosaic = pyramidMosaic([...p.levels.map((l) => l.fine), p.coarse], { bits });
     } else {
       const p = liftingPyramid(image, { bits, levels: levelsOption ?? 3 });
-      p.levels.forEach((t, i) => levels.push({ name: `fine_${i + 1}`, tensor: t }));
+      for (const [i, t] of p.levels.entries()) levels.push({ name: `fine_${i + 1}`, tensor: t });
       levels.push({ name: 'coarse', tensor: p.coarse });
       metadata.sizes = JSON.stringify(p.sizes);
       reconstruction = reconstructLifting(p);

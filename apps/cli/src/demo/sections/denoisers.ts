@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { imageGrid, initBackend, readImage, rng, tf, writeImage } from '@scalespace/core';
+import { psnr as metricsPsnr } from '@scalespace/metrics';
 import { heldOutDir, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
 import type { DemoSection } from '../report.js';
@@ -8,8 +9,7 @@ import { htmlTable } from '../report.js';
 const SIGMA = 25;
 const CROP = 256;
 
-const psnr = (a: tf.Tensor, b: tf.Tensor) =>
-  tf.tidy(() => -10 * Math.log10(tf.mean(tf.square(tf.sub(tf.clipByValue(a, 0, 1), b))).dataSync()[0]));
+const psnr = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => metricsPsnr(tf.clipByValue(a, 0, 1), b, { dataRange: 1 }));
 
 export const denoisersSection: DemoSection = {
   id: 'denoisers',

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { imageGrid, initBackend, tf, writeImage } from '@scalespace/core';
+import { psnr } from '@scalespace/metrics';
 import { load } from '@scalespace/model-singan-coffee';
 import { writeAnimation } from '@scalespace/singan';
 import type { DemoSection } from '../report.js';
@@ -21,7 +22,7 @@ export const singanSection: DemoSection = {
       const t2 = performance.now();
       const real = model.trainingImage();
       const rec = model.reconstruct();
-      const psnr = tf.tidy(() => -10 * Math.log10(tf.mean(tf.squaredDifference(rec, real)).dataSync()[0]));
+      const recPsnr = tf.tidy(() => psnr(tf.clipByValue(rec, 0, 1), real, { dataRange: 1 }));
       const top = imageGrid(tf.concat([real, rec, same]) as tf.Tensor4D, { columns: 4 });
       await writeImage(join(ctx.dir, 'samples.png'), top);
       const bottom = imageGrid(wide, { columns: 1 });
@@ -33,7 +34,7 @@ export const singanSection: DemoSection = {
         method: model.method,
         size: `${w}x${h}`,
         wideSize: `${2 * w}x${h}`,
-        reconstructionPsnr: Number(psnr.toFixed(2)),
+        reconstructionPsnr: Number(recPsnr.toFixed(2)),
         secondsPerSample: Number(((t1 - t0) / 6000).toFixed(3)),
         secondsPerWideSample: Number(((t2 - t1) / 2000).toFixed(3)),
       };
