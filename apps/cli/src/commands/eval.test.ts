@@ -6,17 +6,7 @@ import { fixtureImages } from '@scalespace/data';
 import { apd, brisque, fid, lrPsnr, msSsim, perceptualDistance, psnr, rgbToY, sifid, ssim } from '@scalespace/metrics';
 import { degrade } from '@scalespace/pyramids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../main.js';
-
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
+import { run } from '../run-cli.test-helper.js';
 
 let dir: string;
 const path = (...parts: string[]) => join(dir, ...parts);

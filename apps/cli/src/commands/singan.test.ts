@@ -4,17 +4,7 @@ import { join } from 'node:path';
 import { tf, writeImage } from '@scalespace/core';
 import { syntheticImage } from '@scalespace/singan';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../main.js';
-
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
+import { run } from '../run-cli.test-helper.js';
 
 describe('scalespace train singan / sample', () => {
   let dir: string;
