@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   metrics: () => import('./metrics.js'),
   pyramids: () => import('./pyramids.js'),
   singan: () => import('./singan.js'),
+  sr: () => import('./sr.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

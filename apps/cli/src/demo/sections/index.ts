@@ -1,4 +1,5 @@
 import type { DemoSection } from '../report.js';
+import { autoregressiveSection } from './autoregressive.js';
 import { coreSection } from './core.js';
 import { dataSection } from './data.js';
 import { denoisersSection } from './denoisers.js';
@@ -14,4 +15,5 @@ export const demoSections: DemoSection[] = [
   singanSection,
   denoisersSection,
   hvaeSection,
+  autoregressiveSection,
 ];
