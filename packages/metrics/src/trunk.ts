@@ -151,23 +151,17 @@ export class FeatureTrunk {
     const get = (name: string) => values.get(name) as tf.Tensor4D;
     switch (n.op) {
       case 'conv':
-        return tf.fused.conv2d({
+      case 'dwconv': {
+        const args = {
           x: get(n.input),
           filter: this.#weights[n.kernel] as tf.Tensor4D,
           strides: n.strides,
           pad: n.padding,
           bias: this.#weights[n.bias],
           activation: n.activation,
-        });
-      case 'dwconv':
-        return tf.fused.depthwiseConv2d({
-          x: get(n.input),
-          filter: this.#weights[n.kernel] as tf.Tensor4D,
-          strides: n.strides,
-          pad: n.padding,
-          bias: this.#weights[n.bias],
-          activation: n.activation,
-        });
+        };
+        return n.op === 'conv' ? tf.fused.conv2d(args) : tf.fused.depthwiseConv2d(args);
+      }
       case 'maxpool':
         return tf.maxPool(get(n.input), n.pool, n.strides, n.padding);
       case 'avgpool':
