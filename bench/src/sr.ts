@@ -53,12 +53,13 @@ async function pixelPyramidsRow(
     const sr = tf.tidy(() => tf.div(tf.cast(out.images, 'float32'), 255) as tf.Tensor4D);
     acc.psnr.push(...psnrPerImage(sr, gt, 1));
     acc.ssim.push(...ssimPerImage(sr, gt, { dataRange: 1 }));
+    const lowAll = lowResolution(gt, SCALE);
     for (let i = 0; i < sr.shape[0]; i++) {
-      const [one, truth] = tf.tidy(() => [tf.slice(sr, [i], [1]), tf.slice(gt, [i], [1])]);
-      const low = lowResolution(truth, SCALE);
+      const [one, low] = tf.tidy(() => [tf.slice(sr, [i], [1]), tf.slice(lowAll, [i], [1])]);
       acc.lr.push(lrPsnr(one, low, { scale: SCALE, dataRange: 1, degradation: (h) => lowResolution(h, SCALE) }));
-      tf.dispose([one, truth, low]);
+      tf.dispose([one, low]);
     }
+    lowAll.dispose();
     for (let b = 0; b < idx.length; b++) {
       const group = tf.slice(sr, [b * SAMPLES], [SAMPLES]);
       acc.apd.push(apd(group));
