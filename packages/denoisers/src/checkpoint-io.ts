@@ -35,7 +35,9 @@ export async function loadDenoiser(path: string): Promise<FlatDenoiser | Multisc
         `"${path}" is not a scalespace denoiser checkpoint (its config has no kind flat|multiscale)`,
       );
     }
-    model = createDenoiser(config);
+    // Checkpoints from before `conditionalOutput` existed trained their conditionals on the noise.
+    const saved = config.kind === 'multiscale' ? { conditionalOutput: 'noise' as const, ...config } : config;
+    model = createDenoiser(saved);
     model.loadStateDict(tensors);
     return model;
   } catch (error) {

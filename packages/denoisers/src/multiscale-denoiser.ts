@@ -35,6 +35,11 @@ export class MultiscaleDenoiser extends Module implements Denoiser {
     if (config.kind !== 'multiscale')
       throw new InvalidArgumentError(`MultiscaleDenoiser needs kind "multiscale", got "${config.kind}"`);
     validateChannels(config.channels);
+    const conditionalOutput = config.conditionalOutput ?? 'details';
+    if (conditionalOutput !== 'details' && conditionalOutput !== 'noise')
+      throw new InvalidArgumentError(
+        `conditionalOutput must be "details" or "noise", got ${JSON.stringify(config.conditionalOutput)}`,
+      );
     if (!Number.isInteger(config.levels) || config.levels < 1 || config.levels > 8)
       throw new InvalidArgumentError(`levels must be an integer from 1 to 8, got ${config.levels}`);
     this.config = {
@@ -43,6 +48,7 @@ export class MultiscaleDenoiser extends Module implements Denoiser {
       levels: config.levels,
       lowpass: { ...config.lowpass },
       conditional: { ...config.conditional },
+      conditionalOutput,
     };
     const c = config.channels;
     const r = rng(options.seed ?? 0);
@@ -71,7 +77,11 @@ export class MultiscaleDenoiser extends Module implements Denoiser {
     if (!net) throw new InvalidArgumentError(`scale ${j} does not exist (levels 0..${this.config.levels - 1})`);
     const input = tf.concat([low, details], 3) as tf.Tensor4D;
     try {
-      return net.infer(input);
+      if (this.config.conditionalOutput === 'noise') return net.infer(input);
+      const clean = net.infer(input);
+      const residual = tf.sub(details, clean) as tf.Tensor4D;
+      clean.dispose();
+      return residual;
     } finally {
       input.dispose();
     }

@@ -164,6 +164,45 @@ describe('trainDenoiser', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('skips a frozen network: a low-pass denoiser reused with setTrainable(false) stays bit-identical', async () => {
+    const before = tf.memory().numTensors;
+    const images = blobs(rng(8), 4, 32);
+    const model = createDenoiser(
+      {
+        kind: 'multiscale',
+        channels: 1,
+        levels: 1,
+        lowpass: { depth: 3, width: 6, rf: 5 },
+        conditional: { depth: 3, width: 6, rf: 5 },
+      },
+      { seed: 5 },
+    ) as MultiscaleDenoiser;
+    model.lowpass.setTrainable(false);
+    const lowpass = Object.values(model.lowpass.stateDict()).map((v) => Array.from(v.dataSync()));
+    const conditional = Object.values(model.conditionals[0].stateDict()).map((v) => Array.from(v.dataSync()));
+    const metrics: Array<Record<string, number>> = [];
+    await trainDenoiser(model, {
+      images,
+      steps: 5,
+      batchSize: 4,
+      patchSize: 8,
+      seed: 1,
+      onProgress: (e) => e.metrics && metrics.push(e.metrics),
+    });
+    expect(Object.values(model.lowpass.stateDict()).map((v) => Array.from(v.dataSync()))).toEqual(lowpass);
+    expect(Object.values(model.conditionals[0].stateDict()).map((v) => Array.from(v.dataSync()))).not.toEqual(
+      conditional,
+    );
+    expect(Object.keys(metrics[0])).toEqual(['loss_scale0']);
+    model.conditionals[0].setTrainable(false);
+    await expect(trainDenoiser(model, { images, steps: 1, batchSize: 2, patchSize: 8 })).rejects.toThrow(
+      /every parameter of the model is frozen/,
+    );
+    tf.dispose(images);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('freezes batch-norm statistics from freezeNormAt on (training then uses the running std)', async () => {
     const before = tf.memory().numTensors;
     const images = blobs(rng(10), 4, 24);

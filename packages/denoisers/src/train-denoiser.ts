@@ -70,6 +70,8 @@ interface Task {
   sources: HostImage[];
   noisyFrom: number;
   patchSize: number;
+  /** The network's target: the added noise, or the clean values of the noisy channels. */
+  predicts: 'noise' | 'clean';
 }
 
 export const TRAINING_STATE_FILE = 'training.safetensors';
@@ -136,7 +138,7 @@ function smallestSide(sources: HostImage[]): number {
 function buildTasks(model: FlatDenoiser | MultiscaleDenoiser, images: HostImage[], patchSize: number): Task[] {
   if (model.config.kind === 'flat') {
     const flat = model as FlatDenoiser;
-    return [{ name: 'flat', net: flat.net, sources: images, noisyFrom: 0, patchSize }];
+    return [{ name: 'flat', net: flat.net, sources: images, noisyFrom: 0, patchSize, predicts: 'noise' }];
   }
   const ms = model as MultiscaleDenoiser;
   const { conditional, coarsest } = bandSources(images, ms.config.levels);
@@ -148,6 +150,7 @@ function buildTasks(model: FlatDenoiser | MultiscaleDenoiser, images: HostImage[
       sources: coarsest,
       noisyFrom: 0,
       patchSize: Math.min(patchSize, smallestSide(coarsest)),
+      predicts: 'noise',
     },
   ];
   for (const [j, sources] of conditional.entries()) {
@@ -157,12 +160,13 @@ function buildTasks(model: FlatDenoiser | MultiscaleDenoiser, images: HostImage[
       sources,
       noisyFrom: ms.config.channels,
       patchSize: Math.min(patchSize, smallestSide(sources)),
+      predicts: ms.config.conditionalOutput === 'noise' ? 'noise' : 'clean',
     });
   }
   return tasks;
 }
 
-/** A noisy batch for one task: input (noise on the noisy channels only) and the noise as the target. */
+/** A noisy batch for one task: input (noise on the noisy channels only) and the target (noise or clean values). */
 function noisyBatch(
   task: Task,
   batchSize: number,
@@ -183,11 +187,16 @@ function noisyBatch(
     for (let i = 0; i < p * p * noisy; i++) noise[base + i] = sigma * nr.normal();
   }
   const input = new Float32Array(clean);
-  for (let px = 0; px < batchSize * p * p; px++)
-    for (let k = 0; k < noisy; k++) input[px * channels + task.noisyFrom + k] += noise[px * noisy + k];
+  const target = task.predicts === 'noise' ? noise : new Float32Array(noise.length);
+  for (let px = 0; px < batchSize * p * p; px++) {
+    for (let k = 0; k < noisy; k++) {
+      input[px * channels + task.noisyFrom + k] += noise[px * noisy + k];
+      if (task.predicts === 'clean') target[px * noisy + k] = clean[px * channels + task.noisyFrom + k];
+    }
+  }
   return {
     input: tf.tensor4d(input, [batchSize, p, p, channels]),
-    target: tf.tensor4d(noise, [batchSize, p, p, noisy]),
+    target: tf.tensor4d(target, [batchSize, p, p, noisy]),
   };
 }
 
@@ -222,10 +231,12 @@ function validate(options: TrainDenoiserOptions) {
 }
 
 /**
- * Trains a flat or multi-scale denoiser to predict the noise (MSE), with the noise std of each patch
- * drawn uniformly from `sigmaRange` (the paper: [0, 1] of the image range), on random patches of the
- * images. A multi-scale model trains its low-pass denoiser on patches of the coarsest band and each
- * conditional denoiser on patches of [clean low-pass, noisy details] of its scale, every step. Batch norm
+ * Trains a flat or multi-scale denoiser on the MSE of its noise estimate (a multi-scale model's
+ * conditionals output the clean details unless `conditionalOutput` is 'noise': the same loss in another
+ * form), with the noise std of each patch drawn uniformly from `sigmaRange` (the paper: [0, 1] of the
+ * image range), on random patches of the images. A multi-scale model trains its low-pass denoiser on
+ * patches of the coarsest band and each conditional denoiser on patches of [clean low-pass, noisy
+ * details] of its scale, every step; a network frozen with `setTrainable(false)` is skipped. Batch norm
  * statistics are folded in after each step; the model is left in eval mode. Resumable: with
  * `checkpointDir` and `resume`, a run continues bit for bit where the last checkpoint left off.
  */
@@ -237,7 +248,10 @@ export async function trainDenoiser(
     validate(options);
   const channels = model.config.channels;
   const images = options.images.map((image, i) => toHost(image, channels, i));
-  const tasks = buildTasks(model, images, patchSize);
+  // A network whose parameters are all frozen (e.g. a low-pass denoiser reused from another model) is not run.
+  const tasks = buildTasks(model, images, patchSize).filter((task) => task.net.trainableParameters().length > 0);
+  if (tasks.length === 0)
+    throw new InvalidArgumentError('trainDenoiser: every parameter of the model is frozen; nothing to train');
   const params = model.trainableParameters();
   const schedule = (step: number) =>
     lr * (lrFinalRatio + (1 - lrFinalRatio) * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps)));
@@ -300,7 +314,7 @@ export async function trainDenoiser(
         tf.dispose([value, ...Object.values(grads), ...batches.flatMap((b) => [b.input, b.target])]);
         losses.push(loss);
         const metrics = Object.fromEntries(tasks.map((t, i) => [`loss_${t.name}`, perTask[i]]));
-        return tasks.length > 1 ? { loss, metrics } : loss;
+        return model.config.kind === 'multiscale' ? { loss, metrics } : loss;
       },
     });
     return {

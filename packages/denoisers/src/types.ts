@@ -31,6 +31,14 @@ export interface MultiscaleDenoiserConfig {
   lowpass: NetShape;
   /** The conditional denoisers, one per scale (the paper: RF 5 to 43; 13 is the headline). */
   conditional: NetShape;
+  /**
+   * What each conditional network outputs. 'details' (the default): the clean detail bands, so the
+   * residual is the noisy details minus the output; 'noise': the noise itself (the residual form of
+   * the flat denoisers, and of checkpoints saved before this option). Both give the same denoiser at
+   * the optimum; detail bands are small next to the noise, so 'details' starts near the answer (zero)
+   * where 'noise' has to learn an identity map through 21 bias-free layers first.
+   */
+  conditionalOutput?: 'details' | 'noise';
 }
 
 export type DenoiserConfig = FlatDenoiserConfig | MultiscaleDenoiserConfig;

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng, tf, writeImage } from '@scalespace/core';
+import { loadDenoiser, type MultiscaleDenoiser } from '@scalespace/denoisers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../run-cli.test-helper.js';
 
@@ -101,7 +102,49 @@ describe('scalespace train denoiser / denoise', () => {
       '--json',
     ]);
     expect(ms.code).toBe(0);
-    expect(JSON.parse(ms.stdout).config).toMatchObject({ kind: 'multiscale', levels: 2 });
+    expect(JSON.parse(ms.stdout).config).toMatchObject({ kind: 'multiscale', levels: 2, conditionalOutput: 'details' });
+    // A second model reuses the first one's low-pass denoiser and trains only its conditionals.
+    const msArgs = ['--kind', 'multiscale', '--levels', '2', '--lowpass-depth', '3', '--lowpass-width', '4'];
+    const reuse = await run([
+      'train',
+      'denoiser',
+      ...msArgs,
+      '--lowpass-rf',
+      '5',
+      '--lowpass-from',
+      join(dir, 'ms'),
+      '--data',
+      data,
+      '--out',
+      join(dir, 'ms-reuse'),
+      ...tiny,
+      '--steps',
+      '2',
+      '--json',
+    ]);
+    expect(reuse.code).toBe(0);
+    const [first, second] = await Promise.all([loadDenoiser(join(dir, 'ms')), loadDenoiser(join(dir, 'ms-reuse'))]);
+    const weights = (m: typeof first) =>
+      Object.values((m as MultiscaleDenoiser).lowpass.stateDict()).map((v) => Array.from(v.dataSync()));
+    expect(weights(second)).toEqual(weights(first));
+    first.dispose();
+    second.dispose();
+    const mismatch = await run([
+      'train',
+      'denoiser',
+      ...msArgs,
+      '--lowpass-rf',
+      '3',
+      '--lowpass-from',
+      join(dir, 'ms'),
+      '--data',
+      data,
+      '--out',
+      join(dir, 'ms-bad'),
+      ...tiny,
+    ]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toContain('pass the same --lowpass-* options');
     const badKind = await run(['train', 'denoiser', '--kind', 'deep', '--data', data, '--out', join(dir, 'x')]);
     expect(badKind.code).toBe(2);
     expect(badKind.stderr).toContain('--kind must be flat or multiscale');

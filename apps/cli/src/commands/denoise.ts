@@ -70,11 +70,13 @@ export const trainDenoiserCommand: Command = {
   summary: 'Train a bias-free denoiser (flat BF-CNN or multi-scale wavelet-conditional) on random noisy patches',
   usage:
     '--data folder:PATH|mnist --out DIR [--kind flat|multiscale] [--rf 13] [--depth 21] [--width 32] [--levels 2]\n' +
-    '    [--lowpass-rf 43] [--lowpass-depth 21] [--lowpass-width 32] [--channels 1|3] [--patch 40] [--batch 16]\n' +
+    '    [--lowpass-rf 43] [--lowpass-depth 21] [--lowpass-width 32] [--conditional-output details|noise]\n' +
+    '    [--lowpass-from MODEL] [--channels 1|3] [--patch 40] [--batch 16]\n' +
     '    [--steps 2000] [--stop-at STEP] [--freeze-norm-at STEP] [--lr 0.001] [--sigma-max 1] [--seed 0]\n' +
     '    [--checkpoint-every 100] [--resume] [--json]\n' +
     '  --stop-at ends this run at STEP with a checkpoint; --resume continues it. --freeze-norm-at: from STEP on,\n' +
-    '  batch norm trains with its running std (the function inference uses).',
+    '  batch norm trains with its running std (the function inference uses). --lowpass-from: copy the low-pass\n' +
+    '  denoiser of a multi-scale MODEL (a checkpoint or shipped name) and train only the conditionals.',
   options: {
     data: { type: 'string' },
     out: { type: 'string' },
@@ -86,6 +88,8 @@ export const trainDenoiserCommand: Command = {
     'lowpass-rf': { type: 'string' },
     'lowpass-depth': { type: 'string' },
     'lowpass-width': { type: 'string' },
+    'conditional-output': { type: 'string' },
+    'lowpass-from': { type: 'string' },
     channels: { type: 'string' },
     patch: { type: 'string' },
     batch: { type: 'string' },
@@ -107,6 +111,9 @@ export const trainDenoiserCommand: Command = {
     if (channels !== 1 && channels !== 3) throw new UsageError(`--channels must be 1 or 3, got ${channels}`);
     const out = resolve(stringOption(ctx, 'out'));
     const data = stringOption(ctx, 'data');
+    const conditionalOutput = stringOption(ctx, 'conditional-output', 'details');
+    if (conditionalOutput !== 'details' && conditionalOutput !== 'noise')
+      throw new UsageError(`--conditional-output must be details or noise, got "${conditionalOutput}"`);
     const config: DenoiserConfig =
       kind === 'flat'
         ? { kind, channels, net: netOptions(ctx, '', 13) }
@@ -116,6 +123,7 @@ export const trainDenoiserCommand: Command = {
             levels: intOption(ctx, 'levels', 2, 1, 8),
             lowpass: netOptions(ctx, 'lowpass-', 43),
             conditional: netOptions(ctx, '', 13),
+            conditionalOutput,
           };
     const steps = intOption(ctx, 'steps', 2000);
     const options = {
@@ -130,6 +138,13 @@ export const trainDenoiserCommand: Command = {
     const backend = await initBackend(undefined, { log: !ctx.json });
     const { images, files } = await loadTrainingImages(data, channels);
     const model = createDenoiser(config, { seed: options.seed });
+    if (ctx.values['lowpass-from'] !== undefined) {
+      if (model.config.kind !== 'multiscale') throw new UsageError('--lowpass-from needs --kind multiscale');
+      await copyLowpass(model as MultiscaleDenoiser, stringOption(ctx, 'lowpass-from')).catch((error) => {
+        model.dispose();
+        throw error;
+      });
+    }
     ctx.log(
       `train denoiser: ${kind}, ${model.numParameters()} parameters, ${files.length} images, ${steps} steps on ${backend}`,
     );
@@ -174,6 +189,25 @@ export const trainDenoiserCommand: Command = {
     }
   },
 };
+
+/** Copies the low-pass denoiser of another multi-scale model into `model` and freezes it. */
+async function copyLowpass(model: MultiscaleDenoiser, name: string): Promise<void> {
+  const source = await resolveDenoiser(name);
+  try {
+    if (source.config.kind !== 'multiscale')
+      throw new UsageError(`--lowpass-from ${name}: that is a ${source.config.kind} model, not a multi-scale one`);
+    const want = JSON.stringify(model.config.lowpass);
+    const have = JSON.stringify((source as MultiscaleDenoiser).config.lowpass);
+    if (want !== have || source.config.channels !== model.config.channels)
+      throw new UsageError(
+        `--lowpass-from ${name}: its low-pass net is ${have} (${source.config.channels} channels), this model's ${want} (${model.config.channels}); pass the same --lowpass-* options`,
+      );
+    model.lowpass.loadStateDict((source as MultiscaleDenoiser).lowpass.stateDict());
+    model.lowpass.setTrainable(false);
+  } finally {
+    source.dispose();
+  }
+}
 
 function mean(values: number[]): number | undefined {
   return values.length ? values.reduce((s, v) => s + v, 0) / values.length : undefined;
