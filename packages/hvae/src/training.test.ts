@@ -58,6 +58,19 @@ describe('trainVdvae', () => {
     for (const m of [straight, second, emaA, emaB]) m.dispose();
   });
 
+  it('a finished run resumed with more steps continues as if they had been asked for from the start', async () => {
+    const short = new Vdvae(SMALL, { seed: 1 });
+    await trainVdvae({ ...common, steps: 3, model: short, dir: join(dir, 'extend') });
+    short.dispose();
+    const longer = new Vdvae(SMALL, { seed: 7 });
+    const rest = await trainVdvae({ ...common, model: longer, dir: join(dir, 'extend'), resume: true });
+    expect(rest.steps).toBe(3);
+    const straight = await loadVdvae(join(dir, 'straight')); // the 6-step run of the first test
+    const extended = await loadVdvae(join(dir, 'extend'));
+    expect(weights(extended)).toEqual(weights(straight));
+    for (const m of [longer, straight, extended]) m.dispose();
+  });
+
   it('skips and counts updates whose gradient norm is above the threshold', async () => {
     const model = new Vdvae(SMALL, { seed: 2 });
     const start = weights(model);

@@ -233,6 +233,17 @@ export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<Tr
   }
 }
 
+/**
+ * A run's config without its length (`training.steps`): the schedule (warm-up, then a constant rate) does
+ * not depend on it, so a finished run may be resumed with more steps and continues as if it had been
+ * asked for them from the start.
+ */
+function withoutLength(json: string): string {
+  const config = JSON.parse(json) as { training?: { steps?: number } };
+  if (config.training) delete config.training.steps;
+  return JSON.stringify(config);
+}
+
 async function restore<C>(
   dir: string,
   model: Module,
@@ -244,7 +255,7 @@ async function restore<C>(
   const statePath = join(dir, TRAINING_STATE_FILE);
   const { tensors, metadata } = await loadTensors(statePath);
   const saved = metadata.config;
-  if (saved !== undefined && saved !== JSON.stringify(config)) {
+  if (saved !== undefined && withoutLength(saved) !== withoutLength(JSON.stringify(config))) {
     throw new CheckpointError(
       `cannot resume "${dir}": it was trained with a different config.\n  saved: ${saved}\n  now:   ${JSON.stringify(config)}\nUse the same options, or a new --out folder.`,
     );
