@@ -203,6 +203,31 @@ describe('trainDenoiser', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('zeroInitOutput starts every trained net at a trivial denoiser (identity, or "no details")', async () => {
+    const before = tf.memory().numTensors;
+    const images = blobs(rng(11), 2, 16);
+    const ms = createDenoiser(
+      {
+        kind: 'multiscale',
+        channels: 1,
+        levels: 1,
+        lowpass: { depth: 3, width: 4, rf: 5 },
+        conditional: { depth: 3, width: 4, rf: 5 },
+      },
+      { seed: 2 },
+    ) as MultiscaleDenoiser;
+    // One step at a negligible rate: the last convs are still (about) zero.
+    await trainDenoiser(ms, { images, steps: 1, batchSize: 2, patchSize: 8, lr: 1e-12, zeroInitOutput: true });
+    const y = rng(3).uniformTensor([1, 8, 8, 1]) as tf.Tensor4D;
+    const f = ms.residual(y); // low-pass kept, details dropped
+    const low = tf.tidy(() => tf.image.resizeNearestNeighbor(tf.avgPool(y, 2, 2, 'valid'), [8, 8]));
+    const expected = tf.sub(y, low);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(f, expected))).dataSync()[0])).toBeLessThan(1e-6);
+    tf.dispose([images, y, f, low, expected]);
+    ms.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('freezes batch-norm statistics from freezeNormAt on (training then uses the running std)', async () => {
     const before = tf.memory().numTensors;
     const images = blobs(rng(10), 4, 24);

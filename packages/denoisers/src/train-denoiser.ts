@@ -4,18 +4,16 @@ import {
   InvalidArgumentError,
   type LongWorkOptions,
   loadTensors,
-  type Rng,
   rng,
   saveCheckpoint,
   saveTensors,
   tf,
   trainLoop,
 } from '@scalespace/core';
-import type { BfCnn } from './bf-cnn.js';
 import type { FlatDenoiser } from './flat-denoiser.js';
-import { haarStep } from './haar.js';
 import type { MultiscaleDenoiser } from './multiscale-denoiser.js';
-import { type HostImage, samplePatchBatch } from './patch-sampler.js';
+import type { HostImage } from './patch-sampler.js';
+import { buildTasks, noisyBatch } from './training-tasks.js';
 
 export interface TrainDenoiserOptions extends LongWorkOptions {
   /** Clean training images [H, W, C] in [0, 1] (C = the model's channels), as tensors or host arrays. */
@@ -28,6 +26,25 @@ export interface TrainDenoiserOptions extends LongWorkOptions {
   patchSize?: number;
   /** Noise std drawn uniformly per patch from this range, relative to the image range (default [0, 1]). */
   sigmaRange?: [number, number];
+  /**
+   * How a multi-scale model's bands read `sigmaRange`. 'image' (default): as the noise of the image, so
+   * each band trains on the std that noise has there (sigma / 2^(j+1) for the details of scale j,
+   * sigma / 2^levels for the coarsest low-pass band; see `haarStep`). 'band': as the noise of every band
+   * itself, which spends most of the training on noise far above what the bands of a noisy image carry.
+   */
+  bandSigma?: 'image' | 'band';
+  /**
+   * Skews the draw of sigma towards small values: sigma = min + (max - min) u^sigmaPower with u uniform.
+   * 1 (default) is the paper's uniform draw; 2 puts about a third of the patches in the lowest tenth of
+   * the range, where the weak noise of real photos lies, which a short training otherwise barely sees.
+   */
+  sigmaPower?: number;
+  /**
+   * Start every trained network's last conv at zero (a fresh run only), so each starts from a trivial
+   * denoiser instead of a random map: a noise-predicting net from the identity, a conditional that outputs
+   * the clean details from "no details". Default false (the paper's random initialisation).
+   */
+  zeroInitOutput?: boolean;
   /** Adam learning rate, decayed by a half cosine to lr * lrFinalRatio (default 1e-3, ratio 0.05). */
   lr?: number;
   lrFinalRatio?: number;
@@ -63,17 +80,6 @@ export interface TrainDenoiserResult {
   losses: number[];
 }
 
-/** One network and what it learns from: patches of `sources`, noise added to the channels from `noisyFrom`. */
-interface Task {
-  name: string;
-  net: BfCnn;
-  sources: HostImage[];
-  noisyFrom: number;
-  patchSize: number;
-  /** The network's target: the added noise, or the clean values of the noisy channels. */
-  predicts: 'noise' | 'clean';
-}
-
 export const TRAINING_STATE_FILE = 'training.safetensors';
 
 function toHost(image: tf.Tensor3D | HostImage, channels: number, index: number): HostImage {
@@ -94,115 +100,9 @@ function toHost(image: tf.Tensor3D | HostImage, channels: number, index: number)
   return host;
 }
 
-/** Host copies of the Haar bands of each image: per scale [low_{j+1}, details_j] and the coarsest low. */
-function bandSources(images: HostImage[], levels: number): { conditional: HostImage[][]; coarsest: HostImage[] } {
-  const block = 2 ** levels;
-  const conditional: HostImage[][] = Array.from({ length: levels }, () => []);
-  const coarsest: HostImage[] = [];
-  for (const image of images) {
-    const h = Math.floor(image.height / block) * block;
-    const w = Math.floor(image.width / block) * block;
-    if (h === 0 || w === 0) {
-      throw new InvalidArgumentError(
-        `a ${image.height}x${image.width} training image is smaller than 2^levels = ${block}`,
-      );
-    }
-    const c = image.channels;
-    let low = tf.tidy(() =>
-      tf.slice(tf.tensor4d(image.data, [1, image.height, image.width, c]), [0, 0, 0, 0], [1, h, w, c]),
-    ) as tf.Tensor4D;
-    for (let j = 0; j < levels; j++) {
-      const step = haarStep(low);
-      low.dispose();
-      low = step.low;
-      const joint = tf.concat([step.low, step.details], 3);
-      conditional[j].push({
-        data: joint.dataSync() as Float32Array,
-        height: joint.shape[1] as number,
-        width: joint.shape[2] as number,
-        channels: 4 * c,
-        detailOffset: c,
-      });
-      tf.dispose([joint, step.details]);
-    }
-    coarsest.push({ data: low.dataSync() as Float32Array, height: low.shape[1], width: low.shape[2], channels: c });
-    low.dispose();
-  }
-  return { conditional, coarsest };
-}
-
-function smallestSide(sources: HostImage[]): number {
-  return Math.min(...sources.map((s) => Math.min(s.height, s.width)));
-}
-
-function buildTasks(model: FlatDenoiser | MultiscaleDenoiser, images: HostImage[], patchSize: number): Task[] {
-  if (model.config.kind === 'flat') {
-    const flat = model as FlatDenoiser;
-    return [{ name: 'flat', net: flat.net, sources: images, noisyFrom: 0, patchSize, predicts: 'noise' }];
-  }
-  const ms = model as MultiscaleDenoiser;
-  const { conditional, coarsest } = bandSources(images, ms.config.levels);
-  // Coarse bands of small images (MNIST) can be smaller than the patch: use whole bands then.
-  const tasks: Task[] = [
-    {
-      name: 'lowpass',
-      net: ms.lowpass,
-      sources: coarsest,
-      noisyFrom: 0,
-      patchSize: Math.min(patchSize, smallestSide(coarsest)),
-      predicts: 'noise',
-    },
-  ];
-  for (const [j, sources] of conditional.entries()) {
-    tasks.push({
-      name: `scale${j}`,
-      net: ms.conditionals[j],
-      sources,
-      noisyFrom: ms.config.channels,
-      patchSize: Math.min(patchSize, smallestSide(sources)),
-      predicts: ms.config.conditionalOutput === 'noise' ? 'noise' : 'clean',
-    });
-  }
-  return tasks;
-}
-
-/** A noisy batch for one task: input (noise on the noisy channels only) and the target (noise or clean values). */
-function noisyBatch(
-  task: Task,
-  batchSize: number,
-  sigmaRange: [number, number],
-  augment: boolean,
-  r: Rng,
-): { input: tf.Tensor4D; target: tf.Tensor4D } {
-  const p = task.patchSize;
-  const channels = task.sources[0].channels;
-  const clean = samplePatchBatch(task.sources, { batchSize, patchSize: p, augment }, r.fork('patches'));
-  const noisy = channels - task.noisyFrom;
-  const noise = new Float32Array(batchSize * p * p * noisy);
-  const nr = r.fork('noise');
-  const [lo, hi] = sigmaRange;
-  for (let b = 0; b < batchSize; b++) {
-    const sigma = lo + (hi - lo) * nr.uniform();
-    const base = b * p * p * noisy;
-    for (let i = 0; i < p * p * noisy; i++) noise[base + i] = sigma * nr.normal();
-  }
-  const input = new Float32Array(clean);
-  const target = task.predicts === 'noise' ? noise : new Float32Array(noise.length);
-  for (let px = 0; px < batchSize * p * p; px++) {
-    for (let k = 0; k < noisy; k++) {
-      input[px * channels + task.noisyFrom + k] += noise[px * noisy + k];
-      if (task.predicts === 'clean') target[px * noisy + k] = clean[px * channels + task.noisyFrom + k];
-    }
-  }
-  return {
-    input: tf.tensor4d(input, [batchSize, p, p, channels]),
-    target: tf.tensor4d(target, [batchSize, p, p, noisy]),
-  };
-}
-
 function validate(options: TrainDenoiserOptions) {
   const { steps, batchSize = 16, patchSize = 40, sigmaRange = [0, 1], lr = 1e-3, lrFinalRatio = 0.05 } = options;
-  const { checkpointEvery = 100 } = options;
+  const { checkpointEvery = 100, bandSigma = 'image', sigmaPower = 1 } = options;
   const check = (ok: boolean, message: string) => {
     if (!ok) throw new InvalidArgumentError(`trainDenoiser: ${message}`);
   };
@@ -215,19 +115,36 @@ function validate(options: TrainDenoiserOptions) {
     `sigmaRange must be [min, max] with 0 <= min < max, got ${JSON.stringify(sigmaRange)}`,
   );
   check(lr > 0, `lr must be > 0, got ${lr}`);
+  check(sigmaPower > 0 && Number.isFinite(sigmaPower), `sigmaPower must be a positive number, got ${sigmaPower}`);
   check(lrFinalRatio > 0 && lrFinalRatio <= 1, `lrFinalRatio must be in (0, 1], got ${lrFinalRatio}`);
   check(
     Number.isInteger(checkpointEvery) && checkpointEvery >= 1,
     `checkpointEvery must be a positive integer, got ${checkpointEvery}`,
   );
   check(!options.resume || options.checkpointDir !== undefined, 'resume needs checkpointDir');
+  check(
+    bandSigma === 'image' || bandSigma === 'band',
+    `bandSigma must be "image" or "band", got ${JSON.stringify(bandSigma)}`,
+  );
   const { stopAt = steps, freezeNormAt = Number.POSITIVE_INFINITY } = options;
   check(freezeNormAt >= 0, `freezeNormAt must be a step >= 0, got ${freezeNormAt}`);
   check(
     Number.isInteger(stopAt) && stopAt >= 1 && stopAt <= steps,
     `stopAt must be an integer in [1, steps = ${steps}], got ${stopAt}`,
   );
-  return { steps, stopAt, freezeNormAt, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery };
+  return {
+    steps,
+    stopAt,
+    freezeNormAt,
+    batchSize,
+    patchSize,
+    sigmaRange,
+    bandSigma,
+    sigmaPower,
+    lr,
+    lrFinalRatio,
+    checkpointEvery,
+  };
 }
 
 /**
@@ -244,12 +161,16 @@ export async function trainDenoiser(
   model: FlatDenoiser | MultiscaleDenoiser,
   options: TrainDenoiserOptions,
 ): Promise<TrainDenoiserResult> {
-  const { steps, stopAt, freezeNormAt, batchSize, patchSize, sigmaRange, lr, lrFinalRatio, checkpointEvery } =
-    validate(options);
+  const settings = validate(options);
+  const { steps, stopAt, freezeNormAt, batchSize, patchSize, sigmaRange, bandSigma, sigmaPower, lr, lrFinalRatio } =
+    settings;
+  const { checkpointEvery } = settings;
   const channels = model.config.channels;
   const images = options.images.map((image, i) => toHost(image, channels, i));
   // A network whose parameters are all frozen (e.g. a low-pass denoiser reused from another model) is not run.
-  const tasks = buildTasks(model, images, patchSize).filter((task) => task.net.trainableParameters().length > 0);
+  const tasks = buildTasks(model, images, patchSize, bandSigma).filter(
+    (task) => task.net.trainableParameters().length > 0,
+  );
   if (tasks.length === 0)
     throw new InvalidArgumentError('trainDenoiser: every parameter of the model is frozen; nothing to train');
   const params = model.trainableParameters();
@@ -263,6 +184,9 @@ export async function trainDenoiser(
     batchSize,
     patchSize,
     sigmaRange,
+    ...(model.config.kind === 'multiscale' && { bandSigma }),
+    ...(sigmaPower !== 1 && { sigmaPower }),
+    ...(options.zeroInitOutput && { zeroInitOutput: true }),
     lr,
     lrFinalRatio,
     steps,
@@ -273,6 +197,12 @@ export async function trainDenoiser(
   let startStep = 0;
   try {
     if (checkpointDir && options.resume) startStep = await restore(model, optimizer, checkpointDir);
+    if (startStep === 0 && options.zeroInitOutput) {
+      for (const task of tasks) {
+        const last = task.net.convs[task.net.convs.length - 1].weight;
+        tf.tidy(() => last.assign(tf.zerosLike(last)));
+      }
+    }
     if (startStep > stopAt) {
       throw new InvalidArgumentError(
         `trainDenoiser: the checkpoint is at step ${startStep}, beyond ${stopAt}; ask for more steps`,
@@ -297,7 +227,9 @@ export async function trainDenoiser(
       step: (index) => {
         for (const task of tasks) task.net.setStatisticsFrozen(index >= freezeNormAt);
         const r = seed.fork(`step${index}`);
-        const batches = tasks.map((task) => noisyBatch(task, batchSize, sigmaRange, augment, r.fork(task.name)));
+        const batches = tasks.map((task) =>
+          noisyBatch(task, batchSize, sigmaRange, sigmaPower, augment, r.fork(task.name)),
+        );
         const perTask: number[] = [];
         const { value, grads } = tf.variableGrads(() => {
           const parts = tasks.map((task, i) => {

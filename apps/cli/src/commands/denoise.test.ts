@@ -145,6 +145,9 @@ describe('scalespace train denoiser / denoise', () => {
     ]);
     expect(mismatch.code).toBe(2);
     expect(mismatch.stderr).toContain('pass the same --lowpass-* options');
+    const flatSplit = await run(['train', 'denoiser', '--train', 'lowpass', '--data', data, '--out', join(dir, 'f')]);
+    expect(flatSplit.code).toBe(2);
+    expect(flatSplit.stderr).toContain('--train lowpass needs --kind multiscale');
     const badKind = await run(['train', 'denoiser', '--kind', 'deep', '--data', data, '--out', join(dir, 'x')]);
     expect(badKind.code).toBe(2);
     expect(badKind.stderr).toContain('--kind must be flat or multiscale');

@@ -71,12 +71,14 @@ export const trainDenoiserCommand: Command = {
   usage:
     '--data folder:PATH|mnist --out DIR [--kind flat|multiscale] [--rf 13] [--depth 21] [--width 32] [--levels 2]\n' +
     '    [--lowpass-rf 43] [--lowpass-depth 21] [--lowpass-width 32] [--conditional-output details|noise]\n' +
-    '    [--lowpass-from MODEL] [--channels 1|3] [--patch 40] [--batch 16]\n' +
-    '    [--steps 2000] [--stop-at STEP] [--freeze-norm-at STEP] [--lr 0.001] [--sigma-max 1] [--seed 0]\n' +
-    '    [--checkpoint-every 100] [--resume] [--json]\n' +
+    '    [--lowpass-from MODEL] [--train all|lowpass|conditionals] [--band-sigma image|band] [--channels 1|3]\n' +
+    '    [--patch 40] [--batch 16]\n' +
+    '    [--steps 2000] [--stop-at STEP] [--freeze-norm-at STEP] [--lr 0.001] [--sigma-max 1] [--sigma-power 1]\n' +
+    '    [--zero-init-output] [--seed 0] [--checkpoint-every 100] [--resume] [--json]\n' +
     '  --stop-at ends this run at STEP with a checkpoint; --resume continues it. --freeze-norm-at: from STEP on,\n' +
     '  batch norm trains with its running std (the function inference uses). --lowpass-from: copy the low-pass\n' +
-    '  denoiser of a multi-scale MODEL (a checkpoint or shipped name) and train only the conditionals.',
+    '  denoiser of a multi-scale MODEL (a checkpoint or shipped name) and train only the conditionals. --train:\n' +
+    '  which networks of a multi-scale model learn (the others keep their initial or copied weights).',
   options: {
     data: { type: 'string' },
     out: { type: 'string' },
@@ -90,6 +92,10 @@ export const trainDenoiserCommand: Command = {
     'lowpass-width': { type: 'string' },
     'conditional-output': { type: 'string' },
     'lowpass-from': { type: 'string' },
+    'band-sigma': { type: 'string' },
+    train: { type: 'string' },
+    'sigma-power': { type: 'string' },
+    'zero-init-output': { type: 'boolean' },
     channels: { type: 'string' },
     patch: { type: 'string' },
     batch: { type: 'string' },
@@ -132,18 +138,31 @@ export const trainDenoiserCommand: Command = {
       patchSize: intOption(ctx, 'patch', 40, 2),
       lr: numberOption(ctx, 'lr', 1e-3, 1e-7, 1),
       sigmaRange: [0, numberOption(ctx, 'sigma-max', 1, 1e-3, 10)] as [number, number],
+      bandSigma: bandSigmaOption(ctx),
+      sigmaPower: numberOption(ctx, 'sigma-power', 1, 0.1, 10),
+      zeroInitOutput: ctx.values['zero-init-output'] === true,
       seed: intOption(ctx, 'seed', 0, 0),
       checkpointEvery: intOption(ctx, 'checkpoint-every', 100),
     };
     const backend = await initBackend(undefined, { log: !ctx.json });
     const { images, files } = await loadTrainingImages(data, channels);
+    const train = stringOption(ctx, 'train', ctx.values['lowpass-from'] !== undefined ? 'conditionals' : 'all');
+    if (train !== 'all' && train !== 'lowpass' && train !== 'conditionals')
+      throw new UsageError(`--train must be all, lowpass or conditionals, got "${train}"`);
+    if (train !== 'all' && kind !== 'multiscale') throw new UsageError(`--train ${train} needs --kind multiscale`);
+    if (ctx.values['lowpass-from'] !== undefined && kind !== 'multiscale')
+      throw new UsageError('--lowpass-from needs --kind multiscale');
     const model = createDenoiser(config, { seed: options.seed });
     if (ctx.values['lowpass-from'] !== undefined) {
-      if (model.config.kind !== 'multiscale') throw new UsageError('--lowpass-from needs --kind multiscale');
       await copyLowpass(model as MultiscaleDenoiser, stringOption(ctx, 'lowpass-from')).catch((error) => {
         model.dispose();
         throw error;
       });
+    }
+    if (train !== 'all') {
+      const ms = model as MultiscaleDenoiser;
+      ms.lowpass.setTrainable(train === 'lowpass');
+      for (const net of ms.conditionals) net.setTrainable(train === 'conditionals');
     }
     ctx.log(
       `train denoiser: ${kind}, ${model.numParameters()} parameters, ${files.length} images, ${steps} steps on ${backend}`,
@@ -189,6 +208,12 @@ export const trainDenoiserCommand: Command = {
     }
   },
 };
+
+function bandSigmaOption(ctx: CommandContext): 'image' | 'band' {
+  const value = stringOption(ctx, 'band-sigma', 'image');
+  if (value !== 'image' && value !== 'band') throw new UsageError(`--band-sigma must be image or band, got "${value}"`);
+  return value;
+}
 
 /** Copies the low-pass denoiser of another multi-scale model into `model` and freezes it. */
 async function copyLowpass(model: MultiscaleDenoiser, name: string): Promise<void> {
