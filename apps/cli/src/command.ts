@@ -38,6 +38,19 @@ export function stringOption(ctx: CommandContext, name: string, fallback?: strin
   throw new UsageError(`--${name} is required`);
 }
 
+/** Reads an option that must be one of `choices` (the fallback when it is absent). */
+export function choiceOption<T extends string>(
+  ctx: CommandContext,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const v = stringOption(ctx, name, fallback);
+  if ((choices as readonly string[]).includes(v)) return v as T;
+  const listed = `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`;
+  throw new UsageError(`--${name} must be ${listed}, got "${v}"`);
+}
+
 /** Reads an integer option with bounds. */
 export function intOption(
   ctx: CommandContext,

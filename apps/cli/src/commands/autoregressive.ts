@@ -3,7 +3,15 @@ import { dirname, join, resolve } from 'node:path';
 import { type AutoregressiveModel, createModel, loadModel, recipeConfig, trainModel } from '@scalespace/autoregressive';
 import { imageGrid, initBackend, progressBar, tf, writeImage } from '@scalespace/core';
 import { type Augment, BatchSampler, type ImageDataset, loadDataset } from '@scalespace/data';
-import { type Command, type CommandContext, intOption, numberOption, stringOption, UsageError } from '../command.js';
+import {
+  type Command,
+  type CommandContext,
+  choiceOption,
+  intOption,
+  numberOption,
+  stringOption,
+  UsageError,
+} from '../command.js';
 import { readCheckpointConfig, type SampleHandler } from '../models.js';
 
 const KINDS = ['pixelcnn', 'pixelpyramids'] as const;
@@ -145,9 +153,7 @@ export const evalNllCommand: Command = {
     const [dir] = ctx.positionals;
     if (!dir) throw new UsageError('give the model DIR');
     await initBackend(undefined, { log: !ctx.json });
-    const weights = stringOption(ctx, 'weights', 'ema');
-    if (weights !== 'ema' && weights !== 'live')
-      throw new UsageError(`--weights must be ema or live, got "${weights}"`);
+    const weights = choiceOption(ctx, 'weights', ['ema', 'live'], 'ema');
     const model = await loadModel(dir, { weights });
     const dataName = stringOption(ctx, 'data', String(model.training?.data ?? 'mnist'));
     const limit = ctx.values.limit === undefined ? undefined : intOption(ctx, 'limit', 1000, 1);

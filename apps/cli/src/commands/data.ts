@@ -14,6 +14,7 @@ import {
   type Command,
   type CommandContext,
   type CommandOptions,
+  choiceOption,
   intOption,
   stringOption,
   UsageError,
@@ -32,8 +33,7 @@ const LOAD_USAGE =
   '[--split train|test] [--size S --policy center-crop|shorter-side|longer-side|stretch|random-crop] [--crop C] [--channels 1|3] [--cache DIR | --no-cache]';
 
 function loadOptions(ctx: CommandContext): LoadDatasetOptions {
-  const split = stringOption(ctx, 'split', 'train');
-  if (split !== 'train' && split !== 'test') throw new UsageError(`--split must be train or test, got "${split}"`);
+  const split = choiceOption(ctx, 'split', ['train', 'test'], 'train');
   const policy = ctx.values.policy as string | undefined;
   if (policy !== undefined && !SIZE_POLICIES.includes(policy as SizePolicy))
     throw new UsageError(`--policy must be one of ${SIZE_POLICIES.join(', ')}, got "${policy}"`);

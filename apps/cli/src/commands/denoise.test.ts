@@ -148,6 +148,9 @@ describe('scalespace train denoiser / denoise', () => {
     const flatSplit = await run(['train', 'denoiser', '--train', 'lowpass', '--data', data, '--out', join(dir, 'f')]);
     expect(flatSplit.code).toBe(2);
     expect(flatSplit.stderr).toContain('--train lowpass needs --kind multiscale');
+    const badTrain = await run(['train', 'denoiser', '--train', 'some', '--data', data, '--out', join(dir, 'f')]);
+    expect(badTrain.code).toBe(2);
+    expect(badTrain.stderr).toContain('--train must be all, lowpass or conditionals, got "some"');
     const badKind = await run(['train', 'denoiser', '--kind', 'deep', '--data', data, '--out', join(dir, 'x')]);
     expect(badKind.code).toBe(2);
     expect(badKind.stderr).toContain('--kind must be flat or multiscale');

@@ -12,7 +12,7 @@ import {
   trainDenoiser,
 } from '@scalespace/denoisers';
 import type { Command, CommandContext } from '../command.js';
-import { intOption, numberOption, stringOption, UsageError } from '../command.js';
+import { choiceOption, intOption, numberOption, stringOption, UsageError } from '../command.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
 
@@ -110,16 +110,12 @@ export const trainDenoiserCommand: Command = {
   },
   allowPositionals: false,
   async run(ctx) {
-    const kind = stringOption(ctx, 'kind', 'flat');
-    if (kind !== 'flat' && kind !== 'multiscale')
-      throw new UsageError(`--kind must be flat or multiscale, got "${kind}"`);
+    const kind = choiceOption(ctx, 'kind', ['flat', 'multiscale'], 'flat');
     const channels = intOption(ctx, 'channels', 1, 1, 3);
     if (channels !== 1 && channels !== 3) throw new UsageError(`--channels must be 1 or 3, got ${channels}`);
     const out = resolve(stringOption(ctx, 'out'));
     const data = stringOption(ctx, 'data');
-    const conditionalOutput = stringOption(ctx, 'conditional-output', 'details');
-    if (conditionalOutput !== 'details' && conditionalOutput !== 'noise')
-      throw new UsageError(`--conditional-output must be details or noise, got "${conditionalOutput}"`);
+    const conditionalOutput = choiceOption(ctx, 'conditional-output', ['details', 'noise'], 'details');
     const config: DenoiserConfig =
       kind === 'flat'
         ? { kind, channels, net: netOptions(ctx, '', 13) }
@@ -138,7 +134,7 @@ export const trainDenoiserCommand: Command = {
       patchSize: intOption(ctx, 'patch', 40, 2),
       lr: numberOption(ctx, 'lr', 1e-3, 1e-7, 1),
       sigmaRange: [0, numberOption(ctx, 'sigma-max', 1, 1e-3, 10)] as [number, number],
-      bandSigma: bandSigmaOption(ctx),
+      bandSigma: choiceOption(ctx, 'band-sigma', ['image', 'band'], 'image'),
       sigmaPower: numberOption(ctx, 'sigma-power', 1, 0.1, 10),
       zeroInitOutput: ctx.values['zero-init-output'] === true,
       seed: intOption(ctx, 'seed', 0, 0),
@@ -146,14 +142,17 @@ export const trainDenoiserCommand: Command = {
     };
     const backend = await initBackend(undefined, { log: !ctx.json });
     const { images, files } = await loadTrainingImages(data, channels);
-    const train = stringOption(ctx, 'train', ctx.values['lowpass-from'] !== undefined ? 'conditionals' : 'all');
-    if (train !== 'all' && train !== 'lowpass' && train !== 'conditionals')
-      throw new UsageError(`--train must be all, lowpass or conditionals, got "${train}"`);
+    const reusesLowpass = ctx.values['lowpass-from'] !== undefined;
+    const train = choiceOption(
+      ctx,
+      'train',
+      ['all', 'lowpass', 'conditionals'],
+      reusesLowpass ? 'conditionals' : 'all',
+    );
     if (train !== 'all' && kind !== 'multiscale') throw new UsageError(`--train ${train} needs --kind multiscale`);
-    if (ctx.values['lowpass-from'] !== undefined && kind !== 'multiscale')
-      throw new UsageError('--lowpass-from needs --kind multiscale');
+    if (reusesLowpass && kind !== 'multiscale') throw new UsageError('--lowpass-from needs --kind multiscale');
     const model = createDenoiser(config, { seed: options.seed });
-    if (ctx.values['lowpass-from'] !== undefined) {
+    if (reusesLowpass) {
       await copyLowpass(model as MultiscaleDenoiser, stringOption(ctx, 'lowpass-from')).catch((error) => {
         model.dispose();
         throw error;
@@ -209,13 +208,7 @@ export const trainDenoiserCommand: Command = {
   },
 };
 
-function bandSigmaOption(ctx: CommandContext): 'image' | 'band' {
-  const value = stringOption(ctx, 'band-sigma', 'image');
-  if (value !== 'image' && value !== 'band') throw new UsageError(`--band-sigma must be image or band, got "${value}"`);
-  return value;
-}
-
-/** Copies the low-pass denoiser of another multi-scale model into `model` and freezes it. */
+/** Copies the low-pass denoiser of another multi-scale model into `model` (`--train` decides whether it learns). */
 async function copyLowpass(model: MultiscaleDenoiser, name: string): Promise<void> {
   const source = await resolveDenoiser(name);
   try {
@@ -228,7 +221,6 @@ async function copyLowpass(model: MultiscaleDenoiser, name: string): Promise<voi
         `--lowpass-from ${name}: its low-pass net is ${have} (${source.config.channels} channels), this model's ${want} (${model.config.channels}); pass the same --lowpass-* options`,
       );
     model.lowpass.loadStateDict((source as MultiscaleDenoiser).lowpass.stateDict());
-    model.lowpass.setTrainable(false);
   } finally {
     source.dispose();
   }

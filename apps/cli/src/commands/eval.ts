@@ -38,7 +38,7 @@ import {
 import { degrade } from '@scalespace/pyramids';
 import sharp from 'sharp';
 import type { Command, CommandContext } from '../command.js';
-import { intOption, stringOption, UsageError } from '../command.js';
+import { choiceOption, intOption, stringOption, UsageError } from '../command.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
 
@@ -210,8 +210,7 @@ export const evalCommand: Command = {
       );
     }
     const { flags, explicit } = parseMetrics(ctx.values.metrics as string | undefined);
-    const channel = stringOption(ctx, 'channel', 'rgb');
-    if (channel !== 'rgb' && channel !== 'y') throw new UsageError(`--channel must be rgb or y, got "${channel}"`);
+    const channel = choiceOption(ctx, 'channel', ['rgb', 'y'], 'rgb');
     const lr = flags.includes('lr-psnr');
     if (lr && flags.some((f) => FULL_REFERENCE.includes(f))) {
       throw new UsageError(
@@ -372,9 +371,7 @@ export const evalApdCommand: Command = {
   async run(ctx) {
     const files = ctx.positionals.map((p) => existing(p, 'image'));
     if (files.length < 2) throw new UsageError(`apd needs at least 2 sample images, got ${files.length}`);
-    const distance = stringOption(ctx, 'distance', 'mse');
-    if (distance !== 'mse' && distance !== 'perceptual')
-      throw new UsageError(`--distance must be mse or perceptual, got "${distance}"`);
+    const distance = choiceOption(ctx, 'distance', ['mse', 'perceptual'], 'mse');
     if (distance === 'mse' && ctx.values.trunk !== undefined)
       throw new UsageError('--trunk is only used by --distance perceptual');
     const trunk = trunkOption(ctx);
@@ -412,10 +409,7 @@ export const evalApdCommand: Command = {
 // --- eval fid / eval sifid ------------------------------------------------------------------------------
 
 function trunkOption(ctx: CommandContext): TrunkName {
-  const trunk = stringOption(ctx, 'trunk', 'inception-v3');
-  if (trunk !== 'inception-v3' && trunk !== 'mobilenet-v2')
-    throw new UsageError(`--trunk must be inception-v3 or mobilenet-v2, got "${trunk}"`);
-  return trunk;
+  return choiceOption(ctx, 'trunk', ['inception-v3', 'mobilenet-v2'], 'inception-v3');
 }
 
 /** Images read per step of feature extraction: bounds memory for large folders. */

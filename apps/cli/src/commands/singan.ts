@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { imageGrid, initBackend, progressBar, writeImage } from '@scalespace/core';
 import { loadSingleImageModel, modelMethod, trainPetsGAN, trainSinGAN, writeAnimation } from '@scalespace/singan';
-import { type Command, type CommandContext, intOption, stringOption, UsageError } from '../command.js';
+import { type Command, type CommandContext, choiceOption, intOption, stringOption, UsageError } from '../command.js';
 
 /** `scalespace train singan IMAGE --method singan|petsgan --max-size 128 --out DIR`. */
 export const trainSinganCommand: Command = {
@@ -24,9 +24,7 @@ export const trainSinganCommand: Command = {
     const [image, ...extra] = ctx.positionals;
     if (!image || extra.length > 0) throw new UsageError('give exactly one IMAGE to train on');
     const out = stringOption(ctx, 'out');
-    const method = stringOption(ctx, 'method', 'singan');
-    if (method !== 'singan' && method !== 'petsgan')
-      throw new UsageError(`--method must be singan or petsgan, got "${method}"`);
+    const method = choiceOption(ctx, 'method', ['singan', 'petsgan'], 'singan');
     const resume = ctx.values.resume === true || existsSync(join(out, 'training-state.safetensors'));
     if (ctx.values.resume === true && !existsSync(join(out, 'training-state.safetensors')))
       throw new UsageError(`--resume: "${out}" has no training state to continue`);
