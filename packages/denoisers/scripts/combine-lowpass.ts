@@ -17,9 +17,8 @@ if (source.config.kind !== 'multiscale' || target.config.kind !== 'multiscale') 
   console.error('both runs must be multi-scale models');
   process.exit(2);
 }
-const low = source as MultiscaleDenoiser;
 const model = target as MultiscaleDenoiser;
-model.lowpass.loadStateDict(low.lowpass.stateDict()); // checks every name and shape
+model.copyLowpassFrom(source as MultiscaleDenoiser);
 await saveDenoiser(out, model);
 console.log(`wrote ${out}: low-pass from ${lowpassRun}, conditionals from ${conditionalsRun}`);
 source.dispose();

@@ -111,6 +111,12 @@ export class BfCnn extends Module {
     return h;
   }
 
+  /** Sets the last conv to zero: the network then outputs 0 for every input (a trivial start for training). */
+  zeroOutput(): void {
+    const last = this.convs[this.convs.length - 1].weight;
+    tf.tidy(() => last.assign(tf.zerosLike(last)));
+  }
+
   /** Folds the batch statistics of the training-mode forwards since the last call into the running stds. */
   commitStatistics(): void {
     for (const n of this.norms) n.commitStatistics();

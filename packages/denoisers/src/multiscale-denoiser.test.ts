@@ -62,6 +62,21 @@ describe('conditional output of a multi-scale model', () => {
     model.dispose();
   });
 
+  it('copies the low-pass denoiser of another model, and only one of the same shape', () => {
+    const before = tf.memory().numTensors;
+    const a = new MultiscaleDenoiser(config, { seed: 1 });
+    const b = new MultiscaleDenoiser(config, { seed: 2 });
+    const values = (m: MultiscaleDenoiser) => Object.values(m.lowpass.stateDict()).map((v) => Array.from(v.dataSync()));
+    const conditionals = Object.values(b.conditionals[0].stateDict()).map((v) => Array.from(v.dataSync()));
+    b.copyLowpassFrom(a);
+    expect(values(b)).toEqual(values(a));
+    expect(Object.values(b.conditionals[0].stateDict()).map((v) => Array.from(v.dataSync()))).toEqual(conditionals);
+    const wider = new MultiscaleDenoiser({ ...config, lowpass: { depth: 3, width: 6, rf: 5 } }, { seed: 3 });
+    expect(() => b.copyLowpassFrom(wider)).toThrow(/low-pass net is .*"width":6/);
+    for (const m of [a, b, wider]) m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects an unknown choice', () => {
     expect(() => new MultiscaleDenoiser({ ...config, conditionalOutput: 'signal' as 'details' }, { seed: 1 })).toThrow(
       /conditionalOutput must be "details" or "noise"/,

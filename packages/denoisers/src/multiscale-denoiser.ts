@@ -66,6 +66,21 @@ export class MultiscaleDenoiser extends Module implements Denoiser {
     this.eval();
   }
 
+  /**
+   * Copies another multi-scale model's low-pass denoiser into this one. The low-pass and conditional nets
+   * train on different bands and never see each other's output, so they can come from separate runs.
+   */
+  copyLowpassFrom(source: MultiscaleDenoiser): void {
+    const want = JSON.stringify(this.config.lowpass);
+    const have = JSON.stringify(source.config.lowpass);
+    if (want !== have || source.config.channels !== this.config.channels) {
+      throw new InvalidArgumentError(
+        `the source's low-pass net is ${have} (${source.config.channels} channels), this model's ${want} (${this.config.channels})`,
+      );
+    }
+    this.lowpass.loadStateDict(source.lowpass.stateDict());
+  }
+
   /** Residual of the low-pass denoiser on a coarsest band. */
   lowpassResidual(low: tf.Tensor4D): tf.Tensor4D {
     return this.lowpass.infer(low);

@@ -150,8 +150,8 @@ function validate(options: TrainDenoiserOptions) {
 /**
  * Trains a flat or multi-scale denoiser on the MSE of its noise estimate (a multi-scale model's
  * conditionals output the clean details unless `conditionalOutput` is 'noise': the same loss in another
- * form), with the noise std of each patch drawn uniformly from `sigmaRange` (the paper: [0, 1] of the
- * image range), on random patches of the images. A multi-scale model trains its low-pass denoiser on
+ * form), with the noise std of each patch drawn from `sigmaRange` (the paper: uniformly from [0, 1] of
+ * the image range; see `sigmaPower` and `bandSigma`), on random patches of the images. A multi-scale model trains its low-pass denoiser on
  * patches of the coarsest band and each conditional denoiser on patches of [clean low-pass, noisy
  * details] of its scale, every step; a network frozen with `setTrainable(false)` is skipped. Batch norm
  * statistics are folded in after each step; the model is left in eval mode. Resumable: with
@@ -161,10 +161,19 @@ export async function trainDenoiser(
   model: FlatDenoiser | MultiscaleDenoiser,
   options: TrainDenoiserOptions,
 ): Promise<TrainDenoiserResult> {
-  const settings = validate(options);
-  const { steps, stopAt, freezeNormAt, batchSize, patchSize, sigmaRange, bandSigma, sigmaPower, lr, lrFinalRatio } =
-    settings;
-  const { checkpointEvery } = settings;
+  const {
+    steps,
+    stopAt,
+    freezeNormAt,
+    batchSize,
+    patchSize,
+    sigmaRange,
+    bandSigma,
+    sigmaPower,
+    lr,
+    lrFinalRatio,
+    checkpointEvery,
+  } = validate(options);
   const channels = model.config.channels;
   const images = options.images.map((image, i) => toHost(image, channels, i));
   // A network whose parameters are all frozen (e.g. a low-pass denoiser reused from another model) is not run.
@@ -197,12 +206,7 @@ export async function trainDenoiser(
   let startStep = 0;
   try {
     if (checkpointDir && options.resume) startStep = await restore(model, optimizer, checkpointDir);
-    if (startStep === 0 && options.zeroInitOutput) {
-      for (const task of tasks) {
-        const last = task.net.convs[task.net.convs.length - 1].weight;
-        tf.tidy(() => last.assign(tf.zerosLike(last)));
-      }
-    }
+    if (startStep === 0 && options.zeroInitOutput) for (const task of tasks) task.net.zeroOutput();
     if (startStep > stopAt) {
       throw new InvalidArgumentError(
         `trainDenoiser: the checkpoint is at step ${startStep}, beyond ${stopAt}; ask for more steps`,
@@ -228,7 +232,7 @@ export async function trainDenoiser(
         for (const task of tasks) task.net.setStatisticsFrozen(index >= freezeNormAt);
         const r = seed.fork(`step${index}`);
         const batches = tasks.map((task) =>
-          noisyBatch(task, batchSize, sigmaRange, sigmaPower, augment, r.fork(task.name)),
+          noisyBatch(task, batchSize, { range: sigmaRange, power: sigmaPower }, augment, r.fork(task.name)),
         );
         const perTask: number[] = [];
         const { value, grads } = tf.variableGrads(() => {

@@ -52,7 +52,7 @@ describe('training tasks of a multi-scale model', () => {
     expect(std(details[1])).toBeCloseTo(0.25, 2);
     // A batch at sigma 0.8 (a range of width 1e-6): the noise in the targets has 0.8 x the band's scale.
     for (const task of tasks) {
-      const { input, target } = noisyBatch(task, 32, [0.8, 0.800001], 1, false, rng(5));
+      const { input, target } = noisyBatch(task, 32, { range: [0.8, 0.800001], power: 1 }, false, rng(5));
       const clean = tf.tidy(() => tf.slice(input, [0, 0, 0, task.noisyFrom], [-1, -1, -1, -1]));
       const added = task.predicts === 'noise' ? target : tf.sub(clean, target);
       expect(std(added) / (0.8 * task.sigmaScale)).toBeCloseTo(1, 1);
@@ -68,7 +68,7 @@ describe('training tasks of a multi-scale model', () => {
     const m = model();
     const [task] = buildTasks(m, [randomImage(64)], 4, 'band');
     for (const power of [1, 2, 3]) {
-      const { target } = noisyBatch(task, 20000, [0, 1], power, false, rng(power));
+      const { target } = noisyBatch(task, 20000, { range: [0, 1], power }, false, rng(power));
       // Mean noise variance over the batch: E[sigma^2] = E[u^(2p)] = 1 / (2p + 1).
       expect(std(target) ** 2 * (2 * power + 1)).toBeCloseTo(1, 1);
       target.dispose();

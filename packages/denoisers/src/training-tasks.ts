@@ -108,8 +108,7 @@ export function buildTasks(
 export function noisyBatch(
   task: Task,
   batchSize: number,
-  sigmaRange: [number, number],
-  sigmaPower: number,
+  sigma: { range: [number, number]; power: number },
   augment: boolean,
   r: Rng,
 ): { input: tf.Tensor4D; target: tf.Tensor4D } {
@@ -119,11 +118,11 @@ export function noisyBatch(
   const noisy = channels - task.noisyFrom;
   const noise = new Float32Array(batchSize * p * p * noisy);
   const nr = r.fork('noise');
-  const [lo, hi] = sigmaRange;
+  const [lo, hi] = sigma.range;
   for (let b = 0; b < batchSize; b++) {
-    const sigma = (lo + (hi - lo) * nr.uniform() ** sigmaPower) * task.sigmaScale;
+    const std = (lo + (hi - lo) * nr.uniform() ** sigma.power) * task.sigmaScale;
     const base = b * p * p * noisy;
-    for (let i = 0; i < p * p * noisy; i++) noise[base + i] = sigma * nr.normal();
+    for (let i = 0; i < p * p * noisy; i++) noise[base + i] = std * nr.normal();
   }
   const input = new Float32Array(clean);
   const target = task.predicts === 'noise' ? noise : new Float32Array(noise.length);

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
-import { initBackend, progressBar, readImage, rng, tf, writeImage } from '@scalespace/core';
+import { InvalidArgumentError, initBackend, progressBar, readImage, rng, tf, writeImage } from '@scalespace/core';
 import {
   createDenoiser,
   type DenoiserConfig,
@@ -214,13 +214,12 @@ async function copyLowpass(model: MultiscaleDenoiser, name: string): Promise<voi
   try {
     if (source.config.kind !== 'multiscale')
       throw new UsageError(`--lowpass-from ${name}: that is a ${source.config.kind} model, not a multi-scale one`);
-    const want = JSON.stringify(model.config.lowpass);
-    const have = JSON.stringify((source as MultiscaleDenoiser).config.lowpass);
-    if (want !== have || source.config.channels !== model.config.channels)
-      throw new UsageError(
-        `--lowpass-from ${name}: its low-pass net is ${have} (${source.config.channels} channels), this model's ${want} (${model.config.channels}); pass the same --lowpass-* options`,
-      );
-    model.lowpass.loadStateDict((source as MultiscaleDenoiser).lowpass.stateDict());
+    try {
+      model.copyLowpassFrom(source as MultiscaleDenoiser);
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      throw new UsageError(`--lowpass-from ${name}: ${error.message}; pass the same --lowpass-* options`);
+    }
   } finally {
     source.dispose();
   }
