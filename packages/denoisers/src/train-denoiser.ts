@@ -100,13 +100,28 @@ function toHost(image: tf.Tensor3D | HostImage, channels: number, index: number)
   return host;
 }
 
+const DEFAULTS = {
+  batchSize: 16,
+  patchSize: 40,
+  sigmaRange: [0, 1] as [number, number],
+  bandSigma: 'image' as 'image' | 'band',
+  sigmaPower: 1,
+  lr: 1e-3,
+  lrFinalRatio: 0.05,
+  checkpointEvery: 100,
+  freezeNormAt: Number.POSITIVE_INFINITY,
+};
+
+/** The options with their defaults filled in, each checked. */
 function validate(options: TrainDenoiserOptions) {
-  const { steps, batchSize = 16, patchSize = 40, sigmaRange = [0, 1], lr = 1e-3, lrFinalRatio = 0.05 } = options;
-  const { checkpointEvery = 100, bandSigma = 'image', sigmaPower = 1 } = options;
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const o = { ...DEFAULTS, ...given, stopAt: options.stopAt ?? options.steps } as typeof DEFAULTS &
+    TrainDenoiserOptions & { stopAt: number };
+  const { steps, batchSize, patchSize, sigmaRange, bandSigma, sigmaPower, lr, lrFinalRatio, checkpointEvery } = o;
   const check = (ok: boolean, message: string) => {
     if (!ok) throw new InvalidArgumentError(`trainDenoiser: ${message}`);
   };
-  check(Array.isArray(options.images) && options.images.length > 0, 'images must be a non-empty array');
+  check(Array.isArray(o.images) && o.images.length > 0, 'images must be a non-empty array');
   check(Number.isInteger(steps) && steps >= 1, `steps must be a positive integer, got ${steps}`);
   check(Number.isInteger(batchSize) && batchSize >= 1, `batchSize must be a positive integer, got ${batchSize}`);
   check(Number.isInteger(patchSize) && patchSize >= 2, `patchSize must be an integer >= 2, got ${patchSize}`);
@@ -121,30 +136,17 @@ function validate(options: TrainDenoiserOptions) {
     Number.isInteger(checkpointEvery) && checkpointEvery >= 1,
     `checkpointEvery must be a positive integer, got ${checkpointEvery}`,
   );
-  check(!options.resume || options.checkpointDir !== undefined, 'resume needs checkpointDir');
+  check(!o.resume || o.checkpointDir !== undefined, 'resume needs checkpointDir');
   check(
     bandSigma === 'image' || bandSigma === 'band',
     `bandSigma must be "image" or "band", got ${JSON.stringify(bandSigma)}`,
   );
-  const { stopAt = steps, freezeNormAt = Number.POSITIVE_INFINITY } = options;
-  check(freezeNormAt >= 0, `freezeNormAt must be a step >= 0, got ${freezeNormAt}`);
+  check(o.freezeNormAt >= 0, `freezeNormAt must be a step >= 0, got ${o.freezeNormAt}`);
   check(
-    Number.isInteger(stopAt) && stopAt >= 1 && stopAt <= steps,
-    `stopAt must be an integer in [1, steps = ${steps}], got ${stopAt}`,
+    Number.isInteger(o.stopAt) && o.stopAt >= 1 && o.stopAt <= steps,
+    `stopAt must be an integer in [1, steps = ${steps}], got ${o.stopAt}`,
   );
-  return {
-    steps,
-    stopAt,
-    freezeNormAt,
-    batchSize,
-    patchSize,
-    sigmaRange,
-    bandSigma,
-    sigmaPower,
-    lr,
-    lrFinalRatio,
-    checkpointEvery,
-  };
+  return o;
 }
 
 /**
