@@ -36,16 +36,26 @@ export interface ConditionalLevelConfig {
   /** Residual blocks in the predictor. */
   blocks: number;
   /**
-   * Model the fine values rotated by n/2, v -> (v + n/2) mod n (a bijection, so the likelihood stays
-   * exact): the pyramid's "no difference" value n/2 then lands on 0, the edge bin of the discretized
-   * logistic, which also holds its whole lower tail (as black does for PixelCNN++ on MNIST). Suits images
-   * with large flat areas; natural images, whose small differences of either sign are contiguous only
-   * around n/2, may prefer the default (false).
+   * What the mixture models (each a bijection of the fine value for a given coarse image, so the
+   * likelihood stays exact):
+   * - 'difference': the pyramid's fine value (p1 - p2 + n/2) mod n as stored;
+   * - 'rotated': that value rotated by n/2, so "no difference" lands on 0, the edge bin of the
+   *   discretized logistic, which also holds its whole lower tail;
+   * - 'absolute' (the recipes' default): the fine row's own value p1 = (fine + p2 - n/2) mod n, with the
+   *   mixture means centred on the paired coarse value p2. Flat areas then cost what they cost
+   *   PixelCNN++ (black and white sit in the edge bins) and modular wrap-around no longer puts a
+   *   black-to-white edge next to "no difference" (README: measured choice).
+   * Default: 'rotated' when the legacy `rotate: true` is set, else 'difference'.
    */
+  values?: FineValues;
+  /** Legacy form of `values: 'rotated'` (checkpoints written before `values` existed). */
   rotate?: boolean;
   /** How a sub-image sees the earlier ones: 'masked' (default) or 'convlstm' (see above). */
   context?: 'masked' | 'convlstm';
 }
+
+export type FineValues = 'difference' | 'rotated' | 'absolute';
+const FINE_VALUES: FineValues[] = ['difference', 'rotated', 'absolute'];
 
 class ResidualBlock extends Module {
   readonly a: Conv2d;
@@ -78,6 +88,7 @@ export class ConditionalLevel extends Module {
   readonly out: Conv2d;
   /** Sub-images per level (4^k). */
   readonly subImages: number;
+  readonly values: FineValues;
 
   constructor(config: ConditionalLevelConfig, rng: Rng) {
     super();
@@ -87,6 +98,11 @@ export class ConditionalLevel extends Module {
     const context = config.context ?? 'masked';
     if (context !== 'masked' && context !== 'convlstm')
       throw new InvalidArgumentError(`PixelPyramids level: context must be 'masked' or 'convlstm', got "${context}"`);
+    this.values = config.values ?? (config.rotate ? 'rotated' : 'difference');
+    if (!FINE_VALUES.includes(this.values))
+      throw new InvalidArgumentError(
+        `PixelPyramids level: values must be ${FINE_VALUES.map((v) => `'${v}'`).join(', ')}, got "${this.values}"`,
+      );
     this.config = config;
     const s = 4 ** k;
     this.subImages = s;
@@ -123,14 +139,14 @@ export class ConditionalLevel extends Module {
         rng: rng.fork('out'),
       }),
     );
-    // Start from the prior that fine values sit at n/2 (no difference between paired rows): mixture
-    // means 0 on the [-1, 1] scale and component scales spread from a spike (log-scale -6, a fraction
-    // of one 8-bit bin) to broad (-1). Learning a spike from wide components takes thousands of steps.
+    // Start from the prior "no difference between paired rows": mixture means at n/2 (0 on the [-1, 1]
+    // scale; for 'rotated' -1, whose edge bin holds 0; for 'absolute' 0 plus the coarse value added in
+    // #centre) and component scales spread from a spike (log-scale -6, a fraction of one 8-bit bin) to
+    // broad (-1). Learning a spike from wide components takes thousands of steps.
     const bias = new Float32Array(logisticMixtureParamCount(channels, components));
     for (let c = 0; c < channels; c++) {
       for (let j = 0; j < components; j++) {
-        // With rotation, n/2 is value 0, whose edge bin a mean at -1 covers.
-        if (config.rotate) bias[components + c * components + j] = -1;
+        if (this.values === 'rotated') bias[components + c * components + j] = -1;
         bias[components + channels * components + c * components + j] =
           components === 1 ? -3 : -6 + (5 * j) / (components - 1);
       }
@@ -216,11 +232,47 @@ export class ConditionalLevel extends Module {
     });
   }
 
-  /** The fine values as modelled: rotated by n/2 when `rotate` (its own inverse). */
-  #modelled(fine: tf.Tensor): tf.Tensor {
-    const { bits, rotate } = this.config;
-    if (!rotate) return fine;
-    return tf.mod(tf.add(tf.cast(fine, 'int32'), tf.scalar(2 ** (bits - 1), 'int32')), tf.scalar(2 ** bits, 'int32'));
+  /** The fine values as the mixture models them (see `values`); `inverse` maps them back. */
+  #modelled(fine: tf.Tensor, coarse: tf.Tensor, inverse = false): tf.Tensor {
+    const { bits } = this.config;
+    if (this.values === 'difference') return tf.clone(fine);
+    return tf.tidy(() => {
+      const n = 2 ** bits;
+      // rotated: v = fine + n/2 (its own inverse); absolute: v = fine - n/2 + p2, fine = v + n/2 - p2.
+      const shift =
+        this.values === 'rotated'
+          ? tf.scalar(n / 2, 'int32')
+          : tf.mul(tf.sub(tf.cast(coarse, 'int32'), tf.scalar(n / 2, 'int32')), tf.scalar(inverse ? -1 : 1, 'int32'));
+      return tf.mod(tf.add(tf.add(tf.cast(fine, 'int32'), shift), tf.scalar(n, 'int32')), tf.scalar(n, 'int32'));
+    });
+  }
+
+  /** For 'absolute': the coarse values on the unit scale in the mixture's mean slots, [B, h', w', P]. */
+  #centre(coarse: tf.Tensor, which: number[]): tf.Tensor | null {
+    const { channels, bits, components } = this.config;
+    if (this.values !== 'absolute') return null;
+    return tf.tidy(() => {
+      const perSubImage = tf.unstack(squeeze(toUnitScale(coarse, bits), this.config.k), 3); // S x [N, h', w', C]
+      const picked = tf.concat(
+        which.map((i) => perSubImage[i]),
+        0,
+      ); // [B, h', w', C]
+      const [b, h, w] = picked.shape;
+      const means = tf.reshape(tf.tile(tf.expandDims(picked, 4), [1, 1, 1, 1, components]), [
+        b,
+        h,
+        w,
+        channels * components,
+      ]);
+      const rest = logisticMixtureParamCount(channels, components) - components - channels * components;
+      return tf.concat([tf.zeros([b, h, w, components]), means, tf.zeros([b, h, w, rest])], 3);
+    });
+  }
+
+  /** Mixture parameters plus the 'absolute' centring. */
+  #centred(params: tf.Tensor4D, coarse: tf.Tensor, which: number[]): tf.Tensor4D {
+    const offset = this.#centre(coarse, which);
+    return offset ? (tf.add(params, offset) as tf.Tensor4D) : params;
   }
 
   /** log p(fine | coarse) per image [N]; both int32 [N, h, w, C] of the same shape. */
@@ -229,15 +281,20 @@ export class ConditionalLevel extends Module {
     const s = this.subImages;
     return tf.tidy(() => {
       const features = this.features(coarse);
-      const fineSq = squeeze(this.#modelled(fine), this.config.k); // [N, h', w', S, C]
+      const fineSq = squeeze(this.#modelled(fine, coarse), this.config.k); // [N, h', w', S, C]
       const [n] = fineSq.shape;
-      const params = this.lstm
+      const raw = this.lstm
         ? this.#lstmParams(features, fineSq)
         : this.params(
             features,
             fineSq,
             Array.from({ length: s }, (_, i) => i),
           ); // [S*N, h', w', P]
+      const params = this.#centred(
+        raw,
+        coarse,
+        Array.from({ length: s }, (_, i) => i),
+      );
       // Targets in the same order: sub-image i for the i-th block of N.
       const targets = tf.concat(tf.unstack(fineSq, 3), 0); // [S*N, h', w', C]
       const logp = tf.sum(logisticMixtureLogProb(params, targets, { bits, channels, components }), [1, 2]); // [S*N]
@@ -261,9 +318,10 @@ export class ConditionalLevel extends Module {
         state = next;
       }
       const drawn = tf.tidy(() => {
-        const params = state
+        const raw = state
           ? this.#head(state.h)
           : this.params(features, tf.tensor(values, [n, h, w, s, channels], 'int32'), [index]);
+        const params = this.#centred(raw, coarse, [index]);
         return logisticMixtureSample(params, {
           bits,
           channels,
@@ -282,7 +340,7 @@ export class ConditionalLevel extends Module {
     tf.dispose([previous as tf.Tensor, state?.h as tf.Tensor, state?.c as tf.Tensor]);
     features.dispose();
     const fine = tf.tidy(() =>
-      this.#modelled(unsqueeze(tf.tensor(values, [n, h, w, s, channels], 'int32'), this.config.k)),
+      this.#modelled(unsqueeze(tf.tensor(values, [n, h, w, s, channels], 'int32'), this.config.k), coarse, true),
     );
     return { fine, evaluations: s };
   }

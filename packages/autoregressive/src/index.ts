@@ -1,6 +1,6 @@
 export type { CleanupOptions } from './cleanup.js';
 export { cleanSample, medianFilter } from './cleanup.js';
-export type { ConditionalLevelConfig } from './conditional-level.js';
+export type { ConditionalLevelConfig, FineValues } from './conditional-level.js';
 export { ConditionalLevel } from './conditional-level.js';
 export { allImages } from './exactness.js';
 export { concatElu, GatedResnet } from './gated-resnet.js';

@@ -1,6 +1,7 @@
 import { rng, tf } from '@scalespace/core';
 import { pairedPyramid } from '@scalespace/pyramids';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ConditionalLevel, type FineValues } from './conditional-level.js';
 import { allImages } from './exactness.js';
 import { PixelPyramids, type PixelPyramidsConfig } from './pixel-pyramids.js';
 
@@ -70,6 +71,47 @@ describe('PixelPyramids', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("models the fine rows' own values with 'absolute' values: normalised, and samples invert the mapping", async () => {
+    const before = tf.memory().numTensors;
+    const level = { filters: 8, blocks: 1, values: 'absolute' as const };
+    const wide = new PixelPyramids(tiny({ height: 2, width: 4, bits: 2, squeeze: [1, 0, 0], level }), rng(8));
+    const all = allImages(2, 4, 1, 2);
+    expect(Math.abs(total(wide, all) - 1)).toBeLessThan(1e-4);
+    wide.dispose();
+    all.dispose();
+    const bad = { channels: 1, bits: 2, components: 2, k: 0, filters: 8, blocks: 1, values: 'relative' as FineValues };
+    expect(() => new ConditionalLevel(bad, rng(8))).toThrow(/values must be 'difference', 'rotated', 'absolute'/);
+    // Learn images whose two rows are equal (fine value n/2 as stored, p1 = p2 as modelled); a sample
+    // mapped back the wrong way would break the pairs.
+    const model = new PixelPyramids(tiny({ level }), rng(9));
+    const images = allImages(2, 2, 1, 2);
+    const paired = tf.tidy(() => {
+      const v = images.arraySync() as number[][][][];
+      const keep = v.map((img, i) => (img[0][0][0] === img[1][0][0] && img[0][1][0] === img[1][1][0] ? i : -1));
+      return tf.gather(
+        images,
+        tf.tensor1d(
+          keep.filter((i) => i >= 0),
+          'int32',
+        ),
+      ) as tf.Tensor4D;
+    });
+    expect(paired.shape[0]).toBe(16);
+    const opt = tf.train.adam(0.03);
+    for (let i = 0; i < 30; i++) opt.minimize(() => tf.neg(tf.mean(model.logProb(paired))) as tf.Scalar);
+    expect(Math.abs(total(model, images) - 1)).toBeLessThan(1e-4);
+    const mass = tf.tidy(() => tf.sum(tf.exp(model.logProb(paired))).dataSync()[0]);
+    expect(mass).toBeGreaterThan(0.8);
+    const s = await model.sample({ n: 64, seed: 3 });
+    const drawn = s.images.arraySync() as number[][][][];
+    const pairs = drawn.filter((img) => img[0][0][0] === img[1][0][0] && img[0][1][0] === img[1][1][0]).length;
+    expect(pairs / 64).toBeGreaterThan(0.7);
+    opt.dispose();
+    model.dispose();
+    tf.dispose([images, paired, s.images]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('is normalised with the ConvLSTM context (2x4 at 2 bits, 4 sub-images), and samples with it', async () => {
     const before = tf.memory().numTensors;
     const level = { filters: 8, blocks: 1, context: 'convlstm' as const };
@@ -88,7 +130,14 @@ describe('PixelPyramids', () => {
 
   it('samples in O(log N) steps and super-resolves consistently with the coarse input', async () => {
     const model = new PixelPyramids(
-      tiny({ height: 16, width: 16, bits: 4, coarsest: 4, squeeze: 1, level: { filters: 8, blocks: 1, rotate: true } }),
+      tiny({
+        height: 16,
+        width: 16,
+        bits: 4,
+        coarsest: 4,
+        squeeze: 1,
+        level: { filters: 8, blocks: 1, values: 'absolute' },
+      }),
       rng(3),
     );
     expect(model.coarsestSize).toEqual([4, 4]);

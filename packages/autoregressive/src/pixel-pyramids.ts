@@ -11,7 +11,7 @@ import {
   yieldToEventLoop,
 } from '@scalespace/core';
 import { type PairedLevel, pairedLevelSizes, pairedPyramid, reconstructPaired } from '@scalespace/pyramids';
-import { ConditionalLevel } from './conditional-level.js';
+import { ConditionalLevel, type FineValues } from './conditional-level.js';
 import { PixelCnn, type SampleResult } from './pixelcnn.js';
 
 // PixelPyramids (Mahajan & Roth 2021): an exact-likelihood model on the lossless paired pyramid.
@@ -29,8 +29,8 @@ export interface PixelPyramidsConfig {
   coarsest: number;
   /** PixelCNN++ on the coarsest image. */
   coarseModel: { filters: number; resnets: number; dropout?: number };
-  /** Conditional models of the finer levels (`rotate`: see ConditionalLevelConfig). */
-  level: { filters: number; blocks: number; rotate?: boolean };
+  /** Conditional models of the finer levels (`values`, `rotate`: see ConditionalLevelConfig). */
+  level: { filters: number; blocks: number; values?: FineValues; rotate?: boolean };
   /** Squeeze exponent k per fine level, finest first (a number applies to all). */
   squeeze: number | number[];
 }
