@@ -141,7 +141,7 @@ export class ConditionalLevel extends Module {
     );
     // Start from the prior "no difference between paired rows": mixture means at n/2 (0 on the [-1, 1]
     // scale; for 'rotated' -1, whose edge bin holds 0; for 'absolute' 0 plus the coarse value added in
-    // #centre) and component scales spread from a spike (log-scale -6, a fraction of one 8-bit bin) to
+    // #centred) and component scales spread from a spike (log-scale -6, a fraction of one 8-bit bin) to
     // broad (-1). Learning a spike from wide components takes thousands of steps.
     const bias = new Float32Array(logisticMixtureParamCount(channels, components));
     for (let c = 0; c < channels; c++) {
@@ -247,10 +247,13 @@ export class ConditionalLevel extends Module {
     });
   }
 
-  /** For 'absolute': the coarse values on the unit scale in the mixture's mean slots, [B, h', w', P]. */
-  #centre(coarse: tf.Tensor, which: number[]): tf.Tensor | null {
+  /**
+   * For 'absolute': the mixture parameters with the paired coarse values (unit scale) added to the mean
+   * slots, for sub-images `which` batched as in `params`. Other values: the parameters unchanged.
+   */
+  #centred(params: tf.Tensor4D, coarse: tf.Tensor, which: number[]): tf.Tensor4D {
     const { channels, bits, components } = this.config;
-    if (this.values !== 'absolute') return null;
+    if (this.values !== 'absolute') return params;
     return tf.tidy(() => {
       const perSubImage = tf.unstack(squeeze(toUnitScale(coarse, bits), this.config.k), 3); // S x [N, h', w', C]
       const picked = tf.concat(
@@ -265,14 +268,8 @@ export class ConditionalLevel extends Module {
         channels * components,
       ]);
       const rest = logisticMixtureParamCount(channels, components) - components - channels * components;
-      return tf.concat([tf.zeros([b, h, w, components]), means, tf.zeros([b, h, w, rest])], 3);
+      return tf.add(params, tf.concat([tf.zeros([b, h, w, components]), means, tf.zeros([b, h, w, rest])], 3));
     });
-  }
-
-  /** Mixture parameters plus the 'absolute' centring. */
-  #centred(params: tf.Tensor4D, coarse: tf.Tensor, which: number[]): tf.Tensor4D {
-    const offset = this.#centre(coarse, which);
-    return offset ? (tf.add(params, offset) as tf.Tensor4D) : params;
   }
 
   /** log p(fine | coarse) per image [N]; both int32 [N, h, w, C] of the same shape. */
