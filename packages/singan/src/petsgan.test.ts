@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSingleImageModel } from './load-model.js';
 import type { PetsGAN } from './petsgan.js';
 import { syntheticImage } from './test-image.js';
-import { trainPetsGAN } from './train-petsgan.js';
+import { resolvePetsGANOptions, trainPetsGAN } from './train-petsgan.js';
 
 const tiny = {
   maxSize: 64,
@@ -106,7 +106,17 @@ describe('PetsGAN approach', () => {
 
   it('resumes an interrupted run to exactly the same weights', async () => {
     const before = tf.memory().numTensors;
-    const small = { ...tiny, ganIterations: 6, restorationIterations: 6, jointIterations: 4, seed: 5 };
+    // Two critic steps per G step and the lazy gradient penalty (every 3rd critic step) on, so their
+    // schedule has to resume as well.
+    const small = {
+      ...tiny,
+      ganIterations: 6,
+      restorationIterations: 6,
+      jointIterations: 4,
+      criticSteps: 2,
+      penaltyEvery: 3,
+      seed: 5,
+    };
     const full = await trainPetsGAN({ image, ...small });
     const controller = new AbortController();
     await expect(
@@ -117,7 +127,7 @@ describe('PetsGAN approach', () => {
         checkpointEvery: 2,
         signal: controller.signal,
         onProgress: (e) => {
-          if (e.phase === 'restoration' && e.step === 3) controller.abort();
+          if (e.phase === 'low-res GAN' && e.step === 3) controller.abort();
         },
       }),
     ).rejects.toThrow(/aborted/);
@@ -128,6 +138,15 @@ describe('PetsGAN approach', () => {
     full.dispose();
     resumed.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects bad schedule options with the option named', () => {
+    expect(() => resolvePetsGANOptions({ penaltyEvery: 0 })).toThrow(
+      /penaltyEvery must be an integer in \[1, 64\], got 0/,
+    );
+    expect(() => resolvePetsGANOptions({ factor: 3 })).toThrow(/factor must be 2, 4, 8 or 16/);
+    expect(() => resolvePetsGANOptions({ criticSteps: 0 })).toThrow(/criticSteps must be an integer in \[1, 16\]/);
+    expect(resolvePetsGANOptions({ penaltyEvery: 4 }).penaltyEvery).toBe(4);
   });
 
   it('rejects an image smaller than its coarsest (low-res) scale', async () => {
