@@ -5,6 +5,7 @@ import { BiasFreeBatchNorm, normalizeByBatchStd } from './bias-free-batch-norm.j
 import { FlatDenoiser } from './flat-denoiser.js';
 import { MultiscaleDenoiser } from './multiscale-denoiser.js';
 import { kernelSizesForReceptiveField, receptiveField } from './receptive-field.js';
+import { smallMultiscaleConfig } from './test-configs.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -103,16 +104,9 @@ describe('bias-free CNN', () => {
 
   it('multi-scale model is homogeneous too (Haar is linear, every net bias-free)', async () => {
     const before = tf.memory().numTensors;
-    const model = new MultiscaleDenoiser(
-      {
-        kind: 'multiscale',
-        channels: 1,
-        levels: 2,
-        lowpass: { depth: 5, width: 6, rf: 9 },
-        conditional: { depth: 5, width: 6, rf: 5 },
-      },
-      { seed: 3 },
-    );
+    const model = new MultiscaleDenoiser(smallMultiscaleConfig({ levels: 2, depth: 5, width: 6, lowpassRf: 9 }), {
+      seed: 3,
+    });
     const r = rng(2);
     perturbStatistics(model.lowpass, r.fork('l'), 1);
     for (const c of model.conditionals) perturbStatistics(c, r.fork('c'), 4);

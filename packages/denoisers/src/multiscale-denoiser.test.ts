@@ -5,7 +5,7 @@ import { rng, saveCheckpoint, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDenoiser, saveDenoiser } from './checkpoint-io.js';
 import { MultiscaleDenoiser } from './multiscale-denoiser.js';
-import type { MultiscaleDenoiserConfig } from './types.js';
+import { smallMultiscaleConfig } from './test-configs.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -16,13 +16,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const config: MultiscaleDenoiserConfig = {
-  kind: 'multiscale',
-  channels: 1,
-  levels: 1,
-  lowpass: { depth: 3, width: 4, rf: 5 },
-  conditional: { depth: 3, width: 4, rf: 5 },
-};
+const config = smallMultiscaleConfig({ levels: 1, depth: 3, width: 4 });
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
 describe('conditional output of a multi-scale model', () => {

@@ -2,7 +2,8 @@ import { rng, tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDenoiser } from './checkpoint-io.js';
 import type { FlatDenoiser } from './flat-denoiser.js';
-import type { MultiscaleDenoiser } from './multiscale-denoiser.js';
+import { MultiscaleDenoiser } from './multiscale-denoiser.js';
+import { smallMultiscaleConfig } from './test-configs.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -13,16 +14,7 @@ const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.su
 const fast = { h0: 0.5, beta: 0.5, sigmaL: 0.2, maxSteps: 12 };
 
 function multiscale(): MultiscaleDenoiser {
-  return createDenoiser(
-    {
-      kind: 'multiscale',
-      channels: 1,
-      levels: 2,
-      lowpass: { depth: 4, width: 6, rf: 7 },
-      conditional: { depth: 4, width: 6, rf: 5 },
-    },
-    { seed: 4 },
-  ) as MultiscaleDenoiser;
+  return new MultiscaleDenoiser(smallMultiscaleConfig({ levels: 2, depth: 4, width: 6, lowpassRf: 7 }), { seed: 4 });
 }
 
 describe('model sampling calls', () => {

@@ -5,7 +5,8 @@ import { type Rng, rng, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDenoiser, loadDenoiser } from './checkpoint-io.js';
 import type { FlatDenoiser } from './flat-denoiser.js';
-import type { MultiscaleDenoiser } from './multiscale-denoiser.js';
+import { MultiscaleDenoiser } from './multiscale-denoiser.js';
+import { smallMultiscaleConfig } from './test-configs.js';
 import { TRAINING_STATE_FILE, trainDenoiser } from './train-denoiser.js';
 
 let dir: string;
@@ -132,16 +133,9 @@ describe('trainDenoiser', () => {
   it('trains a multi-scale model: every network learns, on bands of its own scale', async () => {
     const before = tf.memory().numTensors;
     const images = blobs(rng(7), 8, 32);
-    const model = createDenoiser(
-      {
-        kind: 'multiscale',
-        channels: 1,
-        levels: 2,
-        lowpass: { depth: 4, width: 8, rf: 9 },
-        conditional: { depth: 4, width: 8, rf: 5 },
-      },
-      { seed: 3 },
-    ) as MultiscaleDenoiser;
+    const model = new MultiscaleDenoiser(smallMultiscaleConfig({ levels: 2, depth: 4, width: 8, lowpassRf: 9 }), {
+      seed: 3,
+    });
     const metrics: Array<Record<string, number>> = [];
     await trainDenoiser(model, {
       images,
@@ -167,16 +161,7 @@ describe('trainDenoiser', () => {
   it('skips a frozen network: a low-pass denoiser reused with setTrainable(false) stays bit-identical', async () => {
     const before = tf.memory().numTensors;
     const images = blobs(rng(8), 4, 32);
-    const model = createDenoiser(
-      {
-        kind: 'multiscale',
-        channels: 1,
-        levels: 1,
-        lowpass: { depth: 3, width: 6, rf: 5 },
-        conditional: { depth: 3, width: 6, rf: 5 },
-      },
-      { seed: 5 },
-    ) as MultiscaleDenoiser;
+    const model = new MultiscaleDenoiser(smallMultiscaleConfig({ levels: 1, depth: 3, width: 6 }), { seed: 5 });
     model.lowpass.setTrainable(false);
     const lowpass = Object.values(model.lowpass.stateDict()).map((v) => Array.from(v.dataSync()));
     const conditional = Object.values(model.conditionals[0].stateDict()).map((v) => Array.from(v.dataSync()));
@@ -206,16 +191,7 @@ describe('trainDenoiser', () => {
   it('zeroInitOutput starts every trained net at a trivial denoiser (identity, or "no details")', async () => {
     const before = tf.memory().numTensors;
     const images = blobs(rng(11), 2, 16);
-    const ms = createDenoiser(
-      {
-        kind: 'multiscale',
-        channels: 1,
-        levels: 1,
-        lowpass: { depth: 3, width: 4, rf: 5 },
-        conditional: { depth: 3, width: 4, rf: 5 },
-      },
-      { seed: 2 },
-    ) as MultiscaleDenoiser;
+    const ms = new MultiscaleDenoiser(smallMultiscaleConfig({ levels: 1, depth: 3, width: 4 }), { seed: 2 });
     // One step at a negligible rate: the last convs are still (about) zero.
     await trainDenoiser(ms, { images, steps: 1, batchSize: 2, patchSize: 8, lr: 1e-12, zeroInitOutput: true });
     const y = rng(3).uniformTensor([1, 8, 8, 1]) as tf.Tensor4D;

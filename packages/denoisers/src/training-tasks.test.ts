@@ -1,9 +1,9 @@
 import { rng, tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDenoiser } from './checkpoint-io.js';
 import { haarDecompose } from './haar.js';
-import type { MultiscaleDenoiser } from './multiscale-denoiser.js';
+import { MultiscaleDenoiser } from './multiscale-denoiser.js';
 import type { HostImage } from './patch-sampler.js';
+import { smallMultiscaleConfig } from './test-configs.js';
 import { buildTasks, noisyBatch } from './training-tasks.js';
 
 beforeAll(async () => {
@@ -23,17 +23,7 @@ function randomImage(size: number): HostImage {
 const std = (t: tf.Tensor) => tf.tidy(() => Math.sqrt(tf.mean(tf.square(t)).dataSync()[0]));
 
 describe('training tasks of a multi-scale model', () => {
-  const model = () =>
-    createDenoiser(
-      {
-        kind: 'multiscale',
-        channels: 1,
-        levels: 2,
-        lowpass: { depth: 3, width: 4, rf: 5 },
-        conditional: { depth: 3, width: 4, rf: 5 },
-      },
-      { seed: 1 },
-    ) as MultiscaleDenoiser;
+  const model = () => new MultiscaleDenoiser(smallMultiscaleConfig({ levels: 2, depth: 3, width: 4 }), { seed: 1 });
 
   it("bandSigma 'image' gives each band the noise std image noise has there (haarStep: sigma / 2^(j+1))", () => {
     const before = tf.memory().numTensors;
