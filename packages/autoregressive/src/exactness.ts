@@ -15,3 +15,21 @@ export function allImages(height: number, width: number, channels: number, bits:
   }
   return tf.tensor4d(values, [count, height, width, channels], 'int32');
 }
+
+/**
+ * The sum of p(x) over `images` (e.g. `allImages`), which is 1 for an exact model. Runs in chunks with a
+ * yield between them: one synchronous pass over 65,536 images can block a worker for tens of seconds.
+ */
+export async function totalProbability(
+  model: { logProb(images: tf.Tensor4D): tf.Tensor },
+  images: tf.Tensor4D,
+  chunk = 4096,
+): Promise<number> {
+  let sum = 0;
+  for (let start = 0; start < images.shape[0]; start += chunk) {
+    const size = Math.min(chunk, images.shape[0] - start);
+    sum += tf.tidy(() => tf.sum(tf.exp(model.logProb(tf.slice(images, [start], [size])))).dataSync()[0]);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return sum;
+}

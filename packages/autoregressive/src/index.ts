@@ -2,7 +2,7 @@ export type { CleanupOptions } from './cleanup.js';
 export { cleanSample, medianFilter } from './cleanup.js';
 export type { ConditionalLevelConfig, FineValues } from './conditional-level.js';
 export { ConditionalLevel } from './conditional-level.js';
-export { allImages } from './exactness.js';
+export { allImages, totalProbability } from './exactness.js';
 export { concatElu, GatedResnet } from './gated-resnet.js';
 export type { IsolationForestOptions } from './isolation-forest.js';
 export { averagePathLength, IsolationForest } from './isolation-forest.js';

@@ -2,7 +2,7 @@ import { rng, tf } from '@scalespace/core';
 import { pairedPyramid } from '@scalespace/pyramids';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConditionalLevel, type FineValues } from './conditional-level.js';
-import { allImages } from './exactness.js';
+import { allImages, totalProbability } from './exactness.js';
 import { PixelPyramids, type PixelPyramidsConfig } from './pixel-pyramids.js';
 
 const tiny = (over: Partial<PixelPyramidsConfig>): PixelPyramidsConfig => ({
@@ -18,21 +18,6 @@ const tiny = (over: Partial<PixelPyramidsConfig>): PixelPyramidsConfig => ({
   ...over,
 });
 
-/**
- * Sum of p(x) over `images`, in chunks with a yield between them: one synchronous pass over 65,536
- * images blocks the test worker long enough for vitest's RPC to time out on a loaded machine.
- */
-async function total(model: PixelPyramids, images: tf.Tensor4D): Promise<number> {
-  const chunk = 4096;
-  let sum = 0;
-  for (let start = 0; start < images.shape[0]; start += chunk) {
-    const size = Math.min(chunk, images.shape[0] - start);
-    sum += tf.tidy(() => tf.sum(tf.exp(model.logProb(tf.slice(images, [start], [size])))).dataSync()[0]);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return sum;
-}
-
 describe('PixelPyramids', () => {
   beforeAll(async () => {
     await tf.setBackend('wasm');
@@ -42,14 +27,14 @@ describe('PixelPyramids', () => {
     const before = tf.memory().numTensors;
     const model = new PixelPyramids(tiny({}), rng(1));
     const images = allImages(2, 2, 1, 2);
-    expect(Math.abs((await total(model, images)) - 1)).toBeLessThan(1e-4);
+    expect(Math.abs((await totalProbability(model, images)) - 1)).toBeLessThan(1e-4);
     const data = tf.tidy(() => tf.slice(images, [100, 0, 0, 0], [16, 2, 2, 1]));
     const opt = tf.train.adam(0.03);
     const nll = () => tf.tidy(() => -tf.mean(model.logProb(data)).dataSync()[0]);
     const start = nll();
     for (let i = 0; i < 8; i++) opt.minimize(() => tf.neg(tf.mean(model.logProb(data))) as tf.Scalar);
     expect(nll()).toBeLessThan(start);
-    expect(Math.abs((await total(model, images)) - 1)).toBeLessThan(1e-4);
+    expect(Math.abs((await totalProbability(model, images)) - 1)).toBeLessThan(1e-4);
     opt.dispose();
     model.dispose();
     tf.dispose([images, data]);
@@ -60,7 +45,7 @@ describe('PixelPyramids', () => {
     const model = new PixelPyramids(tiny({ height: 2, width: 4, bits: 1, squeeze: [1, 0, 0] }), rng(2));
     expect(model.levels.map((l) => l.subImages)).toEqual([4, 1, 1]);
     const images = allImages(2, 4, 1, 1);
-    expect(Math.abs((await total(model, images)) - 1)).toBeLessThan(1e-4);
+    expect(Math.abs((await totalProbability(model, images)) - 1)).toBeLessThan(1e-4);
     model.dispose();
     images.dispose();
   });
@@ -71,7 +56,7 @@ describe('PixelPyramids', () => {
     const model = new PixelPyramids(tiny({ height: 2, width: 4, bits: 2, squeeze: [1, 0, 0], level }), rng(6));
     const images = allImages(2, 4, 1, 2);
     expect(images.shape[0]).toBe(65_536);
-    expect(Math.abs((await total(model, images)) - 1)).toBeLessThan(1e-4);
+    expect(Math.abs((await totalProbability(model, images)) - 1)).toBeLessThan(1e-4);
     // Rotation puts "no difference" (fine = n/2) on the edge bin the initial means sit on: flat images are likely.
     const flat = tf.tidy(() => tf.fill([1, 2, 4, 1], 1, 'int32'));
     const ramp = tf.tidy(() => tf.tensor4d([0, 3, 0, 3, 3, 0, 3, 0], [1, 2, 4, 1], 'int32'));
@@ -87,7 +72,7 @@ describe('PixelPyramids', () => {
     const level = { filters: 8, blocks: 1, values: 'absolute' as const };
     const wide = new PixelPyramids(tiny({ height: 2, width: 4, bits: 2, squeeze: [1, 0, 0], level }), rng(8));
     const all = allImages(2, 4, 1, 2);
-    expect(Math.abs((await total(wide, all)) - 1)).toBeLessThan(1e-4);
+    expect(Math.abs((await totalProbability(wide, all)) - 1)).toBeLessThan(1e-4);
     wide.dispose();
     all.dispose();
     const bad = { channels: 1, bits: 2, components: 2, k: 0, filters: 8, blocks: 1, values: 'relative' as FineValues };
@@ -110,7 +95,7 @@ describe('PixelPyramids', () => {
     expect(paired.shape[0]).toBe(16);
     const opt = tf.train.adam(0.03);
     for (let i = 0; i < 30; i++) opt.minimize(() => tf.neg(tf.mean(model.logProb(paired))) as tf.Scalar);
-    expect(Math.abs((await total(model, images)) - 1)).toBeLessThan(1e-4);
+    expect(Math.abs((await totalProbability(model, images)) - 1)).toBeLessThan(1e-4);
     const mass = tf.tidy(() => tf.sum(tf.exp(model.logProb(paired))).dataSync()[0]);
     expect(mass).toBeGreaterThan(0.8);
     const s = await model.sample({ n: 64, seed: 3 });
@@ -129,7 +114,7 @@ describe('PixelPyramids', () => {
     const model = new PixelPyramids(tiny({ height: 2, width: 4, bits: 2, squeeze: [1, 0, 0], level }), rng(7));
     expect(model.levels[0].lstm).not.toBeNull();
     const images = allImages(2, 4, 1, 2);
-    expect(Math.abs((await total(model, images)) - 1)).toBeLessThan(1e-4);
+    expect(Math.abs((await totalProbability(model, images)) - 1)).toBeLessThan(1e-4);
     const s = await model.sample({ n: 3, seed: 2 });
     expect(s.networkEvaluations).toBe(1 + 4 + 1 + 1); // 1x1 coarsest, then levels of 4, 1 and 1 sub-images
     const again = await model.sample({ n: 3, seed: 2 });
