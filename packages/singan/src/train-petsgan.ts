@@ -349,6 +349,8 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
           const r = phaseRng.fork(i);
           let d: Record<string, number> = {};
           for (let k = 0; k < o.criticSteps; k++) {
+            // The first critic step draws from the step's own stream, so criticSteps 1 repeats earlier runs;
+            // the penalty schedule counts critic steps.
             const rk = k === 0 ? r : r.fork(`critic${k}`);
             const idx = tf.tensor1d(
               Array.from({ length: B }, () => rk.int(dataset.shape[0])),
