@@ -140,8 +140,6 @@ export const trainDenoiserCommand: Command = {
       seed: intOption(ctx, 'seed', 0, 0),
       checkpointEvery: intOption(ctx, 'checkpoint-every', 100),
     };
-    const backend = await initBackend(undefined, { log: !ctx.json });
-    const { images, files } = await loadTrainingImages(data, channels);
     const reusesLowpass = ctx.values['lowpass-from'] !== undefined;
     const train = choiceOption(
       ctx,
@@ -151,6 +149,8 @@ export const trainDenoiserCommand: Command = {
     );
     if (train !== 'all' && kind !== 'multiscale') throw new UsageError(`--train ${train} needs --kind multiscale`);
     if (reusesLowpass && kind !== 'multiscale') throw new UsageError('--lowpass-from needs --kind multiscale');
+    const backend = await initBackend(undefined, { log: !ctx.json });
+    const { images, files } = await loadTrainingImages(data, channels);
     const model = createDenoiser(config, { seed: options.seed });
     if (reusesLowpass) {
       await copyLowpass(model as MultiscaleDenoiser, stringOption(ctx, 'lowpass-from')).catch((error) => {
