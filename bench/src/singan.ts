@@ -12,7 +12,7 @@ import {
 } from '@scalespace/singan';
 import { median, printTable, timeRuns, writeResults } from './harness.js';
 
-const STEPS = 4;
+const STEPS = 8;
 
 /** Runs a trainer for STEPS iterations per scale/phase and returns the median step time of each (ms). */
 async function stepTimes(train: (onProgress: (e: ProgressEvent) => void) => Promise<{ dispose(): void }>) {

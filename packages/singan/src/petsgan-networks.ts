@@ -9,6 +9,11 @@ import { POSITION_FREQUENCIES, positionalEncoding } from './positional-encoding.
 export interface LowResGeneratorOptions {
   /** Width of the first conv; the middle convs have twice this (PetsGAN: 64). */
   channels: number;
+  /**
+   * Read a positional encoding beside the noise (default true, as PetsGAN). Without it G is
+   * translation-equivariant, like SinGAN's generators: only the zero border tells it where it is.
+   */
+  positionalEncoding?: boolean;
   rng: Rng;
 }
 
@@ -19,11 +24,13 @@ export interface LowResGeneratorOptions {
 export class LowResGenerator extends Module {
   readonly blocks: ConvBlock[];
   readonly tail: Conv2d;
+  readonly positional: boolean;
 
   constructor(options: LowResGeneratorOptions) {
     super();
-    const { channels: c, rng } = options;
-    const inputs = 1 + 4 * POSITION_FREQUENCIES.length;
+    const { channels: c, positionalEncoding = true, rng } = options;
+    this.positional = positionalEncoding;
+    const inputs = 1 + (positionalEncoding ? 4 * POSITION_FREQUENCIES.length : 0);
     const spec: Array<[number, number, boolean]> = [
       [inputs, c, false],
       [c, 2 * c, true],
@@ -54,8 +61,8 @@ export class LowResGenerator extends Module {
   forward(noise: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const [n, h, w] = noise.shape;
-      const pos = tf.tile(positionalEncoding(h, w), [n, 1, 1, 1]);
-      let x = padSpatial(tf.concat([noise, pos], 3) as tf.Tensor4D, 5);
+      const input = this.positional ? tf.concat([noise, tf.tile(positionalEncoding(h, w), [n, 1, 1, 1])], 3) : noise;
+      let x = padSpatial(input as tf.Tensor4D, 5);
       for (const b of this.blocks) x = b.forward(x);
       return tf.tanh(this.tail.forward(x)) as tf.Tensor4D;
     });

@@ -104,12 +104,17 @@ describe('PetsGAN approach', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('resumes an interrupted run to exactly the same weights', async () => {
+  it.each([
+    ['patch', false],
+    ['image', true],
+  ] as const)('resumes an interrupted run to exactly the same weights (%s critic)', async (critic, positional) => {
     const before = tf.memory().numTensors;
     // Two critic steps per G step and the lazy gradient penalty (every 3rd critic step) on, so their
-    // schedule has to resume as well.
+    // schedule has to resume as well; both low-res critics (PetsGAN's with its positional encoding).
     const small = {
       ...tiny,
+      lowResCritic: critic,
+      positionalEncoding: positional,
       ganIterations: 6,
       restorationIterations: 6,
       jointIterations: 4,
@@ -123,7 +128,7 @@ describe('PetsGAN approach', () => {
       trainPetsGAN({
         image,
         ...small,
-        out: join(dir, 'resume'),
+        out: join(dir, `resume-${critic}`),
         checkpointEvery: 2,
         signal: controller.signal,
         onProgress: (e) => {
@@ -131,7 +136,7 @@ describe('PetsGAN approach', () => {
         },
       }),
     ).rejects.toThrow(/aborted/);
-    const resumed = await trainPetsGAN({ image, out: join(dir, 'resume'), resume: true });
+    const resumed = await trainPetsGAN({ image, out: join(dir, `resume-${critic}`), resume: true });
     const a = full.net.stateDict();
     const b = resumed.net.stateDict();
     for (const name of Object.keys(a)) expect(Array.from(b[name].dataSync())).toEqual(Array.from(a[name].dataSync()));
@@ -147,6 +152,19 @@ describe('PetsGAN approach', () => {
     expect(() => resolvePetsGANOptions({ factor: 3 })).toThrow(/factor must be 2, 4, 8 or 16/);
     expect(() => resolvePetsGANOptions({ criticSteps: 0 })).toThrow(/criticSteps must be an integer in \[1, 16\]/);
     expect(resolvePetsGANOptions({ penaltyEvery: 4 }).penaltyEvery).toBe(4);
+    expect(() => resolvePetsGANOptions({ lowResCritic: 'global' as 'patch' })).toThrow(
+      /lowResCritic must be 'image' or 'patch', got "global"/,
+    );
+    expect(() => resolvePetsGANOptions({ lowResCriticLayers: 1 })).toThrow(/lowResCriticLayers must be an integer/);
+    expect(() => resolvePetsGANOptions({ positionalEncoding: 'no' as unknown as boolean })).toThrow(
+      /positionalEncoding must be true or false/,
+    );
+  });
+
+  it('rejects a patch critic whose receptive field exceeds the low-res image', async () => {
+    await expect(trainPetsGAN({ image, ...tiny, lowResCritic: 'patch', lowResCriticLayers: 4 })).rejects.toThrow(
+      /the low-res image is 8 x 8, smaller than the patch critic's 9 px receptive field/,
+    );
   });
 
   it('rejects an image smaller than its coarsest (low-res) scale', async () => {

@@ -26,6 +26,8 @@ export interface PetsGANConfig {
   /** Upscaling factor of the restoration network (a power of two; PetsGAN: 8). */
   factor: number;
   generatorChannels: number;
+  /** Whether G reads a positional encoding (absent in older checkpoints: true). */
+  generatorPositional?: boolean;
   restorationChannels: number;
   restorationKernel: number;
   restorationFinalKernel: number;
@@ -54,7 +56,11 @@ export class PetsGANNet extends Module {
     const r = rng(seed).fork('petsgan-init');
     this.generator = this.child(
       'generator',
-      new LowResGenerator({ channels: config.generatorChannels, rng: r.fork('g') }),
+      new LowResGenerator({
+        channels: config.generatorChannels,
+        positionalEncoding: config.generatorPositional ?? true,
+        rng: r.fork('g'),
+      }),
     );
     this.restoration = this.child(
       'restoration',

@@ -15,6 +15,7 @@ import { patchMatch } from './patch-match.js';
 import { PETSGAN_FORMAT, PetsGAN, type PetsGANConfig } from './petsgan.js';
 import { LowResCritic, LowResGenerator, PatchCritic } from './petsgan-networks.js';
 import type { Size } from './pyramid-sizes.js';
+import { SinGANDiscriminator } from './singan-networks.js';
 import { tpsWarp } from './tps-warp.js';
 import { beginTraining, disposeGroups, saveTrainingState } from './train-state.js';
 import { loadTrainingImage } from './training-image.js';
@@ -27,18 +28,32 @@ export interface PetsGANTrainOptions {
   maxSize?: number;
   /** Downscaling to the GAN's resolution, a power of two (default 8, as PetsGAN). */
   factor?: number;
-  /** Warm-up iterations of the low-res GAN (default 800; PetsGAN: 2000 to 5000). */
+  /** Warm-up iterations of the low-res GAN (default 1200; PetsGAN: 2000 to 5000). */
   ganIterations?: number;
   /** Low-res batch (default 8, as PetsGAN). */
   ganBatch?: number;
-  /** Critic steps per generator step in the low-res GAN (default 1). */
+  /** Critic steps per generator step in the low-res GAN (default 3, as SinGAN; PetsGAN: 1). */
   criticSteps?: number;
-  /** Warm-up iterations of the restoration network (default 800; PetsGAN: 5000). */
+  /**
+   * The low-res critic: 'patch' (default) is SinGAN's fully-convolutional patch critic with
+   * `lowResCriticLayers` valid 3 x 3 convs (receptive field 2 x layers + 1 px), so G learns the
+   * image's patches and recombines them; 'image' is PetsGAN's critic of whole images, which learns
+   * the augmented images themselves (with no external samples: near-copies; see the README).
+   */
+  lowResCritic?: 'image' | 'patch';
+  /** Conv layers of the 'patch' low-res critic (default 3: receptive field 7 px of the 16 x 10 image). */
+  lowResCriticLayers?: number;
+  /** Warm-up iterations of the restoration network (default 2000; PetsGAN: 5000). */
   restorationIterations?: number;
-  /** Joint iterations with the high-res patch critic (default 200; PetsGAN: 5000). */
+  /** Joint iterations with the high-res patch critic (default 400; PetsGAN: 5000). */
   jointIterations?: number;
   /** Low-res generator width (default 32; PetsGAN: 64, doubled inside). */
   generatorChannels?: number;
+  /**
+   * G reads a positional encoding beside its noise (default false; PetsGAN: true). With the patch
+   * critic an encoding lets G pin the image's layout to positions, and its samples become copies.
+   */
+  positionalEncoding?: boolean;
   /** Low-res critic width (default 16; PetsGAN: 32). */
   criticChannels?: number;
   /** Restoration network width (default 32; PetsGAN: 64). */
@@ -47,6 +62,7 @@ export interface PetsGANTrainOptions {
   restorationKernel?: number;
   /** Kernel of the restoration's last block (default 3; PetsGAN: 7). */
   restorationFinalKernel?: number;
+
   /** High-res patch critic width (default 32; PetsGAN: 64) and branches (default 2; PetsGAN: 3). */
   patchCriticChannels?: number;
   patchCriticBranches?: number;
@@ -74,7 +90,11 @@ export interface PetsGANTrainOptions {
    * StyleGAN2 does for R1) keeps the penalty's average pull for a fraction of the work.
    */
   penaltyEvery?: number;
-  /** Weights: gradient penalty (10), G's reconstruction of the low-res image (50), diversity term (1), joint reconstruction L1 (100). */
+  /**
+   * Weights: gradient penalty (0.1, as SinGAN's patch critic; PetsGAN's image critic: 10), G's
+   * reconstruction of the low-res image (10, as SinGAN; PetsGAN: 50), the authors' diversity term
+   * (0; PetsGAN: 1), joint reconstruction L1 (100, as PetsGAN).
+   */
   penaltyWeight?: number;
   reconstructionWeight?: number;
   diversityWeight?: number;
@@ -105,12 +125,15 @@ export interface TrainPetsGANOptions extends PetsGANTrainOptions, LongWorkOption
 const DEFAULTS: Required<PetsGANTrainOptions> = {
   maxSize: 128,
   factor: 8,
-  ganIterations: 800,
+  ganIterations: 1200,
   ganBatch: 8,
-  criticSteps: 1,
-  restorationIterations: 800,
-  jointIterations: 200,
+  criticSteps: 3,
+  lowResCritic: 'patch',
+  lowResCriticLayers: 3,
+  restorationIterations: 2000,
+  jointIterations: 400,
   generatorChannels: 32,
+  positionalEncoding: false,
   criticChannels: 16,
   restorationChannels: 32,
   restorationKernel: 3,
@@ -125,9 +148,9 @@ const DEFAULTS: Required<PetsGANTrainOptions> = {
   restorationLr: 5e-4,
   jointLr: 1e-4,
   penaltyEvery: 1,
-  penaltyWeight: 10,
-  reconstructionWeight: 50,
-  diversityWeight: 1,
+  penaltyWeight: 0.1,
+  reconstructionWeight: 10,
+  diversityWeight: 0,
   jointReconstructionWeight: 100,
   restorationNoise: 0.3,
   emaDecay: 0.99,
@@ -148,6 +171,12 @@ export function resolvePetsGANOptions(options: PetsGANTrainOptions): Required<Pe
   intIn(o.ganIterations, 0, 0, 1_000_000, 'ganIterations');
   intIn(o.ganBatch, 8, 2, 256, 'ganBatch');
   intIn(o.criticSteps, 1, 1, 16, 'criticSteps');
+  for (const k of ['positionalEncoding', 'patchMatch'] as const)
+    if (typeof o[k] !== 'boolean')
+      throw new InvalidArgumentError(`${k} must be true or false, got ${JSON.stringify(o[k])}`);
+  if (o.lowResCritic !== 'image' && o.lowResCritic !== 'patch')
+    throw new InvalidArgumentError(`lowResCritic must be 'image' or 'patch', got ${JSON.stringify(o.lowResCritic)}`);
+  intIn(o.lowResCriticLayers, 3, 2, 8, 'lowResCriticLayers');
   intIn(o.restorationIterations, 0, 0, 1_000_000, 'restorationIterations');
   intIn(o.jointIterations, 0, 0, 1_000_000, 'jointIterations');
   for (const k of ['generatorChannels', 'criticChannels', 'restorationChannels', 'patchCriticChannels'] as const)
@@ -277,6 +306,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         lrSize: lr,
         factor: o.factor,
         generatorChannels: o.generatorChannels,
+        generatorPositional: o.positionalEncoding,
         restorationChannels: o.restorationChannels,
         restorationKernel: o.restorationKernel,
         restorationFinalKernel: o.restorationFinalKernel,
@@ -287,12 +317,37 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       };
     }
     const { hrSize, lrSize } = config;
+    const patchCritic = o.lowResCritic === 'patch';
+    if (patchCritic) {
+      const rf = 2 * o.lowResCriticLayers + 1;
+      if (Math.min(...lrSize) < rf)
+        throw new InvalidArgumentError(
+          `the low-res image is ${lrSize[1]} x ${lrSize[0]}, smaller than the patch critic's ${rf} px receptive field: ` +
+            'use fewer lowResCriticLayers, a smaller factor or a larger maxSize',
+        );
+    }
     const base = rng(seed);
     model = new PetsGAN(config);
     const net = model.net;
     // The live generator (trained) beside the averaged one in the model (sampled).
-    const liveG = new LowResGenerator({ channels: config.generatorChannels, rng: base.fork('g') });
-    const criticLr = new LowResCritic({ size: lrSize, channels: o.criticChannels, rng: base.fork('dlr') });
+    const liveG = new LowResGenerator({
+      channels: config.generatorChannels,
+      positionalEncoding: config.generatorPositional ?? true,
+      rng: base.fork('g'),
+    });
+    const criticLr = patchCritic
+      ? new SinGANDiscriminator({
+          channels: o.criticChannels,
+          layers: o.lowResCriticLayers,
+          rng: base.fork('dlr'),
+        })
+      : new LowResCritic({ size: lrSize, channels: o.criticChannels, rng: base.fork('dlr') });
+    // Per-sample scores [N, 1] from either critic (the patch critic's maps are averaged).
+    const scoreLr = (x: tf.Tensor4D) =>
+      tf.tidy(() => {
+        const s = criticLr.forward(x);
+        return s.rank === 4 ? tf.mean(s, [1, 2]) : s;
+      });
     const criticHr = new PatchCritic({
       channels: o.patchCriticChannels,
       branches: o.patchCriticBranches,
@@ -361,18 +416,24 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
             const alpha = rk.uniformTensor([B, 1, 1, 1]);
             const lazy = (i * o.criticSteps + k) % o.penaltyEvery !== 0;
             d = optimizerStep(optimizers.d, (record) => {
-              const dReal = tf.mean(criticLr.forward(real));
-              const dFake = tf.mean(criticLr.forward(fake));
+              const dReal = tf.mean(scoreLr(real));
+              const dFake = tf.mean(scoreLr(fake));
               record('wasserstein', tf.sub(dReal, dFake));
               if (lazy) return tf.sub(dFake, dReal) as tf.Scalar;
-              const gp = gradientPenalty({ critic: (x) => criticLr.forward(x), real, fake, alpha, norm: 'sample' });
+              const gp = gradientPenalty({
+                critic: (x) => criticLr.forward(x),
+                real,
+                fake,
+                alpha,
+                norm: patchCritic ? 'pixel' : 'sample',
+              });
               return tf.add(tf.sub(dFake, dReal), tf.mul(gp, o.penaltyWeight * o.penaltyEvery)) as tf.Scalar;
             });
             tf.dispose([idx, real, fake, alpha]);
           }
           const z = r.normalTensor([B, ...lrSize, 1]) as tf.Tensor4D;
           const g = optimizerStep(optimizers.g, (record) => {
-            const scores = criticLr.forward(liveG.forward(z));
+            const scores = scoreLr(liveG.forward(z));
             const adv = tf.neg(tf.mean(scores));
             // The authors' diversity term: push the critic's scores of two samples apart.
             const diversity = tf.neg(
