@@ -62,7 +62,6 @@ export interface PetsGANTrainOptions {
   restorationKernel?: number;
   /** Kernel of the restoration's last block (default 3; PetsGAN: 7). */
   restorationFinalKernel?: number;
-
   /** High-res patch critic width (default 32; PetsGAN: 64) and branches (default 2; PetsGAN: 3). */
   patchCriticChannels?: number;
   patchCriticBranches?: number;
@@ -284,17 +283,20 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
   const { image, checkpointEvery, saved } = await beginTraining<PetsGANTrainingInfo>(options, PETSGAN_FORMAT);
   const owned: tf.Tensor[] = [];
   const modules: Array<{ dispose(): void }> = [];
+  // The saved tensors, until loaded into the modules (disposed here on every path).
+  let groups = saved?.groups ?? null;
   let model: PetsGAN | null = null;
   try {
     let seed: number;
     let o: Required<PetsGANTrainOptions>;
     let config: PetsGANConfig;
     let adamIterations: Record<string, number> = {};
-    let groups = saved?.groups ?? null;
     if (saved) {
       ({ config, seed } = saved.info);
       adamIterations = saved.info.adam;
-      o = resolvePetsGANOptions(config.training as PetsGANTrainOptions);
+      // Runs saved before these options existed trained PetsGAN's own low-res GAN.
+      const legacy: PetsGANTrainOptions = { lowResCritic: 'image', positionalEncoding: true };
+      o = resolvePetsGANOptions({ ...legacy, ...(config.training as PetsGANTrainOptions) });
     } else {
       seed = seedOf(options.seed);
       o = resolvePetsGANOptions(options);
@@ -575,12 +577,12 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       }
       config.steps[phase] = totals[phase];
     }
-    if (groups) disposeGroups(groups);
     config.trainingSeconds = elapsed();
     const done = model;
     model = null;
     return done;
   } finally {
+    if (groups) disposeGroups(groups);
     image.dispose();
     tf.dispose(owned);
     for (const m of modules) m.dispose();
