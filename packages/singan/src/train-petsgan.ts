@@ -334,7 +334,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
     // The live generator (trained) beside the averaged one in the model (sampled).
     const liveG = new LowResGenerator({
       channels: config.generatorChannels,
-      positionalEncoding: config.generatorPositional ?? true,
+      positionalEncoding: net.generator.positional,
       rng: base.fork('g'),
     });
     const criticLr = patchCritic
@@ -348,7 +348,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
     const scoreLr = (x: tf.Tensor4D) =>
       tf.tidy(() => {
         const s = criticLr.forward(x);
-        return s.rank === 4 ? tf.mean(s, [1, 2]) : s;
+        return patchCritic ? tf.mean(s, [1, 2]) : s;
       });
     const criticHr = new PatchCritic({
       channels: o.patchCriticChannels,
