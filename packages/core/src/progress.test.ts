@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AbortError, InvalidArgumentError } from './errors.js';
 import { formatProgress, type ProgressEvent, progressBar, trainLoop } from './progress.js';
 
@@ -66,5 +66,28 @@ describe('progress display', () => {
     for (let i = 1; i <= 100; i++) bar({ step: i, total: 100, etaSeconds: 0 });
     bar.done();
     expect(lines.length).toBe(11);
+  });
+
+  it('shares one TTY line between phases that run at once and leaves each finished phase on its own line', () => {
+    let out = '';
+    const bar = progressBar('', { write: (s: string) => (out += s), isTTY: true });
+    let clock = 1000;
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    bar({ step: 1, total: 3, etaSeconds: 1, phase: 'gan' });
+    clock += 200;
+    bar({ step: 1, total: 3, etaSeconds: 1, phase: 'restoration' });
+    clock += 50;
+    bar({ step: 2, total: 3, etaSeconds: 1, phase: 'gan' }); // within 100 ms of the last paint: skipped
+    bar({ step: 3, total: 3, etaSeconds: 0, phase: 'gan' });
+    bar.done();
+    spy.mockRestore();
+    const painted = out.split('\r\x1b[2K').filter(Boolean);
+    expect(painted).toHaveLength(4);
+    expect(painted[0]).toMatch(/^gan .* 1\/3 /);
+    expect(painted[1]).toMatch(/^gan .* 1\/3 .*\| {2}restoration .* 1\/3 /);
+    // The GAN's last step: its final line ends with a newline, then the restoration repaints alone.
+    expect(painted[2]).toMatch(/^gan .* 3\/3 .*\n$/);
+    expect(painted[3]).toMatch(/^restoration .* 1\/3 eta \S+\n$/); // alone, then done() ends the line
+    expect(out.endsWith('\n')).toBe(true);
   });
 });

@@ -140,28 +140,43 @@ export function formatProgress(event: ProgressEvent, label = '', width = 24): st
 
 /**
  * A terminal progress bar for the CLI: repaints one line on a TTY, prints a line every 10% otherwise.
- * Returns an `onProgress` callback; call `.done()` to finish the line.
+ * Phases that run at once (events with different `phase`s, interleaved) share the line; a phase's
+ * last step leaves its line on screen. Returns an `onProgress` callback; call `.done()` to finish the line.
  */
 export function progressBar(
   label = '',
   stream: { write(s: string): unknown; isTTY?: boolean } = process.stderr,
 ): ((event: ProgressEvent) => void) & { done(): void } {
-  let lastDecile = -1;
+  const lastDecile = new Map<string, number>();
+  const running = new Map<string, ProgressEvent>();
   let lastPaint = 0;
   let painted = false;
+  const paint = () => {
+    const lines = [...running.values()].map((e) => formatProgress(e, label));
+    stream.write(`\r\x1b[2K${lines.join('  |  ')}`);
+    painted = lines.length > 0;
+  };
   const render = (event: ProgressEvent) => {
-    const line = formatProgress(event, label);
+    const phase = event.phase ?? '';
     if (stream.isTTY) {
+      if (event.step >= event.total) {
+        // Finished: its final line stays, the others repaint below it.
+        running.delete(phase);
+        stream.write(`\r\x1b[2K${formatProgress(event, label)}\n`);
+        painted = false;
+        if (running.size > 0) paint();
+        return;
+      }
+      running.set(phase, event);
       const t = now();
-      if (t - lastPaint < 100 && event.step < event.total) return;
+      if (t - lastPaint < 100) return;
       lastPaint = t;
-      stream.write(`\r\x1b[2K${line}`);
-      painted = true;
+      paint();
     } else {
       const decile = Math.floor((event.step / Math.max(1, event.total)) * 10);
-      if (decile !== lastDecile) {
-        lastDecile = decile;
-        stream.write(`${line}\n`);
+      if (decile !== lastDecile.get(phase)) {
+        lastDecile.set(phase, decile);
+        stream.write(`${formatProgress(event, label)}\n`);
       }
     }
   };
@@ -169,6 +184,7 @@ export function progressBar(
     done() {
       if (stream.isTTY && painted) stream.write('\n');
       painted = false;
+      running.clear();
     },
   });
 }

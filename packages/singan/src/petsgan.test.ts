@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidImageError, tf } from '@scalespace/core';
@@ -158,6 +158,55 @@ describe('PetsGAN approach', () => {
     for (const name of Object.keys(a)) expect(Array.from(b[name].dataSync())).toEqual(Array.from(a[name].dataSync()));
     full.dispose();
     resumed.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('trains the restoration warm-up in a worker beside the GAN to the same weights as in one thread', async () => {
+    const before = tf.memory().numTensors;
+    // A cheap GAN with many steps, so the worker's warm-up is half done while the GAN still runs.
+    const small = {
+      ...tiny,
+      ganIterations: 200,
+      ganBatch: 2,
+      criticSteps: 1,
+      generatorChannels: 4,
+      restorationIterations: 12,
+      jointIterations: 2,
+      seed: 6,
+    };
+    const sequential = await trainPetsGAN({ image, ...small, parallel: false });
+    // Stopped with both warm-ups half done, then finished in one thread and, from a copy, in two.
+    const run = join(dir, 'parallel');
+    const controller = new AbortController();
+    await expect(
+      trainPetsGAN({
+        image,
+        ...small,
+        out: run,
+        checkpointEvery: 2,
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.phase === 'restoration' && e.step === 6) controller.abort();
+        },
+      }),
+    ).rejects.toThrow(/aborted/);
+    const saved = await loadTrainingState<{ config: { steps: Record<string, number> } }>(run);
+    if (!saved) throw new Error('no training state saved');
+    disposeGroups(saved.groups);
+    const { gan, restoration } = saved.info.config.steps;
+    expect(gan).toBeLessThan(200);
+    expect(restoration).toBeGreaterThan(0);
+    expect(restoration).toBeLessThan(12);
+    await cp(run, `${run}-copy`, { recursive: true });
+    const resumedOne = await trainPetsGAN({ image, out: run, resume: true, parallel: false });
+    const resumedTwo = await trainPetsGAN({ image, out: `${run}-copy`, resume: true, parallel: true });
+    const a = sequential.net.stateDict();
+    for (const other of [resumedOne, resumedTwo]) {
+      const b = other.net.stateDict();
+      for (const name of Object.keys(a))
+        expect(Array.from(b[name].dataSync()), name).toEqual(Array.from(a[name].dataSync()));
+    }
+    for (const m of [sequential, resumedOne, resumedTwo]) m.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 

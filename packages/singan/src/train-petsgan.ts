@@ -1,5 +1,6 @@
 import {
   Adam,
+  type BackendName,
   Ema,
   InvalidArgumentError,
   InvalidImageError,
@@ -10,11 +11,15 @@ import {
   tf,
   trainLoop,
 } from '@scalespace/core';
+import { fromHost, toHost, toHostTensor } from './host-tensors.js';
 import { mse, resizeTo, toSigned } from './ops.js';
+import { type RestorationWorker, startRestorationWorker } from './parallel-restoration.js';
 import { patchMatch } from './patch-match.js';
 import { PETSGAN_FORMAT, PetsGAN, type PetsGANConfig } from './petsgan.js';
 import { LowResCritic, LowResGenerator, PatchCritic } from './petsgan-networks.js';
 import type { Size } from './pyramid-sizes.js';
+import { noisyInput, restorationWarmup } from './restoration-warmup.js';
+import type { RestorationSnapshot } from './restoration-worker.js';
 import { SinGANDiscriminator } from './singan-networks.js';
 import { tpsWarp } from './tps-warp.js';
 import { beginTraining, disposeGroups, saveTrainingState } from './train-state.js';
@@ -119,6 +124,13 @@ export interface TrainPetsGANOptions extends PetsGANTrainOptions, LongWorkOption
   resume?: boolean;
   checkpointEvery?: number;
   seed?: number;
+  /**
+   * Train the restoration warm-up in a worker thread beside the low-res GAN (default true; Node
+   * only). The two phases are independent, so this gives the same model bit for bit in about the
+   * time of the longer one, on a second core. False, or where worker threads are unavailable: one
+   * after the other.
+   */
+  parallel?: boolean;
 }
 
 const DEFAULTS: Required<PetsGANTrainOptions> = {
@@ -285,6 +297,9 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
   const modules: Array<{ dispose(): void }> = [];
   // The saved tensors, until loaded into the modules (disposed here on every path).
   let groups = saved?.groups ?? null;
+  let irAdamSaved: Record<string, tf.Tensor> | null = null;
+  let irWorker: RestorationWorker | null = null;
+  let saving: Promise<void> = Promise.resolve();
   let model: PetsGAN | null = null;
   try {
     let seed: number;
@@ -385,6 +400,115 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       restoration: o.restorationIterations,
       joint: o.jointIterations,
     };
+    // A half-done restoration warm-up's moments, kept past the first phase's load: the worker or
+    // the later restoration phase needs them (once the warm-up is done, adam_ir is the joint's).
+    if (groups?.adam_ir && config.steps.restoration > 0 && config.steps.restoration < totals.restoration) {
+      irAdamSaved = groups.adam_ir;
+      delete groups.adam_ir;
+    }
+
+    // The restoration warm-up shares nothing with the low-res GAN: where it can, it trains in a
+    // worker thread while this thread trains the GAN, and its snapshots come back here to be saved.
+    let irLatest: RestorationSnapshot | null = null;
+    let irApplied: RestorationSnapshot | null = null;
+    let irFailure: unknown = null;
+    let ganFinished = false;
+    const irFailed = new AbortController();
+    const applyIr = () => {
+      if (!irLatest || irLatest === irApplied) return;
+      const weights = fromHost(irLatest.weights);
+      net.restoration.loadStateDict(weights);
+      tf.dispose(Object.values(weights));
+      config.steps.restoration = irLatest.done;
+      irApplied = irLatest;
+    };
+    // What the running phase adds to a checkpoint: its optimisers and G's weight average.
+    let running: { optimizers: Record<string, Adam>; ema: Ema | null } = { optimizers: {}, ema: null };
+    const save = async () => {
+      if (!out || !model) return;
+      config.trainingSeconds = elapsed();
+      const { optimizers, ema } = running;
+      if (ema) {
+        ema.swap();
+        net.generator.loadStateDict(liveG.stateDict());
+        ema.swap();
+      }
+      const adamGroups: Record<string, Record<string, tf.Tensor>> = {};
+      const adamSteps: Record<string, number> = {};
+      for (const [name, opt] of Object.entries(optimizers)) {
+        adamGroups[`adam_${name}`] = opt.stateDict();
+        adamSteps[name] = opt.iterations;
+      }
+      const workerState: tf.Tensor[] = [];
+      if (irWorker && irLatest) {
+        applyIr();
+        adamGroups.adam_ir = fromHost(irLatest.adam.state);
+        adamSteps.ir = irLatest.adam.iterations;
+        workerState.push(...Object.values(adamGroups.adam_ir));
+      }
+      try {
+        await saveTrainingState(
+          out,
+          {
+            model: net.stateDict(),
+            live_g: liveG.stateDict(),
+            critic_lr: criticLr.stateDict(),
+            critic_hr: criticHr.stateDict(),
+            ...adamGroups,
+          },
+          { config, seed, adam: adamSteps } satisfies PetsGANTrainingInfo,
+        );
+        await saveCheckpoint(out, net, config);
+      } finally {
+        tf.dispose(workerState);
+      }
+    };
+    // One save at a time: the worker's snapshots can ask for one while another is being written.
+    const queueSave = () => {
+      saving = saving.then(save);
+      saving.catch(() => undefined);
+      return saving;
+    };
+    if ((options.parallel ?? true) && config.steps.gan < totals.gan && config.steps.restoration < totals.restoration) {
+      irWorker = await startRestorationWorker(
+        {
+          backend: tf.getBackend() as BackendName,
+          net: {
+            factor: config.factor,
+            channels: config.restorationChannels,
+            kernelSize: config.restorationKernel,
+            finalKernelSize: config.restorationFinalKernel,
+          },
+          weights: toHost(net.restoration.stateDict()),
+          adam:
+            irAdamSaved && adamIterations.ir !== undefined
+              ? { state: toHost(irAdamSaved), iterations: adamIterations.ir }
+              : null,
+          pairs: { lr: lrPair.map((t) => toHostTensor(t)), hr: hrPair.map((t) => toHostTensor(t)) },
+          options: {
+            restorationIterations: o.restorationIterations,
+            restorationLr: o.restorationLr,
+            restorationNoise: o.restorationNoise,
+          },
+          seed,
+          startStep: config.steps.restoration,
+          checkpointEvery: out ? checkpointEvery : undefined,
+        },
+        {
+          onProgress,
+          onSnapshot: (snapshot) => {
+            irLatest = snapshot;
+            // While the GAN trains, its own checkpoints carry the latest snapshot.
+            if (ganFinished) void queueSave();
+          },
+          signal,
+        },
+      );
+      irWorker?.finished.catch((error: unknown) => {
+        irFailure = error;
+        irFailed.abort(error);
+      });
+    }
 
     for (const phase of PHASES) {
       if (config.steps[phase] >= totals[phase]) continue;
@@ -454,20 +578,9 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
           return { loss: g.loss, metrics: { wasserstein: d.wasserstein, reconstruction: g.reconstruction } };
         };
       } else if (phase === 'restoration') {
-        const every = Math.max(1, Math.round(o.restorationIterations / 10));
-        optimizers.ir = new Adam(net.restoration.trainableParameters(), {
-          lr: (t) => o.restorationLr * 0.5 ** Math.floor(t / every),
-          beta1: 0.9,
-          beta2: 0.999,
-        });
-        step = (i) => {
-          const r = phaseRng.fork(i);
-          const k = r.int(2);
-          const input = noisyInput(lrPair[k], o.restorationNoise, r);
-          const res = optimizerStep(optimizers.ir, () => mse(net.restoration.forward(input), hrPair[k]));
-          input.dispose();
-          return { loss: res.loss, metrics: { psnr: 10 * Math.log10(4 / res.loss) } };
-        };
+        const warmup = restorationWarmup(net.restoration, { lr: lrPair, hr: hrPair }, o, phaseRng);
+        optimizers.ir = warmup.optimizer;
+        step = warmup.step;
       } else {
         optimizers.ir = new Adam(net.restoration.trainableParameters(), { lr: o.jointLr, beta1: 0.5, beta2: 0.999 });
         optimizers.d = new Adam(criticHr.trainableParameters(), { lr: o.jointLr, beta1: 0.5, beta2: 0.999 });
@@ -515,7 +628,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         };
       }
       for (const [name, opt] of Object.entries(optimizers)) {
-        const state = groups?.[`adam_${name}`];
+        const state = phase === 'restoration' ? irAdamSaved : groups?.[`adam_${name}`];
         if (state && adamIterations[name] !== undefined && config.steps[phase] > 0)
           opt.loadStateDict(state, adamIterations[name]);
       }
@@ -523,47 +636,25 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         disposeGroups(groups);
         groups = null;
       }
-      const save = async () => {
-        if (!out || !model) return;
-        config.trainingSeconds = elapsed();
-        if (ema) {
-          ema.swap();
-          net.generator.loadStateDict(liveG.stateDict());
-          ema.swap();
-        }
-        const adamGroups: Record<string, Record<string, tf.Tensor>> = {};
-        const adamSteps: Record<string, number> = {};
-        for (const [name, opt] of Object.entries(optimizers)) {
-          adamGroups[`adam_${name}`] = opt.stateDict();
-          adamSteps[name] = opt.iterations;
-        }
-        await saveTrainingState(
-          out,
-          {
-            model: net.stateDict(),
-            live_g: liveG.stateDict(),
-            critic_lr: criticLr.stateDict(),
-            critic_hr: criticHr.stateDict(),
-            ...adamGroups,
-          },
-          { config, seed, adam: adamSteps } satisfies PetsGANTrainingInfo,
-        );
-        await saveCheckpoint(out, net, config);
-      };
+      running = { optimizers, ema };
+      // The GAN beside a worker also stops when the worker fails, and reports the worker's error.
+      const withWorker = phase === 'gan' && irWorker !== null;
       try {
         await trainLoop({
           total: totals[phase],
           startStep: config.steps[phase],
           phase: { gan: 'low-res GAN', restoration: 'restoration', joint: 'joint' }[phase],
-          signal,
+          signal: withWorker ? (signal ? AbortSignal.any([signal, irFailed.signal]) : irFailed.signal) : signal,
           onProgress,
           checkpointEvery,
           onCheckpoint: async (done) => {
             config.steps[phase] = done;
-            await save();
+            await queueSave();
           },
           step,
         });
+      } catch (error) {
+        throw withWorker && irFailure ? irFailure : error;
       } finally {
         for (const opt of Object.values(optimizers)) opt.dispose();
         if (ema) {
@@ -576,23 +667,30 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         data?.dispose();
       }
       config.steps[phase] = totals[phase];
+      if (phase === 'gan' && irWorker) {
+        // The GAN is done; the warm-up may still be running. From now on its snapshots are saved as they come.
+        ganFinished = true;
+        running = { optimizers: {}, ema: null };
+        if (irLatest && irLatest !== irApplied) void queueSave();
+        irLatest = await irWorker.finished;
+        applyIr();
+        await queueSave();
+        irWorker = null;
+      }
     }
     config.trainingSeconds = elapsed();
     const done = model;
     model = null;
     return done;
   } finally {
+    // Nothing is disposed under a checkpoint being written, or while the worker runs.
+    await saving.catch(() => undefined);
+    await irWorker?.terminate();
     if (groups) disposeGroups(groups);
+    if (irAdamSaved) tf.dispose(Object.values(irAdamSaved));
     image.dispose();
     tf.dispose(owned);
     for (const m of modules) m.dispose();
     model?.dispose();
   }
-}
-
-/** x + N(0, std^2) with probability 0.5 (the restoration's input augmentation), else a copy. */
-function noisyInput(x: tf.Tensor4D, std: number, r: Rng): tf.Tensor4D {
-  return tf.tidy(() =>
-    r.uniform() < 0.5 ? (tf.add(x, tf.mul(r.normalTensor(x.shape), std)) as tf.Tensor4D) : tf.clone(x),
-  );
 }

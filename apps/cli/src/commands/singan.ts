@@ -33,17 +33,8 @@ export const trainSinganCommand: Command = {
     const checkpointEvery = intOption(ctx, 'checkpoint-every', 100, 1);
     const iterations = ctx.values.iterations === undefined ? undefined : intOption(ctx, 'iterations', 1, 1);
     await initBackend(undefined, { log: !ctx.json });
-    const bars = new Map<string, ReturnType<typeof progressBar>>();
-    const onProgress = (e: Parameters<ReturnType<typeof progressBar>>[0]) => {
-      const phase = e.phase ?? 'training';
-      let bar = bars.get(phase);
-      if (!bar) {
-        for (const b of bars.values()) b.done();
-        bar = progressBar(phase);
-        bars.set(phase, bar);
-      }
-      bar(e);
-    };
+    // One bar for every scale / phase: PetsGAN's GAN and restoration warm-ups share its line as they run at once.
+    const onProgress = progressBar();
     ctx.log(`${resume ? 'resuming' : 'training'} ${method} on ${image} -> ${out}`);
     const common = { image, out, resume, seed, checkpointEvery, onProgress, signal: ctx.signal, maxSize };
     const model =
@@ -53,7 +44,7 @@ export const trainSinganCommand: Command = {
             ...(iterations !== undefined && { ganIterations: iterations, restorationIterations: iterations }),
           })
         : await trainSinGAN({ ...common, ...(iterations !== undefined && { iterations }) });
-    for (const b of bars.values()) b.done();
+    onProgress.done();
     const [h, w] = model.imageSize;
     const result = { out, method, size: `${w}x${h}`, trainingSeconds: Number(model.config.trainingSeconds.toFixed(1)) };
     model.dispose();

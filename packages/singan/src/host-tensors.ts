@@ -1,0 +1,26 @@
+import { InvalidArgumentError, tf } from '@scalespace/core';
+
+/** A float32 tensor as a plain array, to cross a thread boundary (structured clone) and come back. */
+export interface HostTensor {
+  shape: number[];
+  values: Float32Array;
+}
+
+export type HostTensors = Record<string, HostTensor>;
+
+/** Copies a float32 tensor to the host. */
+export function toHostTensor(t: tf.Tensor, name = 'tensor'): HostTensor {
+  if (t.dtype !== 'float32') throw new InvalidArgumentError(`toHost: "${name}" is ${t.dtype}, expected float32`);
+  // A compact copy: a view into a backend's heap would clone the whole heap.
+  return { shape: t.shape, values: new Float32Array(t.dataSync()) };
+}
+
+/** Copies named float32 tensors to the host. */
+export function toHost(named: Record<string, tf.Tensor>): HostTensors {
+  return Object.fromEntries(Object.entries(named).map(([name, t]) => [name, toHostTensor(t, name)]));
+}
+
+/** Tensors from `toHost` (owned by the caller). */
+export function fromHost(host: HostTensors): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(host).map(([name, h]) => [name, tf.tensor(h.values, h.shape, 'float32')]));
+}
