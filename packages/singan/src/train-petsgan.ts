@@ -46,7 +46,7 @@ export interface PetsGANTrainOptions {
    * the augmented images themselves (with no external samples: near-copies; see the README).
    */
   lowResCritic?: 'image' | 'patch';
-  /** Conv layers of the 'patch' low-res critic (default 3: receptive field 7 px of the 16 x 10 image). */
+  /** Conv layers of the 'patch' low-res critic (default 2: receptive field 5 px of the 16 x 10 image). */
   lowResCriticLayers?: number;
   /** Warm-up iterations of the restoration network (default 2000; PetsGAN: 5000). */
   restorationIterations?: number;
@@ -140,7 +140,7 @@ const DEFAULTS: Required<PetsGANTrainOptions> = {
   ganBatch: 8,
   criticSteps: 3,
   lowResCritic: 'patch',
-  lowResCriticLayers: 3,
+  lowResCriticLayers: 2,
   restorationIterations: 2000,
   jointIterations: 400,
   generatorChannels: 32,
