@@ -20,7 +20,12 @@ export function toHost(named: Record<string, tf.Tensor>): HostTensors {
   return Object.fromEntries(Object.entries(named).map(([name, t]) => [name, toHostTensor(t, name)]));
 }
 
+/** The tensor of a `toHostTensor` copy (owned by the caller). */
+export function fromHostTensor<T extends tf.Tensor = tf.Tensor>(h: HostTensor): T {
+  return tf.tensor(h.values, h.shape, 'float32') as T;
+}
+
 /** Tensors from `toHost` (owned by the caller). */
 export function fromHost(host: HostTensors): Record<string, tf.Tensor> {
-  return Object.fromEntries(Object.entries(host).map(([name, h]) => [name, tf.tensor(h.values, h.shape, 'float32')]));
+  return Object.fromEntries(Object.entries(host).map(([name, h]) => [name, fromHostTensor(h)]));
 }

@@ -3,7 +3,7 @@
 // the same steps the trainer would run in its own thread, and posts progress and snapshots back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AbortError, type BackendName, initBackend, type ProgressEvent, rng, tf, trainLoop } from '@scalespace/core';
-import { fromHost, type HostTensor, type HostTensors, toHost } from './host-tensors.js';
+import { fromHost, fromHostTensor, type HostTensor, type HostTensors, toHost } from './host-tensors.js';
 import { RestorationNet, type RestorationNetOptions } from './petsgan-networks.js';
 import { type RestorationWarmupOptions, restorationWarmup } from './restoration-warmup.js';
 
@@ -37,9 +37,10 @@ export type RestorationMessage =
 async function run(job: RestorationJob, post: (m: RestorationMessage) => void, signal: AbortSignal): Promise<void> {
   await initBackend(job.backend, { log: false });
   const net = new RestorationNet({ ...job.net, rng: rng(0) });
-  const toList = (list: HostTensor[]) =>
-    list.map((h) => tf.tensor4d(h.values, h.shape as [number, number, number, number]));
-  const pairs = { lr: toList(job.pairs.lr), hr: toList(job.pairs.hr) };
+  const pairs = {
+    lr: job.pairs.lr.map((h) => fromHostTensor<tf.Tensor4D>(h)),
+    hr: job.pairs.hr.map((h) => fromHostTensor<tf.Tensor4D>(h)),
+  };
   const weights = fromHost(job.weights);
   net.loadStateDict(weights);
   tf.dispose(Object.values(weights));
