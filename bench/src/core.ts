@@ -1,10 +1,17 @@
-// Training speed of the wasm backend (with core's training kernels) against the cpu backend, on the
-// same small conv net, in one process; plus the raw forward speed of a 3x3 conv on wasm.
-import { Conv2d, ConvTranspose2d, DepthwiseConv2d, Module, type Rng, rng, tf } from '@scalespace/core';
+// `pnpm bench core`: the tensor core's rungs side by side in one process, on the same small conv net:
+// cpu, wasm (+ core's training kernels), native (wasm + @scalespace/native's OpenBLAS kernels) on 1 and
+// 2 threads, and PyTorch on 1 and 2 threads when a Python with torch is installed. Each rung's GFLOP/s is
+// set against the sgemm peak measured in the same run (a 1024^3 OpenBLAS sgemm on 1 and 2 threads) and
+// the cores' FMA peak. Then the inference scaling table (core-scaling.ts).
+import { Conv2d, ConvTranspose2d, DepthwiseConv2d, initBackend, Module, type Rng, rng, tf } from '@scalespace/core';
+import { loadNative, type NativeKernels } from '@scalespace/native';
+import { inferenceScaling } from './core-scaling.js';
 import { median, printTable, timeRuns, writeResults } from './harness.js';
+import { findTorchPython, runTorchConvNet } from './torch-reference.js';
 
 const BATCH = 8;
 const SIZE = 32;
+const STEPS = 20;
 
 /** conv 3x3 -> strided conv -> depthwise conv -> transposed conv -> conv 3x3: every conv kind core trains. */
 class BenchNet extends Module {
@@ -29,13 +36,16 @@ class BenchNet extends Module {
   }
 }
 
-/** Multiply-adds x 2 of one forward pass of BenchNet. */
-function forwardFlops(): number {
+/**
+ * Floating-point operations of one training step: each conv's forward pass, its filter gradient, and its
+ * input gradient for every layer but the first (the input is not trained, so no rung computes that one).
+ */
+function stepFlops(): number {
   const s = SIZE;
   const h = SIZE / 2;
-  return (
-    2 * BATCH * (s * s * 9 * 16 * 32 + h * h * 9 * 32 * 64 + h * h * 9 * 64 + h * h * 9 * 64 * 32 + s * s * 9 * 32 * 16)
-  );
+  const layers = [s * s * 9 * 16 * 32, h * h * 9 * 32 * 64, h * h * 9 * 64, h * h * 9 * 64 * 32, s * s * 9 * 32 * 16];
+  const macs = layers.reduce((sum, m, i) => sum + (i === 0 ? 2 : 3) * m, 0);
+  return 2 * BATCH * macs;
 }
 
 async function trainingStepTimes(backend: string, steps: number): Promise<number[]> {
@@ -51,15 +61,50 @@ async function trainingStepTimes(backend: string, steps: number): Promise<number
     await loss?.data();
     loss?.dispose();
   };
-  const times = await timeRuns(step, steps, 1);
+  const times = await timeRuns(step, steps, 2);
   tf.dispose([x, target]);
   optimizer.dispose();
   model.dispose();
   return times;
 }
 
-async function forwardConvGflops(): Promise<{ shape: string; ms: number; gflops: number }> {
-  await tf.setBackend('wasm');
+/** Median ms of a 1024^3 sgemm straight through the addon (no tfjs), on the given threads. */
+function rawSgemmMs(kernels: NativeKernels, threads: number, n = 1024): number {
+  const buffer = new ArrayBuffer(3 * n * n * 4);
+  const values = new Float32Array(buffer, 0, 2 * n * n);
+  const r = rng(5);
+  for (let i = 0; i < values.length; i++) values[i] = r.uniform() - 0.5;
+  kernels.setThreads(threads);
+  const call = () => kernels.matmul(buffer, 1, 0, 0, n, n, n, 0, 0, n * n * 4, 0, 2 * n * n * 4, -1, 0, 0, -1, 0);
+  for (let i = 0; i < 3; i++) call();
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    call();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** Median ms of tf.matMul of two 1024 x 1024 matrices on the current backend, read back. */
+async function tfMatMulMs(n = 1024): Promise<number> {
+  const r = rng(6);
+  const a = r.normalTensor([n, n]) as tf.Tensor2D;
+  const b = r.normalTensor([n, n]) as tf.Tensor2D;
+  const times = await timeRuns(
+    async () => {
+      const c = tf.matMul(a, b);
+      await c.data();
+      c.dispose();
+    },
+    10,
+    2,
+  );
+  tf.dispose([a, b]);
+  return median(times);
+}
+
+async function forwardConvMs(): Promise<{ shape: string; ms: number; gflops: number }> {
   const r = rng(2);
   const [n, s, c] = [8, 64, 64];
   const x = r.normalTensor([n, s, s, c]) as tf.Tensor4D;
@@ -78,34 +123,107 @@ async function forwardConvGflops(): Promise<{ shape: string; ms: number; gflops:
   return { shape: `${n}x${s}x${s}x${c} -> ${c}, 3x3`, ms, gflops: (2 * n * s * s * 9 * c * c) / (ms * 1e6) };
 }
 
+interface Rung {
+  name: string;
+  threads: number;
+  ms: number;
+}
+
 export async function run(): Promise<void> {
+  const { loadavg } = await import('node:os');
+  const load = loadavg()[0];
+  const status = loadNative();
+  const kernels = status.available ? status.kernels : null;
+  if (kernels) await initBackend('native', { log: false });
+  else console.log(`native rung skipped: ${status.available ? '' : status.reason}`);
   await tf.setBackend('wasm');
   await tf.ready();
-  const flops = 3 * forwardFlops(); // forward + input gradient + filter gradient
-  const wasm = median(await trainingStepTimes('wasm', 20));
-  const cpu = median(await trainingStepTimes('cpu', 3));
-  const conv = await forwardConvGflops();
-  const rows = [
-    ['wasm + core kernels', wasm, (flops / (wasm * 1e6)).toFixed(2), (cpu / wasm).toFixed(1)],
-    ['cpu (baseline)', cpu, (flops / (cpu * 1e6)).toFixed(3), '1.0'],
+
+  // The peak: FMA chains, and OpenBLAS sgemm through the addon, each on 1 and 2 threads.
+  const flopsSgemm = 2 * 1024 ** 3;
+  const peak = kernels
+    ? {
+        fma: [kernels.fmaPeak(1, 0.5), kernels.fmaPeak(2, 0.5)],
+        sgemm: [1, 2].map((t) => flopsSgemm / (rawSgemmMs(kernels, t) * 1e6)),
+        blas: kernels.info().blas,
+      }
+    : null;
+  const matmul: Array<[string, number]> = [['wasm', flopsSgemm / ((await tfMatMulMs()) * 1e6)]];
+  const conv: Array<[string, Awaited<ReturnType<typeof forwardConvMs>>]> = [['wasm', await forwardConvMs()]];
+
+  const flops = stepFlops();
+  const rungs: Rung[] = [
+    { name: 'cpu', threads: 1, ms: median(await trainingStepTimes('cpu', 3)) },
+    { name: 'wasm', threads: 1, ms: median(await trainingStepTimes('wasm', STEPS)) },
   ];
+  if (kernels) {
+    for (const threads of [1, 2]) {
+      kernels.setThreads(threads);
+      rungs.push({ name: 'native', threads, ms: median(await trainingStepTimes('native', STEPS)) });
+      matmul.push([`native ${threads}t`, flopsSgemm / ((await tfMatMulMs()) * 1e6)]);
+      conv.push([`native ${threads}t`, await forwardConvMs()]);
+    }
+  }
+  const python = findTorchPython();
+  let torchVersion: string | null = null;
+  if (python) {
+    for (const threads of [1, 2]) {
+      const t = runTorchConvNet(python, { batch: BATCH, size: SIZE, steps: STEPS, threads });
+      torchVersion = `${t.torch}${t.mkldnn ? ', oneDNN' : ''}`;
+      rungs.push({ name: 'pytorch', threads, ms: median(t.msPerStep) });
+    }
+  } else {
+    console.log('PyTorch rung skipped: no python3 (tried /usr/bin/python3, python3) imports torch');
+  }
+
+  const wasmMs = rungs.find((r) => r.name === 'wasm')?.ms as number;
+  const torchMs = (threads: number) => rungs.find((r) => r.name === 'pytorch' && r.threads === threads)?.ms;
+  const rows = rungs.map((r) => {
+    const gflops = flops / (r.ms * 1e6);
+    const torch = torchMs(r.threads);
+    return [
+      r.name === 'pytorch' ? `pytorch ${torchVersion}` : r.name,
+      r.threads,
+      r.ms,
+      gflops.toFixed(1),
+      peak ? `${((100 * gflops) / peak.sgemm[r.threads - 1]).toFixed(0)}%` : '-',
+      (wasmMs / r.ms).toFixed(2),
+      torch ? (torch / r.ms).toFixed(2) : '-',
+    ];
+  });
+
+  console.log(`load average ${load.toFixed(2)} at the start (2 cores)`);
+  if (peak) {
+    console.log(
+      `peak: FMA ${peak.fma[0].toFixed(0)} / ${peak.fma[1].toFixed(0)} GFLOP/s, OpenBLAS sgemm 1024^3 ` +
+        `${peak.sgemm[0].toFixed(0)} / ${peak.sgemm[1].toFixed(0)} GFLOP/s on 1 / 2 threads (${peak.blas})`,
+    );
+  }
   console.log(
-    `training step, batch ${BATCH} of ${SIZE}x${SIZE}x16, ${(flops / 1e9).toFixed(2)} GFLOP per step (median)`,
+    `\ntraining step, batch ${BATCH} of ${SIZE}x${SIZE}x16, ${(flops / 1e9).toFixed(2)} GFLOP per step (median of ${STEPS}; cpu 3)`,
   );
-  printTable(['backend', 'ms/step', 'GFLOP/s', 'speed-up'], rows);
-  console.log(
-    `\nforward conv on wasm, ${conv.shape}: ${conv.ms.toFixed(1)} ms, ${conv.gflops.toFixed(1)} GFLOP/s (median of 15)`,
+  printTable(['rung', 'threads', 'ms/step', 'GFLOP/s', 'of sgemm peak', 'x wasm', 'x PyTorch'], rows);
+  console.log('(x PyTorch: PyTorch ms/step over the rung ms/step on as many threads; above 1 is faster than PyTorch)');
+  console.log('\n1024^3 matMul through tfjs, and a forward 3x3 conv (8x64x64x64 -> 64):');
+  printTable(
+    ['backend', 'matMul GFLOP/s', 'conv ms', 'conv GFLOP/s'],
+    matmul.map(([name, g], i) => [name, g.toFixed(1), conv[i][1].ms, conv[i][1].gflops.toFixed(1)]),
   );
+  if (kernels) kernels.setThreads(2);
+  const scaling = await inferenceScaling(kernels ? ['native', 'wasm'] : ['wasm']);
   const file = await writeResults('core', {
+    loadAverage: load,
+    peak,
     training: {
       batch: BATCH,
       size: SIZE,
       gflopPerStep: flops / 1e9,
-      wasmMsPerStep: wasm,
-      cpuMsPerStep: cpu,
-      speedup: cpu / wasm,
+      rungs: rungs.map((r) => ({ ...r, gflops: flops / (r.ms * 1e6) })),
+      torch: torchVersion,
     },
-    forwardConv: conv,
+    matmulGflops: Object.fromEntries(matmul),
+    forwardConv: Object.fromEntries(conv),
+    inferenceScaling: scaling,
   });
   console.log(`wrote ${file}`);
 }

@@ -1,9 +1,19 @@
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
+import {
+  NATIVE_INSTALL_HINT,
+  nativeLabel,
+  nativeThreads,
+  nativeUnavailableReason,
+  registerNativeBackend,
+} from './native-backend.js';
 import { tf } from './tf.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 
-/** Backends scalespace can run on. `tensorflow` is libtensorflow through tfjs-node(-gpu). */
-export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+/**
+ * Backends scalespace can run on. `tensorflow` is libtensorflow through tfjs-node(-gpu); `native` is wasm
+ * with @scalespace/native's multi-threaded OpenBLAS kernels for matmul and convolutions.
+ */
+export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'native' | 'wasm' | 'cpu';
 
 /** One rung of the backend ladder: tried in order until one starts. */
 export interface BackendRung {
@@ -99,6 +109,22 @@ export const backendLadder: BackendRung[] = [
     installHint: 'use a browser with WebGL 2',
   },
   {
+    name: 'native',
+    get label() {
+      return nativeLabel();
+    },
+    runtime: 'node',
+    start: async () => {
+      registerWasmTrainingKernels();
+      if (!(await withoutNewProcessHandlers(() => activate('wasm')))) return false;
+      return (await registerNativeBackend()) && activate('native');
+    },
+    get installHint() {
+      const reason = nativeUnavailableReason();
+      return `${reason ? `(${reason}) ` : ''}${NATIVE_INSTALL_HINT}`;
+    },
+  },
+  {
     name: 'wasm',
     label: 'wasm',
     runtime: 'any',
@@ -123,7 +149,7 @@ export const backendLadder: BackendRung[] = [
   },
 ];
 
-const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
+const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'native', 'wasm', 'cpu'];
 
 export interface InitBackendOptions {
   /** Log the chosen backend once (to stderr in Node). Default true. */
@@ -143,6 +169,7 @@ function parseName(value: string, source: string): BackendName {
 }
 
 function describe(rung: BackendRung): BackendInfo {
+  if (rung.name === 'native') return { name: 'native', label: rung.label, threads: nativeThreads() ?? 1 };
   if (rung.name !== 'wasm') return { name: rung.name, label: rung.label };
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
   const threaded = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
