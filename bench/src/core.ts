@@ -123,6 +123,18 @@ async function forwardConvMs(): Promise<{ shape: string; ms: number; gflops: num
   return { shape: `${n}x${s}x${s}x${c} -> ${c}, 3x3`, ms, gflops: (2 * n * s * s * 9 * c * c) / (ms * 1e6) };
 }
 
+/** Runs fn while another process keeps one core busy (a spinning Node child, killed afterwards). */
+async function withBusyCore<T>(fn: () => Promise<T>): Promise<T> {
+  const { spawn } = await import('node:child_process');
+  const spinner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    return await fn();
+  } finally {
+    spinner.kill();
+  }
+}
+
 interface Rung {
   name: string;
   threads: number;
@@ -156,12 +168,19 @@ export async function run(): Promise<void> {
     { name: 'cpu', threads: 1, ms: median(await trainingStepTimes('cpu', 3)) },
     { name: 'wasm', threads: 1, ms: median(await trainingStepTimes('wasm', STEPS)) },
   ];
+  const busy: Rung[] = [];
   if (kernels) {
     for (const threads of [1, 2]) {
       kernels.setThreads(threads);
       rungs.push({ name: 'native', threads, ms: median(await trainingStepTimes('native', STEPS)) });
       matmul.push([`native ${threads}t`, flopsSgemm / ((await tfMatMulMs()) * 1e6)]);
       conv.push([`native ${threads}t`, await forwardConvMs()]);
+    }
+    // The same with another CPU-bound process on the machine.
+    for (const threads of [1, 2]) {
+      kernels.setThreads(threads);
+      const ms = median(await withBusyCore(() => trainingStepTimes('native', STEPS)));
+      busy.push({ name: 'native, one core busy', threads, ms });
     }
   }
   const python = findTorchPython();
@@ -204,6 +223,16 @@ export async function run(): Promise<void> {
   );
   printTable(['rung', 'threads', 'ms/step', 'GFLOP/s', 'of sgemm peak', 'x wasm', 'x PyTorch'], rows);
   console.log('(x PyTorch: PyTorch ms/step over the rung ms/step on as many threads; above 1 is faster than PyTorch)');
+  if (busy.length > 0) {
+    console.log('\nnative training while another process spins on one core:');
+    printTable(
+      ['rung', 'threads', 'ms/step', 'vs idle machine'],
+      busy.map((b) => {
+        const idle = rungs.find((r) => r.name === 'native' && r.threads === b.threads)?.ms as number;
+        return [b.name, b.threads, b.ms, `${(b.ms / idle).toFixed(2)}x`];
+      }),
+    );
+  }
   console.log('\n1024^3 matMul through tfjs, and a forward 3x3 conv (8x64x64x64 -> 64):');
   printTable(
     ['backend', 'matMul GFLOP/s', 'conv ms', 'conv GFLOP/s'],
@@ -219,6 +248,7 @@ export async function run(): Promise<void> {
       size: SIZE,
       gflopPerStep: flops / 1e9,
       rungs: rungs.map((r) => ({ ...r, gflops: flops / (r.ms * 1e6) })),
+      busyMachine: busy,
       torch: torchVersion,
     },
     matmulGflops: Object.fromEntries(matmul),

@@ -8,8 +8,10 @@
         "addon/depthwise.cc",
         "addon/epilogue.cc",
         "addon/gemm.cc",
+        "addon/grouped-sum.cc",
         "addon/im2col.cc",
         "addon/peak.cc",
+        "addon/reduce.cc",
         "addon/scratch.cc",
         "addon/thread-pool.cc"
       ],

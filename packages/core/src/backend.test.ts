@@ -15,7 +15,9 @@ describe('initBackend', () => {
     const expected = loadNative().available ? 'native' : 'wasm';
     expect(name).toBe(expected);
     expect(tf.getBackend()).toBe(expected);
-    expect(backendInfo()?.label).toMatch(expected === 'native' ? /native \(OpenBLAS .*threads?; other ops on wasm/ : /wasm \(XNNPACK/);
+    expect(backendInfo()?.label).toMatch(
+      expected === 'native' ? /native \(OpenBLAS .*threads?; other ops on wasm/ : /wasm \(XNNPACK/,
+    );
     await initBackend(undefined, { log: (l) => lines.push(l) });
     expect(lines.length).toBe(1);
   });

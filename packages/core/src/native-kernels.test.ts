@@ -187,6 +187,42 @@ describe.skipIf(!available)(`native matmul and fused kernels equal the cpu backe
   });
 });
 
+describe.skipIf(!available)(`native sums, means and identity equal the cpu backend${skipped}`, () => {
+  const reductions: Array<[number[], number | number[], boolean]> = [
+    [[8, 32, 32, 16], [0, 1, 2], false], // a bias gradient
+    [[8, 32, 32, 16], [1, 2], true], // per-image channel means
+    [[4, 9, 7, 5], [3], false], // innermost
+    [[4, 9, 7, 5], [0, 2], false], // not adjacent: the wasm kernel
+    [[3, 5], -1, true],
+    [[6, 1000], [0, 1], false], // all axes
+  ];
+  it.each(reductions.map((r) => [`${r[0]} over ${r[1]}${r[2] ? ' keepDims' : ''}`, ...r] as const))(
+    '%s',
+    async (_n, shape, axis, keepDims) => {
+      const x = host(shape, 31);
+      for (const op of [tf.sum, tf.mean]) {
+        const out = await onBoth(() => tf.tidy(() => op(x(), axis, keepDims)));
+        expect(relativeError(out.native, out.cpu)).toBeLessThan(1e-5);
+      }
+      await tf.setBackend('native');
+      expect(tf.tidy(() => tf.sum(x(), axis, keepDims).shape)).toEqual(
+        (await tf.setBackend('cpu')) && tf.tidy(() => tf.sum(x(), axis, keepDims).shape),
+      );
+    },
+  );
+
+  it('identity shares the data and survives disposing its input', async () => {
+    await tf.setBackend('native');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor([1, 2, 3]);
+    const y = x.clone();
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    y.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('native backend when it is forced', () => {
   it('either starts or says how to install it', async () => {
     const result = await initBackend('native', { log: false }).then(

@@ -25,6 +25,7 @@ export interface NativeKernels {
   depthwiseConv2d(buffer: ArrayBufferLike, ...args: number[]): void;
   depthwiseBackpropInput(buffer: ArrayBufferLike, ...args: number[]): void;
   depthwiseBackpropFilter(buffer: ArrayBufferLike, ...args: number[]): void;
+  reduceSum(buffer: ArrayBufferLike, ...args: number[]): void;
   setThreads(threads: number): number;
   info(): { threads: number; blas: string; blasCore: string };
 }
@@ -34,6 +35,7 @@ interface WasmHeapBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  incRef(dataId: object): void;
 }
 
 type Args = Parameters<KernelFunc>[0];
@@ -225,6 +227,42 @@ function convBackpropFilter(native: NativeKernels, name: string, depthwise: bool
   };
 }
 
+/**
+ * Sum and Mean over one block of adjacent axes (x seen as [outer, reduce, inner]), the case of bias
+ * gradients and normalisation statistics; wasm would transpose the reduced axes to the end first.
+ */
+function reduction(native: NativeKernels, name: 'Sum' | 'Mean'): KernelFunc {
+  return (args) => {
+    const backend = args.backend as unknown as WasmHeapBackend;
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const adjacent = axes.length > 0 && axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
+    if (!adjacent || x.dtype !== 'float32' || util.sizeFromShape(x.shape) === 0) return wasmKernel(name)(args);
+    const first = axes[0];
+    const last = axes[axes.length - 1];
+    const outer = util.sizeFromShape(x.shape.slice(0, first));
+    const reduce = util.sizeFromShape(x.shape.slice(first, last + 1));
+    const inner = util.sizeFromShape(x.shape.slice(last + 1));
+    const shape = keepDims
+      ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+      : x.shape.filter((_, i) => i < first || i > last);
+    const scale = name === 'Mean' ? 1 / reduce : 1;
+    return output(backend, shape, (heap, out) =>
+      native.reduceSum(heap, offsetOf(backend, x), out, outer, reduce, inner, scale),
+    );
+  };
+}
+
+/** Identity without a copy: the output shares the input's data, as wasm's Reshape does. */
+const identity: KernelFunc = (args) => {
+  const backend = args.backend as unknown as WasmHeapBackend;
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype === 'string') return wasmKernel('Identity')(args);
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+};
+
 /** The kernels the addon computes, by tfjs kernel name. */
 export function nativeKernelFuncs(native: NativeKernels): Record<string, KernelFunc> {
   return {
@@ -238,6 +276,9 @@ export function nativeKernelFuncs(native: NativeKernels): Record<string, KernelF
     DepthwiseConv2dNativeBackpropInput: convBackpropInput(native, 'DepthwiseConv2dNativeBackpropInput', true),
     Conv2DBackpropFilter: convBackpropFilter(native, 'Conv2DBackpropFilter', false),
     DepthwiseConv2dNativeBackpropFilter: convBackpropFilter(native, 'DepthwiseConv2dNativeBackpropFilter', true),
+    Sum: reduction(native, 'Sum'),
+    Mean: reduction(native, 'Mean'),
+    Identity: identity,
   };
 }
 

@@ -10,6 +10,7 @@
 #include "depthwise.h"
 #include "gemm.h"
 #include "peak.h"
+#include "reduce.h"
 #include "thread-pool.h"
 
 namespace {
@@ -169,6 +170,16 @@ Napi::Value DepthwiseBackpropFilter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// reduceSum(buffer, x, out, outer, reduce, inner, scale): out[o, i] = scale * sum over r of x[o, r, i].
+Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const int64_t outer = args.Int(3), reduce = args.Int(4), inner = args.Int(5);
+  if (outer < 0 || reduce < 0 || inner < 0) throw Napi::RangeError::New(info.Env(), "invalid reduction shape");
+  ssn::ReduceSum(args.Required(1, outer * reduce * inner), args.Required(2, outer * inner), outer, reduce, inner,
+                 static_cast<float>(args.Real(6)));
+  return info.Env().Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsNumber())
     throw Napi::TypeError::New(info.Env(), "setThreads(n) needs a number");
@@ -208,6 +219,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("depthwiseBackpropInput", Napi::Function::New(env, DepthwiseBackpropInput, "depthwiseBackpropInput"));
   exports.Set("depthwiseBackpropFilter",
               Napi::Function::New(env, DepthwiseBackpropFilter, "depthwiseBackpropFilter"));
+  exports.Set("reduceSum", Napi::Function::New(env, ReduceSum, "reduceSum"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak, "fmaPeak"));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gemm.h"
+#include "grouped-sum.h"
 #include "im2col.h"
 #include "scratch.h"
 #include "thread-pool.h"
@@ -73,7 +74,7 @@ void Conv2D(const ConvGeometry& g, const float* x, const float* f, float* y, con
     return;
   }
   const Gather gather = ForwardGather(g, x);
-  const int64_t tile = TileRows(rows, K, Pool().Threads());
+  const int64_t tile = TileRows(rows, K);
   Pool().Run(CeilDiv(rows, tile), [&](int64_t t, int) {
     const int64_t r0 = t * tile;
     const int64_t n = std::min(tile, rows - r0);
@@ -88,7 +89,6 @@ void Conv2D(const ConvGeometry& g, const float* x, const float* f, float* y, con
 void Conv2DBackpropInput(const ConvGeometry& g, const float* dy, const float* f, float* dx) {
   const int64_t C = g.inC;
   const int64_t CO = g.outC;
-  const int threads = Pool().Threads();
   if (IsPointwise(g)) {  // dx = dy f^T, f read as [inC, outC]
     BatchedSgemm(1, false, true, g.batch * g.inH * g.inW, C, CO, dy, 0, f, 0, dx, Epilogue());
     return;
@@ -119,7 +119,7 @@ void Conv2DBackpropInput(const ConvGeometry& g, const float* dy, const float* f,
           for (int64_t co = 0; co < CO; co++)
             for (int64_t c = 0; c < C; c++) *dst++ = f[((kh * g.kW + kw) * C + c) * CO + co];
       const int64_t rows = g.batch * gather.gridH * gather.gridW;
-      p.tile = TileRows(rows, std::max<int64_t>(1, gather.Cols()), threads);
+      p.tile = TileRows(rows, std::max<int64_t>(1, gather.Cols()));
       p.firstTask = tasks;
       tasks += CeilDiv(rows, p.tile);
       phases.push_back(std::move(p));
@@ -160,36 +160,21 @@ void Conv2DBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
   const int64_t rows = g.batch * g.outH * g.outW;
   const int64_t K = g.kH * g.kW * g.inC;
   const int64_t CO = g.outC;
-  const int threads = Pool().Threads();
   const bool pointwise = IsPointwise(g);
   const Gather gather = ForwardGather(g, x);
-  // Larger tiles than the forward conv: each one adds its product into a K x outC accumulator.
-  const int64_t tile = std::max<int64_t>(TileRows(rows, K, threads), std::min<int64_t>(rows, 64));
-  const int64_t tasks = rows == 0 ? 0 : CeilDiv(rows, tile);
-  // One accumulator per thread; the caller's is df itself.
-  std::vector<float> partial(static_cast<size_t>(threads - 1) * K * CO);
-  std::vector<char> used(threads, 0);
-  std::memset(df, 0, K * CO * sizeof(float));
-  used[0] = 1;
-  Pool().Run(tasks, [&](int64_t t, int worker) {
-    float* acc = worker == 0 ? df : partial.data() + (worker - 1) * K * CO;
-    const float beta = used[worker] ? 1.0f : 0.0f;
-    used[worker] = 1;
-    const int64_t r0 = t * tile;
-    const int64_t n = std::min(tile, rows - r0);
-    const float* cols = x + r0 * K;
-    if (!pointwise) {
-      float* buffer = Scratch(0, n * K);
-      Im2Col(gather, r0, n, buffer);
-      cols = buffer;
+  const int64_t tile = TileRows(rows, K);
+  GroupedSum(rows, K * CO, df, [&](int64_t first, int64_t last, float* acc) {
+    for (int64_t r0 = first; r0 < last; r0 += tile) {
+      const int64_t n = std::min(tile, last - r0);
+      const float* cols = x + r0 * K;
+      if (!pointwise) {
+        float* buffer = Scratch(0, n * K);
+        Im2Col(gather, r0, n, buffer);
+        cols = buffer;
+      }
+      SgemmSerial(true, false, K, CO, n, cols, K, dy + r0 * CO, CO, 1.0f, acc, CO);
     }
-    SgemmSerial(true, false, K, CO, n, cols, K, dy + r0 * CO, CO, beta, acc, CO);
-  }, threads);
-  for (int w = 1; w < threads; w++) {
-    if (!used[w]) continue;
-    const float* src = partial.data() + (w - 1) * K * CO;
-    for (int64_t i = 0; i < K * CO; i++) df[i] += src[i];
-  }
+  });
 }
 
 }  // namespace ssn

@@ -1,8 +1,8 @@
 #include "depthwise.h"
 
 #include <cstring>
-#include <vector>
 
+#include "grouped-sum.h"
 #include "thread-pool.h"
 
 namespace ssn {
@@ -12,9 +12,9 @@ namespace {
 bool Parallel(const ConvGeometry& g) { return g.OutSize() * g.kH * g.kW > 100000; }
 
 template <typename Fn>
-void ForRows(const ConvGeometry& g, int64_t rows, const Fn& fn, int maxWorkers = 1 << 30) {
+void ForRows(const ConvGeometry& g, int64_t rows, const Fn& fn) {
   if (Parallel(g)) {
-    Pool().Run(rows, fn, maxWorkers);
+    Pool().Run(rows, fn);
   } else {
     for (int64_t r = 0; r < rows; r++) fn(r, 0);
   }
@@ -93,39 +93,39 @@ void DepthwiseBackpropFilter(const ConvGeometry& g, const float* x, const float*
   const int64_t C = g.inC;
   const int64_t M = g.outC / g.inC;
   const int64_t CO = g.outC;
-  const int64_t size = g.kH * g.kW * CO;
-  const int threads = Parallel(g) ? Pool().Threads() : 1;
-  std::vector<float> partial(static_cast<size_t>(threads - 1) * size, 0.0f);
-  std::memset(df, 0, size * sizeof(float));
-  ForRows(g, g.batch * g.outH, [&](int64_t row, int worker) {
-    float* acc = worker == 0 ? df : partial.data() + (worker - 1) * size;
-    const int64_t n = row / g.outH;
-    const int64_t oh = row % g.outH;
-    const float* grads = dy + row * g.outW * CO;
-    for (int64_t kh = 0; kh < g.kH; kh++) {
-      const int64_t ih = oh * g.strideH + kh * g.dilationH - g.padTop;
-      if (ih < 0 || ih >= g.inH) continue;
-      const float* line = x + (n * g.inH + ih) * g.inW * C;
-      for (int64_t kw = 0; kw < g.kW; kw++) {
-        float* tap = acc + (kh * g.kW + kw) * CO;
-        for (int64_t ow = 0; ow < g.outW; ow++) {
-          const int64_t iw = ow * g.strideW + kw * g.dilationW - g.padLeft;
-          if (iw < 0 || iw >= g.inW) continue;
-          const float* in = line + iw * C;
-          const float* grad = grads + ow * CO;
-          if (M == 1) {
-            for (int64_t c = 0; c < C; c++) tap[c] += in[c] * grad[c];
-          } else {
-            for (int64_t c = 0; c < C; c++)
-              for (int64_t j = 0; j < M; j++) tap[c * M + j] += in[c] * grad[c * M + j];
+  auto rows = [&](int64_t first, int64_t last, float* acc) {
+    for (int64_t row = first; row < last; row++) {
+      const int64_t n = row / g.outH;
+      const int64_t oh = row % g.outH;
+      const float* grads = dy + row * g.outW * CO;
+      for (int64_t kh = 0; kh < g.kH; kh++) {
+        const int64_t ih = oh * g.strideH + kh * g.dilationH - g.padTop;
+        if (ih < 0 || ih >= g.inH) continue;
+        const float* line = x + (n * g.inH + ih) * g.inW * C;
+        for (int64_t kw = 0; kw < g.kW; kw++) {
+          float* tap = acc + (kh * g.kW + kw) * CO;
+          for (int64_t ow = 0; ow < g.outW; ow++) {
+            const int64_t iw = ow * g.strideW + kw * g.dilationW - g.padLeft;
+            if (iw < 0 || iw >= g.inW) continue;
+            const float* in = line + iw * C;
+            const float* grad = grads + ow * CO;
+            if (M == 1) {
+              for (int64_t c = 0; c < C; c++) tap[c] += in[c] * grad[c];
+            } else {
+              for (int64_t c = 0; c < C; c++)
+                for (int64_t j = 0; j < M; j++) tap[c * M + j] += in[c] * grad[c * M + j];
+            }
           }
         }
       }
     }
-  }, threads);
-  for (int w = 1; w < threads; w++) {
-    const float* src = partial.data() + (w - 1) * size;
-    for (int64_t i = 0; i < size; i++) df[i] += src[i];
+  };
+  const int64_t size = g.kH * g.kW * CO;
+  if (Parallel(g)) {
+    GroupedSum(g.batch * g.outH, size, df, rows);
+  } else {
+    std::memset(df, 0, size * sizeof(float));
+    rows(0, g.batch * g.outH, df);
   }
 }
 

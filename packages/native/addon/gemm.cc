@@ -29,12 +29,13 @@ void BatchedSgemm(int64_t batch, bool transA, bool transB, int64_t M, int64_t N,
                   int64_t strideA, const float* B, int64_t strideB, float* C, const Epilogue& epilogue) {
   const int threads = Pool().Threads();
   const double flops = 2.0 * batch * M * N * K;
-  // Blocks per matrix: enough tasks to balance the threads (4 per thread), none thinner than 64 rows
-  // or 128 columns, and none at all for small products, where waking the threads costs more.
+  // Blocks per matrix: about 16 tasks in all (balance for up to ~8 threads), none thinner than 64 rows or
+  // 128 columns, and no split at all for small products, where waking the threads costs more. The split
+  // does not depend on the thread count, so neither do the results (OpenBLAS rounds by block shape).
   int64_t mBlocks = 1;
   int64_t nBlocks = 1;
-  if (threads > 1 && flops > 4e6) {
-    const int64_t want = CeilDiv(4 * threads, batch);
+  if (flops > 4e6) {
+    const int64_t want = CeilDiv(16, batch);
     mBlocks = std::max<int64_t>(1, std::min(want, M / 64));
     nBlocks = std::max<int64_t>(1, std::min(CeilDiv(want, mBlocks), N / 128));
   }

@@ -51,11 +51,12 @@ void Im2Col(const Gather& g, int64_t row0, int64_t rows, float* out) {
   }
 }
 
-int64_t TileRows(int64_t totalRows, int64_t colsPerRow, int threads) {
+int64_t TileRows(int64_t totalRows, int64_t colsPerRow) {
   constexpr int64_t kTileBytes = 384 * 1024;  // about half of a core's L2
+  constexpr int64_t kTasks = 16;              // tiles wanted per conv, for balance on up to ~8 threads
   int64_t rows = std::max<int64_t>(32, kTileBytes / (4 * std::max<int64_t>(1, colsPerRow)));
   rows = std::min<int64_t>(rows, 2048);
-  if (threads > 1) rows = std::min(rows, std::max<int64_t>(16, (totalRows + 4 * threads - 1) / (4 * threads)));
+  rows = std::min(rows, std::max<int64_t>(32, (totalRows + kTasks - 1) / kTasks));
   return std::max<int64_t>(1, std::min(rows, totalRows));
 }
 

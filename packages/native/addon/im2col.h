@@ -21,7 +21,11 @@ struct Gather {
 /** Rows [row0, row0 + rows) of the patch matrix (row = (n * gridH + a) * gridW + b) into out [rows, Cols()]. */
 void Im2Col(const Gather& g, int64_t row0, int64_t rows, float* out);
 
-/** Patch-matrix rows per task: a tile that stays in cache, and enough tiles to keep the threads busy. */
-int64_t TileRows(int64_t totalRows, int64_t colsPerRow, int threads);
+/**
+ * Patch-matrix rows per task: a tile that stays in cache, and enough tiles to keep the threads busy.
+ * It does not depend on the thread count: OpenBLAS's rounding depends on the block shapes, and results
+ * must be the same on any number of threads.
+ */
+int64_t TileRows(int64_t totalRows, int64_t colsPerRow);
 
 }  // namespace ssn

@@ -55,7 +55,7 @@ void ThreadPool::WorkerLoop(int worker) {
       w = word_.load(std::memory_order_acquire);
     }
     seen = Gen(w);
-    if (worker < maxWorkers_) Drain(seen, worker);
+    Drain(seen, worker);
   }
 }
 
@@ -69,11 +69,10 @@ void ThreadPool::Drain(uint64_t gen, int worker) {
   }
 }
 
-void ThreadPool::RunBatch(int64_t first, int64_t tasks, const TaskFn& fn, int maxWorkers) {
+void ThreadPool::RunBatch(int64_t first, int64_t tasks, const TaskFn& fn) {
   const uint64_t gen = (Gen(word_.load(std::memory_order_relaxed)) + 1) & ((uint64_t{1} << 24) - 1);
   job_ = &fn;
   first_ = first;
-  maxWorkers_ = maxWorkers;
   done_.store(0, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -91,15 +90,15 @@ void ThreadPool::RunBatch(int64_t first, int64_t tasks, const TaskFn& fn, int ma
   }
 }
 
-void ThreadPool::Run(int64_t tasks, const TaskFn& fn, int maxWorkers) {
+void ThreadPool::Run(int64_t tasks, const TaskFn& fn) {
   if (tasks <= 0) return;
   std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-  if (!busy.owns_lock() || workers_.empty() || tasks == 1 || maxWorkers <= 1) {
+  if (!busy.owns_lock() || workers_.empty() || tasks == 1) {
     for (int64_t t = 0; t < tasks; t++) fn(t, 0);
     return;
   }
   const int64_t batch = static_cast<int64_t>(kCountMask);
-  for (int64_t first = 0; first < tasks; first += batch) RunBatch(first, std::min(batch, tasks - first), fn, maxWorkers);
+  for (int64_t first = 0; first < tasks; first += batch) RunBatch(first, std::min(batch, tasks - first), fn);
 }
 
 ThreadPool& Pool() {

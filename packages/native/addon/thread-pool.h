@@ -33,9 +33,8 @@ class ThreadPool {
   /**
    * Runs fn for every task in [0, tasks); worker ids are in [0, Threads()). When another thread (a
    * second JS thread) is using the pool, the tasks run on the calling thread alone, with worker id 0.
-   * Only workers with ids below maxWorkers take part (callers that keep per-worker state size it so).
    */
-  void Run(int64_t tasks, const TaskFn& fn, int maxWorkers = 1 << 30);
+  void Run(int64_t tasks, const TaskFn& fn);
 
  private:
   // One word holds the generation (24 bits), the task count (20 bits) and the next task (20 bits),
@@ -48,7 +47,7 @@ class ThreadPool {
 
   void WorkerLoop(int worker);
   void Drain(uint64_t gen, int worker);
-  void RunBatch(int64_t first, int64_t tasks, const TaskFn& fn, int maxWorkers);
+  void RunBatch(int64_t first, int64_t tasks, const TaskFn& fn);
   void Stop();
 
   std::vector<std::thread> workers_;
@@ -56,7 +55,6 @@ class ThreadPool {
   std::atomic<int64_t> done_{0};
   const TaskFn* job_ = nullptr;
   int64_t first_ = 0;
-  int maxWorkers_ = 0;
   std::mutex mu_;
   std::mutex busy_;  // held by the thread whose tasks the workers are running
   std::condition_variable wake_;

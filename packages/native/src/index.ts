@@ -48,6 +48,16 @@ export interface NativeKernels {
     ...geometry: ConvGeometry
   ): void;
   depthwiseBackpropFilter(buffer: ArrayBufferLike, x: number, dy: number, df: number, ...geometry: ConvGeometry): void;
+  /** out[o, i] = scale * sum over r of x[o, r, i], x viewed as [outer, reduce, inner]. */
+  reduceSum(
+    buffer: ArrayBufferLike,
+    x: number,
+    out: number,
+    outer: number,
+    reduce: number,
+    inner: number,
+    scale: number,
+  ): void;
   /** Sets the threads the kernels use (the caller included); returns the count in effect. */
   setThreads(threads: number): number;
   info(): { threads: number; blas: string; blasCore: string };

@@ -78,6 +78,7 @@ function geometry(
 }
 
 const NO_EPILOGUE = [-1, 0, 0, -1, 0];
+const mismatches = (a: Float32Array, b: Float32Array) => a.reduce((n, v, i) => n + (Object.is(v, b[i]) ? 0 : 1), 0);
 const geometries: Array<[string, Geometry]> = [
   ['3x3 same', geometry(2, 9, 8, 3, 4, 3, 1, 1, 'same')],
   ['3x3 stride 2 same', geometry(2, 9, 8, 3, 4, 3, 2, 1, 'same')],
@@ -103,6 +104,7 @@ describe.skipIf(!status.available)(`native conv kernels equal plain loops${skipp
       fillRandom(f);
       fillRandom(dy);
       const [ox, of, oy, ody, odx, odf] = offsets;
+      let first: Float32Array[] | null = null;
       for (const threads of [1, 2, 3]) {
         kernels.setThreads(threads);
         if (depthwise) {
@@ -117,6 +119,9 @@ describe.skipIf(!status.available)(`native conv kernels equal plain loops${skipp
         expect(relativeError(y, convForward(g, x, f, depthwise))).toBeLessThan(1e-5);
         expect(relativeError(dx, convBackpropInput(g, dy, f, depthwise))).toBeLessThan(1e-5);
         expect(relativeError(df, convBackpropFilter(g, x, dy, depthwise))).toBeLessThan(1e-5);
+        // Bit for bit the same on any number of threads.
+        if (first) for (const [i, v] of [y, dx, df].entries()) expect(mismatches(v, first[i])).toBe(0);
+        else first = [y, dx, df].map((v) => v.slice());
       }
     });
   }
@@ -139,6 +144,7 @@ describe.skipIf(!status.available)(`native matmul equals plain loops${skipped}`,
       c.n,
     ]);
     const [a, b, out, bias] = views.map(fillRandom);
+    let first: Float32Array | null = null;
     for (const threads of [1, 2]) {
       kernels.setThreads(threads);
       // With a bias and relu: the fused kernels' epilogue.
@@ -166,6 +172,34 @@ describe.skipIf(!status.available)(`native matmul equals plain loops${skipped}`,
         for (let j = 0; j < ref.length; j++) ref[j] = Math.max(0, ref[j] + bias[j % c.n]);
         expect(relativeError(out.subarray(i * c.m * c.n, (i + 1) * c.m * c.n), ref)).toBeLessThan(1e-5);
       }
+      if (first) expect(mismatches(out, first)).toBe(0);
+      else first = out.slice();
+    }
+  });
+});
+
+describe.skipIf(!status.available)(`native sums over adjacent axes equal plain loops${skipped}`, () => {
+  it.each([
+    [1, 8192, 16],
+    [3, 100, 1],
+    [1, 5, 1],
+    [64, 700, 9],
+    [5000, 3, 2],
+  ])('[outer %i, reduce %i, inner %i]', (outer, reduce, inner) => {
+    const { buffer, offsets, views } = arena([outer * reduce * inner, outer * inner]);
+    const [x, out] = views;
+    fillRandom(x);
+    const ref = new Float64Array(outer * inner);
+    for (let o = 0; o < outer; o++)
+      for (let r = 0; r < reduce; r++)
+        for (let i = 0; i < inner; i++) ref[o * inner + i] += x[(o * reduce + r) * inner + i] / reduce;
+    let first: Float32Array | null = null;
+    for (const threads of [1, 2, 3]) {
+      kernels.setThreads(threads);
+      kernels.reduceSum(buffer, offsets[0], offsets[1], outer, reduce, inner, 1 / reduce);
+      expect(relativeError(out, ref)).toBeLessThan(1e-5);
+      if (first) expect(mismatches(out, first)).toBe(0);
+      else first = out.slice();
     }
   });
 });
