@@ -48,7 +48,7 @@ function stepFlops(): number {
   return 2 * BATCH * macs;
 }
 
-async function trainingStepTimes(backend: string, steps: number): Promise<number[]> {
+async function trainingStepTimes(backend: string, steps: number, warmup = 2): Promise<number[]> {
   await tf.setBackend(backend);
   if (backend === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   const r = rng(1);
@@ -61,7 +61,7 @@ async function trainingStepTimes(backend: string, steps: number): Promise<number
     await loss?.data();
     loss?.dispose();
   };
-  const times = await timeRuns(step, steps, 2);
+  const times = await timeRuns(step, steps, warmup);
   tf.dispose([x, target]);
   optimizer.dispose();
   model.dispose();
@@ -139,9 +139,45 @@ interface Rung {
   name: string;
   threads: number;
   ms: number;
+  /** The sgemm GFLOP/s this rung is set against, when not this process's (the child's own OpenBLAS kernels). */
+  sgemmPeak?: number;
+}
+
+const CHILD = 'SCALESPACE_BENCH_NATIVE_ONLY';
+
+/** In a child process without OPENBLAS_CORETYPE: native training and sgemm with OpenBLAS's own kernel choice. */
+async function nativeOnly(kernels: NativeKernels): Promise<void> {
+  await initBackend('native', { log: false });
+  const rows: Rung[] = [];
+  for (const threads of [1, 2]) {
+    kernels.setThreads(threads);
+    rows.push({
+      name: `native, OpenBLAS ${kernels.info().blasCore}`,
+      threads,
+      ms: median(await trainingStepTimes('native', STEPS)),
+    });
+  }
+  const sgemm = [1, 2].map((t) => (2 * 1024 ** 3) / (rawSgemmMs(kernels, t) * 1e6));
+  console.log(JSON.stringify({ rows, sgemm }));
+}
+
+/** The native rows again with OpenBLAS's own kernel choice, when OPENBLAS_CORETYPE pins one (it is read at load). */
+async function withOwnKernelChoice(): Promise<{ rows: Rung[]; sgemm: number[] } | null> {
+  if (!process.env.OPENBLAS_CORETYPE) return null;
+  const { spawnSync } = await import('node:child_process');
+  const env: NodeJS.ProcessEnv = { ...process.env, [CHILD]: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], 'core'], { env, encoding: 'utf8' });
+  const last = r.stdout?.trim().split('\n').pop() ?? '';
+  return r.status === 0 && last.startsWith('{') ? JSON.parse(last) : null;
 }
 
 export async function run(): Promise<void> {
+  if (process.env[CHILD]) {
+    const status = loadNative();
+    if (status.available) await nativeOnly(status.kernels);
+    return;
+  }
   const { loadavg } = await import('node:os');
   const load = loadavg()[0];
   const status = loadNative();
@@ -165,7 +201,7 @@ export async function run(): Promise<void> {
 
   const flops = stepFlops();
   const rungs: Rung[] = [
-    { name: 'cpu', threads: 1, ms: median(await trainingStepTimes('cpu', 3)) },
+    { name: 'cpu', threads: 1, ms: median(await trainingStepTimes('cpu', 2, 1)) },
     { name: 'wasm', threads: 1, ms: median(await trainingStepTimes('wasm', STEPS)) },
   ];
   const busy: Rung[] = [];
@@ -183,6 +219,8 @@ export async function run(): Promise<void> {
       busy.push({ name: 'native, one core busy', threads, ms });
     }
   }
+  const ownChoice = kernels ? await withOwnKernelChoice() : null;
+  if (ownChoice) rungs.push(...ownChoice.rows.map((r) => ({ ...r, sgemmPeak: ownChoice.sgemm[r.threads - 1] })));
   const python = findTorchPython();
   let torchVersion: string | null = null;
   if (python) {
@@ -200,12 +238,13 @@ export async function run(): Promise<void> {
   const rows = rungs.map((r) => {
     const gflops = flops / (r.ms * 1e6);
     const torch = torchMs(r.threads);
+    const sgemmPeak = r.sgemmPeak ?? peak?.sgemm[r.threads - 1];
     return [
       r.name === 'pytorch' ? `pytorch ${torchVersion}` : r.name,
       r.threads,
       r.ms,
       gflops.toFixed(1),
-      peak ? `${((100 * gflops) / peak.sgemm[r.threads - 1]).toFixed(0)}%` : '-',
+      sgemmPeak ? `${((100 * gflops) / sgemmPeak).toFixed(0)}%` : '-',
       (wasmMs / r.ms).toFixed(2),
       torch ? (torch / r.ms).toFixed(2) : '-',
     ];
@@ -218,8 +257,15 @@ export async function run(): Promise<void> {
         `${peak.sgemm[0].toFixed(0)} / ${peak.sgemm[1].toFixed(0)} GFLOP/s on 1 / 2 threads (${peak.blas})`,
     );
   }
+  if (ownChoice) {
+    console.log(
+      `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE} is set here; without it OpenBLAS picks ` +
+        `${ownChoice.rows[0].name.split('OpenBLAS ')[1]}: sgemm ${ownChoice.sgemm[0].toFixed(0)} / ` +
+        `${ownChoice.sgemm[1].toFixed(0)} GFLOP/s (the "native, OpenBLAS ..." rows, set against that sgemm)`,
+    );
+  }
   console.log(
-    `\ntraining step, batch ${BATCH} of ${SIZE}x${SIZE}x16, ${(flops / 1e9).toFixed(2)} GFLOP per step (median of ${STEPS}; cpu 3)`,
+    `\ntraining step, batch ${BATCH} of ${SIZE}x${SIZE}x16, ${(flops / 1e9).toFixed(2)} GFLOP per step (median of ${STEPS}; cpu 2)`,
   );
   printTable(['rung', 'threads', 'ms/step', 'GFLOP/s', 'of sgemm peak', 'x wasm', 'x PyTorch'], rows);
   console.log('(x PyTorch: PyTorch ms/step over the rung ms/step on as many threads; above 1 is faster than PyTorch)');
@@ -249,6 +295,8 @@ export async function run(): Promise<void> {
       gflopPerStep: flops / 1e9,
       rungs: rungs.map((r) => ({ ...r, gflops: flops / (r.ms * 1e6) })),
       busyMachine: busy,
+      openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null,
+      ownKernelChoice: ownChoice,
       torch: torchVersion,
     },
     matmulGflops: Object.fromEntries(matmul),
