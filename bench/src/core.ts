@@ -229,6 +229,12 @@ export async function run(): Promise<void> {
       torchVersion = `${t.torch}${t.mkldnn ? ', oneDNN' : ''}`;
       rungs.push({ name: 'pytorch', threads, ms: median(t.msPerStep) });
     }
+    for (const threads of [1, 2]) {
+      const t = await withBusyCore(async () =>
+        runTorchConvNet(python, { batch: BATCH, size: SIZE, steps: STEPS, threads }),
+      );
+      busy.push({ name: 'pytorch, one core busy', threads, ms: median(t.msPerStep) });
+    }
   } else {
     console.log('PyTorch rung skipped: no python3 (tried /usr/bin/python3, python3) imports torch');
   }
@@ -270,11 +276,12 @@ export async function run(): Promise<void> {
   printTable(['rung', 'threads', 'ms/step', 'GFLOP/s', 'of sgemm peak', 'x wasm', 'x PyTorch'], rows);
   console.log('(x PyTorch: PyTorch ms/step over the rung ms/step on as many threads; above 1 is faster than PyTorch)');
   if (busy.length > 0) {
-    console.log('\nnative training while another process spins on one core:');
+    console.log('\ntraining while another process spins on one core:');
     printTable(
       ['rung', 'threads', 'ms/step', 'vs idle machine'],
       busy.map((b) => {
-        const idle = rungs.find((r) => r.name === 'native' && r.threads === b.threads)?.ms as number;
+        const rung = b.name.split(',')[0];
+        const idle = rungs.find((r) => r.name === rung && r.threads === b.threads)?.ms as number;
         return [b.name, b.threads, b.ms, `${(b.ms / idle).toFixed(2)}x`];
       }),
     );

@@ -23,11 +23,21 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++14"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fexceptions", "-Wall"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-Wall"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
-        "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-O3", "-march=native"]
-      }
+        "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-O3"]
+      },
+      "conditions": [
+        ["target_arch=='x64'", {
+          "cflags_cc": ["-march=native"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-march=native"] }
+        }],
+        ["target_arch=='arm64'", {
+          "cflags_cc": ["-mcpu=native"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mcpu=native"] }
+        }]
+      ]
     }
   ]
 }
