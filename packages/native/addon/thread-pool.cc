@@ -12,10 +12,11 @@
 namespace ssn {
 
 namespace {
-// How long an idle worker spins before it sleeps, and how long the caller spins between yields while
-// the last tasks finish. Short: on a busy machine spinning takes time from the other process.
-constexpr int kWorkerSpins = 4000;
-constexpr int kCallerSpins = 200;
+// How long an idle worker spins before it sleeps (about 20 us), and how long the caller spins before it
+// sleeps until the last task is done. Short: on a busy machine spinning takes time from other processes,
+// and a sleeping thread wakes in a few microseconds, small against a kernel's tens to thousands.
+constexpr int kWorkerSpins = 1000;
+constexpr int kCallerSpins = 1000;
 }  // namespace
 
 ThreadPool::~ThreadPool() { Stop(); }
@@ -64,8 +65,12 @@ void ThreadPool::Drain(uint64_t gen, int worker) {
     uint64_t w = word_.load(std::memory_order_acquire);
     if (Gen(w) != gen || Next(w) >= Total(w)) return;
     if (!word_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel)) continue;
+    const int64_t total = Total(w);
     (*job_)(first_ + Next(w), worker);
-    done_.fetch_add(1, std::memory_order_acq_rel);
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == total) {
+      std::lock_guard<std::mutex> lock(mu_);  // the caller may be waiting
+      finished_.notify_one();
+    }
   }
 }
 
@@ -81,12 +86,10 @@ void ThreadPool::RunBatch(int64_t first, int64_t tasks, const TaskFn& fn) {
   }
   wake_.notify_all();
   Drain(gen, 0);
-  for (int spins = 0; done_.load(std::memory_order_acquire) < tasks; spins++) {
-    if (spins < kCallerSpins) {
-      SSN_PAUSE();
-    } else {
-      std::this_thread::yield();
-    }
+  for (int spins = 0; spins < kCallerSpins && done_.load(std::memory_order_acquire) < tasks; spins++) SSN_PAUSE();
+  if (done_.load(std::memory_order_acquire) < tasks) {
+    std::unique_lock<std::mutex> lock(mu_);
+    finished_.wait(lock, [&] { return done_.load(std::memory_order_acquire) >= tasks; });
   }
 }
 

@@ -58,6 +58,7 @@ class ThreadPool {
   std::mutex mu_;
   std::mutex busy_;  // held by the thread whose tasks the workers are running
   std::condition_variable wake_;
+  std::condition_variable finished_;
   bool stop_ = false;
 };
 
