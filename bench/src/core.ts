@@ -3,70 +3,27 @@
 // 2 threads, and PyTorch on 1 and 2 threads when a Python with torch is installed. Each rung's GFLOP/s is
 // set against the sgemm peak measured in the same run (a 1024^3 OpenBLAS sgemm on 1 and 2 threads) and
 // the cores' FMA peak. Then the inference scaling table (core-scaling.ts).
-import { Conv2d, ConvTranspose2d, DepthwiseConv2d, initBackend, Module, type Rng, rng, tf } from '@scalespace/core';
+import { initBackend, rng, tf } from '@scalespace/core';
 import { loadNative, type NativeKernels } from '@scalespace/native';
 import { inferenceScaling } from './core-scaling.js';
+import {
+  BATCH,
+  CHILD,
+  childRunner,
+  interleaved,
+  NATIVE_CHILD_NAME,
+  type Runner,
+  runChild,
+  SIZE,
+  stepFlops,
+  tfjsRunner,
+  torchRunner,
+} from './core-training.js';
 import { median, printTable, timeRuns, writeResults } from './harness.js';
-import { findTorchPython, runTorchConvNet } from './torch-reference.js';
+import { findTorchPython } from './torch-reference.js';
 
-const BATCH = 8;
-const SIZE = 32;
-const STEPS = 20;
-
-/** conv 3x3 -> strided conv -> depthwise conv -> transposed conv -> conv 3x3: every conv kind core trains. */
-class BenchNet extends Module {
-  readonly layers: Array<Conv2d | DepthwiseConv2d | ConvTranspose2d>;
-  constructor(r: Rng) {
-    super();
-    this.layers = this.childList('layers', [
-      new Conv2d({ inChannels: 16, outChannels: 32, kernelSize: 3, rng: r.fork(0) }),
-      new Conv2d({ inChannels: 32, outChannels: 64, kernelSize: 3, stride: 2, rng: r.fork(1) }),
-      new DepthwiseConv2d({ channels: 64, kernelSize: 3, rng: r.fork(2) }),
-      new ConvTranspose2d({ inChannels: 64, outChannels: 32, kernelSize: 3, stride: 2, rng: r.fork(3) }),
-      new Conv2d({ inChannels: 32, outChannels: 16, kernelSize: 3, rng: r.fork(4) }),
-    ]);
-  }
-  forward(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() =>
-      this.layers.reduce((h, layer, i) => {
-        const y = layer.forward(h);
-        return i < this.layers.length - 1 ? tf.relu(y) : y;
-      }, x),
-    );
-  }
-}
-
-/**
- * Floating-point operations of one training step: each conv's forward pass, its filter gradient, and its
- * input gradient for every layer but the first (the input is not trained, so no rung computes that one).
- */
-function stepFlops(): number {
-  const s = SIZE;
-  const h = SIZE / 2;
-  const layers = [s * s * 9 * 16 * 32, h * h * 9 * 32 * 64, h * h * 9 * 64, h * h * 9 * 64 * 32, s * s * 9 * 32 * 16];
-  const macs = layers.reduce((sum, m, i) => sum + (i === 0 ? 2 : 3) * m, 0);
-  return 2 * BATCH * macs;
-}
-
-async function trainingStepTimes(backend: string, steps: number, warmup = 2): Promise<number[]> {
-  await tf.setBackend(backend);
-  if (backend === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
-  const r = rng(1);
-  const model = new BenchNet(r.fork('model'));
-  const optimizer = tf.train.sgd(1e-3);
-  const x = r.normalTensor([BATCH, SIZE, SIZE, 16]) as tf.Tensor4D;
-  const target = r.normalTensor([BATCH, SIZE, SIZE, 16]) as tf.Tensor4D;
-  const step = async () => {
-    const loss = optimizer.minimize(() => tf.losses.meanSquaredError(target, model.forward(x)) as tf.Scalar, true);
-    await loss?.data();
-    loss?.dispose();
-  };
-  const times = await timeRuns(step, steps, warmup);
-  tf.dispose([x, target]);
-  optimizer.dispose();
-  model.dispose();
-  return times;
-}
+const ROUNDS = 4;
+const STEPS_PER_ROUND = 5;
 
 /** Median ms of a 1024^3 sgemm straight through the addon (no tfjs), on the given threads. */
 function rawSgemmMs(kernels: NativeKernels, threads: number, n = 1024): number {
@@ -143,45 +100,16 @@ interface Rung {
   sgemmPeak?: number;
 }
 
-const CHILD = 'SCALESPACE_BENCH_NATIVE_ONLY';
-
-/** In a child process without OPENBLAS_CORETYPE: native training and sgemm with OpenBLAS's own kernel choice. */
-async function nativeOnly(kernels: NativeKernels): Promise<void> {
-  await initBackend('native', { log: false });
-  const rows: Rung[] = [];
-  for (const threads of [1, 2]) {
-    kernels.setThreads(threads);
-    rows.push({
-      name: `native, OpenBLAS ${kernels.info().blasCore}`,
-      threads,
-      ms: median(await trainingStepTimes('native', STEPS)),
-    });
-  }
-  const sgemm = [1, 2].map((t) => (2 * 1024 ** 3) / (rawSgemmMs(kernels, t) * 1e6));
-  console.log(JSON.stringify({ rows, sgemm }));
-}
-
-/** The native rows again with OpenBLAS's own kernel choice, when OPENBLAS_CORETYPE pins one (it is read at load). */
-async function withOwnKernelChoice(): Promise<{ rows: Rung[]; sgemm: number[] } | null> {
-  if (!process.env.OPENBLAS_CORETYPE) return null;
-  const { spawnSync } = await import('node:child_process');
-  const env: NodeJS.ProcessEnv = { ...process.env, [CHILD]: '1' };
-  delete env.OPENBLAS_CORETYPE;
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], 'core'], { env, encoding: 'utf8' });
-  const last = r.stdout?.trim().split('\n').pop() ?? '';
-  return r.status === 0 && last.startsWith('{') ? JSON.parse(last) : null;
-}
-
 export async function run(): Promise<void> {
-  if (process.env[CHILD]) {
-    const status = loadNative();
-    if (status.available) await nativeOnly(status.kernels);
+  const status = loadNative();
+  const kernels = status.available ? status.kernels : null;
+  const childSpec = process.env[CHILD];
+  if (childSpec) {
+    if (kernels) await runChild(kernels, childSpec, (t) => rawSgemmMs(kernels, t));
     return;
   }
   const { loadavg } = await import('node:os');
   const load = loadavg()[0];
-  const status = loadNative();
-  const kernels = status.available ? status.kernels : null;
   if (kernels) await initBackend('native', { log: false });
   else console.log(`native rung skipped: ${status.available ? '' : status.reason}`);
   await tf.setBackend('wasm');
@@ -198,46 +126,52 @@ export async function run(): Promise<void> {
     : null;
   const matmul: Array<[string, number]> = [['wasm', flopsSgemm / ((await tfMatMulMs()) * 1e6)]];
   const conv: Array<[string, Awaited<ReturnType<typeof forwardConvMs>>]> = [['wasm', await forwardConvMs()]];
-
-  const flops = stepFlops();
-  const rungs: Rung[] = [
-    { name: 'cpu', threads: 1, ms: median(await trainingStepTimes('cpu', 2, 1)) },
-    { name: 'wasm', threads: 1, ms: median(await trainingStepTimes('wasm', STEPS)) },
-  ];
-  const busy: Rung[] = [];
   if (kernels) {
+    await tf.setBackend('native');
     for (const threads of [1, 2]) {
       kernels.setThreads(threads);
-      rungs.push({ name: 'native', threads, ms: median(await trainingStepTimes('native', STEPS)) });
       matmul.push([`native ${threads}t`, flopsSgemm / ((await tfMatMulMs()) * 1e6)]);
       conv.push([`native ${threads}t`, await forwardConvMs()]);
     }
-    // The same with another CPU-bound process on the machine.
-    for (const threads of [1, 2]) {
-      kernels.setThreads(threads);
-      const ms = median(await withBusyCore(() => trainingStepTimes('native', STEPS)));
-      busy.push({ name: 'native, one core busy', threads, ms });
-    }
   }
-  const ownChoice = kernels ? await withOwnKernelChoice() : null;
-  if (ownChoice) rungs.push(...ownChoice.rows.map((r) => ({ ...r, sgemmPeak: ownChoice.sgemm[r.threads - 1] })));
+
+  // Training: cpu alone (slow), then every other rung in interleaved rounds.
+  const flops = stepFlops();
+  const cpu = tfjsRunner('cpu');
+  const rungs: Rung[] = [{ name: 'cpu', threads: 1, ms: median(await cpu.round(2)) }];
+  cpu.dispose();
   const python = findTorchPython();
-  let torchVersion: string | null = null;
-  if (python) {
-    for (const threads of [1, 2]) {
-      const t = runTorchConvNet(python, { batch: BATCH, size: SIZE, steps: STEPS, threads });
-      torchVersion = `${t.torch}${t.mkldnn ? ', oneDNN' : ''}`;
-      rungs.push({ name: 'pytorch', threads, ms: median(t.msPerStep) });
-    }
-    for (const threads of [1, 2]) {
-      const t = await withBusyCore(async () =>
-        runTorchConvNet(python, { batch: BATCH, size: SIZE, steps: STEPS, threads }),
-      );
-      busy.push({ name: 'pytorch, one core busy', threads, ms: median(t.msPerStep) });
-    }
-  } else {
-    console.log('PyTorch rung skipped: no python3 (tried /usr/bin/python3, python3) imports torch');
+  if (!python) console.log('PyTorch rung skipped: no python3 (tried /usr/bin/python3, python3) imports torch');
+  let torchVersion = '';
+  let ownCore = '';
+  const ownSgemm: number[] = [];
+  const runners = (withChild: boolean): Runner[] => [
+    ...(kernels ? [1, 2].map((t) => tfjsRunner('native', t, kernels)) : []),
+    ...(kernels && withChild && process.env.OPENBLAS_CORETYPE
+      ? [1, 2].map((t) =>
+          childRunner(t, (core, sgemm) => {
+            ownCore = core;
+            ownSgemm[t - 1] = sgemm;
+          }),
+        )
+      : []),
+    ...(python ? [1, 2].map((t) => torchRunner(python, t, (v) => (torchVersion = v))) : []),
+  ];
+  const idle = [tfjsRunner('wasm'), ...runners(true)];
+  const idleTimes = await interleaved(idle, ROUNDS, STEPS_PER_ROUND);
+  for (const [i, r] of idle.entries()) {
+    const child = r.name === NATIVE_CHILD_NAME;
+    rungs.push({
+      name: child ? `native, OpenBLAS ${ownCore}` : r.name,
+      threads: r.threads,
+      ms: median(idleTimes[i]),
+      ...(child && { sgemmPeak: ownSgemm[r.threads - 1] }),
+    });
   }
+  // The same rungs while another CPU-bound process spins on one core.
+  const loaded = runners(false);
+  const busyTimes = await withBusyCore(() => interleaved(loaded, ROUNDS / 2, STEPS_PER_ROUND));
+  const busy: Rung[] = loaded.map((r, i) => ({ name: r.name, threads: r.threads, ms: median(busyTimes[i]) }));
 
   const wasmMs = rungs.find((r) => r.name === 'wasm')?.ms as number;
   const torchMs = (threads: number) => rungs.find((r) => r.name === 'pytorch' && r.threads === threads)?.ms;
@@ -256,33 +190,35 @@ export async function run(): Promise<void> {
     ];
   });
 
-  console.log(`load average ${load.toFixed(2)} at the start (2 cores)`);
+  const loadEnd = loadavg()[0];
+  console.log(
+    `load average ${load.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end of the timings (2 cores)`,
+  );
   if (peak) {
     console.log(
       `peak: FMA ${peak.fma[0].toFixed(0)} / ${peak.fma[1].toFixed(0)} GFLOP/s, OpenBLAS sgemm 1024^3 ` +
         `${peak.sgemm[0].toFixed(0)} / ${peak.sgemm[1].toFixed(0)} GFLOP/s on 1 / 2 threads (${peak.blas})`,
     );
   }
-  if (ownChoice) {
+  if (ownCore) {
     console.log(
-      `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE} is set here; without it OpenBLAS picks ` +
-        `${ownChoice.rows[0].name.split('OpenBLAS ')[1]}: sgemm ${ownChoice.sgemm[0].toFixed(0)} / ` +
-        `${ownChoice.sgemm[1].toFixed(0)} GFLOP/s (the "native, OpenBLAS ..." rows, set against that sgemm)`,
+      `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE} is set here; without it OpenBLAS picks ${ownCore}: sgemm ` +
+        `${ownSgemm.map((g) => g.toFixed(0)).join(' / ')} GFLOP/s (the "native, OpenBLAS ${ownCore}" rows, set against that sgemm)`,
     );
   }
   console.log(
-    `\ntraining step, batch ${BATCH} of ${SIZE}x${SIZE}x16, ${(flops / 1e9).toFixed(2)} GFLOP per step (median of ${STEPS}; cpu 2)`,
+    `\ntraining step, batch ${BATCH} of ${SIZE}x${SIZE}x16, ${(flops / 1e9).toFixed(2)} GFLOP per step ` +
+      `(median of ${ROUNDS} interleaved rounds of ${STEPS_PER_ROUND} steps; cpu: 2 steps)`,
   );
   printTable(['rung', 'threads', 'ms/step', 'GFLOP/s', 'of sgemm peak', 'x wasm', 'x PyTorch'], rows);
   console.log('(x PyTorch: PyTorch ms/step over the rung ms/step on as many threads; above 1 is faster than PyTorch)');
   if (busy.length > 0) {
     console.log('\ntraining while another process spins on one core:');
     printTable(
-      ['rung', 'threads', 'ms/step', 'vs idle machine'],
+      ['rung', 'threads', 'ms/step', 'vs idle'],
       busy.map((b) => {
-        const rung = b.name.split(',')[0];
-        const idle = rungs.find((r) => r.name === rung && r.threads === b.threads)?.ms as number;
-        return [b.name, b.threads, b.ms, `${(b.ms / idle).toFixed(2)}x`];
+        const idleMs = rungs.find((r) => r.name === b.name && r.threads === b.threads)?.ms as number;
+        return [b.name, b.threads, b.ms, `${(b.ms / idleMs).toFixed(2)}x`];
       }),
     );
   }
@@ -294,7 +230,7 @@ export async function run(): Promise<void> {
   if (kernels) kernels.setThreads(2);
   const scaling = await inferenceScaling(kernels ? ['native', 'wasm'] : ['wasm']);
   const file = await writeResults('core', {
-    loadAverage: load,
+    loadAverage: { start: load, endOfTimings: loadEnd },
     peak,
     training: {
       batch: BATCH,
@@ -302,9 +238,9 @@ export async function run(): Promise<void> {
       gflopPerStep: flops / 1e9,
       rungs: rungs.map((r) => ({ ...r, gflops: flops / (r.ms * 1e6) })),
       busyMachine: busy,
+      torch: torchVersion || null,
       openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null,
-      ownKernelChoice: ownChoice,
-      torch: torchVersion,
+      ownKernelChoice: ownCore ? { core: ownCore, sgemm: ownSgemm } : null,
     },
     matmulGflops: Object.fromEntries(matmul),
     forwardConv: Object.fromEntries(conv),
