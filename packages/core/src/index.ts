@@ -55,4 +55,6 @@ export type { ReadTorchCheckpointOptions, TorchCheckpoint } from './torch/read-t
 export { readTorchCheckpoint } from './torch/read-torch-checkpoint.js';
 export type { TorchDtype, TorchTensor } from './torch/storage.js';
 export { isTorchTensor } from './torch/storage.js';
+export type { TorchFiles } from './torch/torch-files.js';
+export { torchFilesAt } from './torch/torch-files.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';

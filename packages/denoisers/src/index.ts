@@ -5,6 +5,7 @@ export { BfCnn } from './bf-cnn.js';
 export type { BiasFreeBatchNormOptions } from './bias-free-batch-norm.js';
 export { BiasFreeBatchNorm } from './bias-free-batch-norm.js';
 export { createDenoiser, loadDenoiser, saveDenoiser } from './checkpoint-io.js';
+export { convertKadkhodaie, flatDenoiserFromTorch, multiscaleDenoiserFromTorch } from './convert-official.js';
 export { FlatDenoiser } from './flat-denoiser.js';
 export type { GaussianDenoiserOptions } from './gaussian-denoiser.js';
 export { GaussianDenoiser } from './gaussian-denoiser.js';
