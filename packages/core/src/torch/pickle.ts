@@ -1,5 +1,6 @@
 import { CheckpointError } from '../errors.js';
-import { decodeLong, decodeString, latin1, rawUnicodeEscape, toNumber, unquote } from './pickle-literals.js';
+import { ByteCursor } from './byte-cursor.js';
+import { decodeLong, decodeString, rawUnicodeEscape, toNumber, unquote } from './pickle-literals.js';
 import {
   type CallContext,
   describe,
@@ -51,10 +52,8 @@ export function unpickle(bytes: Uint8Array, offset: number, options: UnpickleOpt
 }
 
 class Unpickler {
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
   readonly #options: UnpickleOptions;
-  #pos: number;
+  readonly #in: ByteCursor;
   #opStart = 0;
   #stack: unknown[] = [];
   readonly #metastack: unknown[][] = [];
@@ -64,10 +63,8 @@ class Unpickler {
   readonly #context: CallContext;
 
   constructor(bytes: Uint8Array, offset: number, options: UnpickleOptions) {
-    this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.#pos = offset;
     this.#options = options;
+    this.#in = new ByteCursor(bytes, offset, options.source, (why) => this.#fail(why));
     const self = this;
     this.#context = {
       get at() {
@@ -80,47 +77,6 @@ class Unpickler {
 
   #fail(why: string): never {
     throw new CheckpointError(`${this.#options.source}: ${why} (pickle byte ${this.#opStart})`);
-  }
-
-  #take(n: number): Uint8Array {
-    if (!Number.isSafeInteger(n) || n < 0) this.#fail(`a length of ${n} is corrupt`);
-    if (this.#pos + n > this.#bytes.length) {
-      throw new CheckpointError(
-        `${this.#options.source} is truncated: the pickle needs ${n} more bytes at byte ${this.#pos}, the data ends at ${this.#bytes.length}`,
-      );
-    }
-    const out = this.#bytes.subarray(this.#pos, this.#pos + n);
-    this.#pos += n;
-    return out;
-  }
-
-  #u8(): number {
-    return this.#take(1)[0];
-  }
-  #u16(): number {
-    const at = this.#take(2).byteOffset - this.#bytes.byteOffset;
-    return this.#view.getUint16(at, true);
-  }
-  #i32(): number {
-    const at = this.#take(4).byteOffset - this.#bytes.byteOffset;
-    return this.#view.getInt32(at, true);
-  }
-  #u32(): number {
-    const at = this.#take(4).byteOffset - this.#bytes.byteOffset;
-    return this.#view.getUint32(at, true);
-  }
-  #u64(): number {
-    const at = this.#take(8).byteOffset - this.#bytes.byteOffset;
-    const v = this.#view.getBigUint64(at, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.#fail(`a length of ${v} is corrupt`);
-    return Number(v);
-  }
-  #line(): string {
-    const end = this.#bytes.indexOf(0x0a, this.#pos);
-    if (end < 0) this.#take(this.#bytes.length - this.#pos + 1); // throws "truncated"
-    const text = latin1.decode(this.#bytes.subarray(this.#pos, end));
-    this.#pos = end + 1;
-    return text.endsWith('\r') ? text.slice(0, -1) : text;
   }
 
   // (Not `this.#stack.push(this.#popMark())`: the member is read before the argument swaps the stack.)
@@ -190,9 +146,9 @@ class Unpickler {
 
   run(): { value: unknown; end: number } {
     for (;;) {
-      this.#opStart = this.#pos;
-      const op = this.#u8();
-      if (op === 0x2e) return { value: substitute(this.#pop(), this.#replacements), end: this.#pos }; // STOP
+      this.#opStart = this.#in.pos;
+      const op = this.#in.u8();
+      if (op === 0x2e) return { value: substitute(this.#pop(), this.#replacements), end: this.#in.pos }; // STOP
       if (this.#control(op) || this.#literal(op) || this.#container(op) || this.#object(op)) continue;
       const name = OPCODE_NAMES.get(op);
       const hex = `0x${op.toString(16).padStart(2, '0')}`;
@@ -208,10 +164,10 @@ class Unpickler {
   #control(op: number): boolean {
     switch (op) {
       case 0x80: // PROTO
-        if (this.#u8() > 5) this.#fail('pickle protocol above 5');
+        if (this.#in.u8() > 5) this.#fail('pickle protocol above 5');
         return true;
       case 0x95: // FRAME: a length prefix; the data follows inline
-        this.#take(8);
+        this.#in.take(8);
         return true;
       case 0x28: // MARK
         this.#metastack.push(this.#stack);
@@ -227,25 +183,25 @@ class Unpickler {
         this.#push(this.#top());
         return true;
       case 0x71: // BINPUT
-        this.#memo.set(this.#u8(), this.#top());
+        this.#memo.set(this.#in.u8(), this.#top());
         return true;
       case 0x72: // LONG_BINPUT
-        this.#memo.set(this.#u32(), this.#top());
+        this.#memo.set(this.#in.u32(), this.#top());
         return true;
       case 0x70: // PUT (protocol 0)
-        this.#memo.set(this.#parseIndex(this.#line()), this.#top());
+        this.#memo.set(this.#parseIndex(this.#in.line()), this.#top());
         return true;
       case 0x94: // MEMOIZE
         this.#memo.set(this.#memo.size, this.#top());
         return true;
       case 0x68: // BINGET
-        this.#push(this.#memoGet(this.#u8()));
+        this.#push(this.#memoGet(this.#in.u8()));
         return true;
       case 0x6a: // LONG_BINGET
-        this.#push(this.#memoGet(this.#u32()));
+        this.#push(this.#memoGet(this.#in.u32()));
         return true;
       case 0x67: // GET (protocol 0)
-        this.#push(this.#memoGet(this.#parseIndex(this.#line())));
+        this.#push(this.#memoGet(this.#parseIndex(this.#in.line())));
         return true;
       default:
         return false;
@@ -265,67 +221,67 @@ class Unpickler {
         this.#push(false);
         return true;
       case 0x4a: // BININT
-        this.#push(this.#i32());
+        this.#push(this.#in.i32());
         return true;
       case 0x4b: // BININT1
-        this.#push(this.#u8());
+        this.#push(this.#in.u8());
         return true;
       case 0x4d: // BININT2
-        this.#push(this.#u16());
+        this.#push(this.#in.u16());
         return true;
       case 0x8a: // LONG1
-        this.#push(decodeLong(this.#take(this.#u8())));
+        this.#push(decodeLong(this.#in.take(this.#in.u8())));
         return true;
       case 0x8b: // LONG4
-        this.#push(decodeLong(this.#take(this.#i32())));
+        this.#push(decodeLong(this.#in.take(this.#in.i32())));
         return true;
       case 0x49: {
         // INT (protocol 0): "01" / "00" are True / False
-        const text = this.#line();
+        const text = this.#in.line();
         this.#push(text === '01' ? true : text === '00' ? false : this.#parseInt(text));
         return true;
       }
       case 0x4c: // LONG (protocol 0)
-        this.#push(this.#parseInt(this.#line().replace(/L$/, '')));
+        this.#push(this.#parseInt(this.#in.line().replace(/L$/, '')));
         return true;
       case 0x46: {
         // FLOAT (protocol 0)
-        const text = this.#line();
+        const text = this.#in.line();
         const v = Number(text);
         if (Number.isNaN(v) && !/^[-+]?nan$/i.test(text)) this.#fail(`FLOAT argument "${text}" is not a number`);
         this.#push(v);
         return true;
       }
       case 0x47: // BINFLOAT: big-endian double
-        this.#push(this.#view.getFloat64(this.#take(8).byteOffset - this.#bytes.byteOffset, false));
+        this.#push(this.#in.f64be());
         return true;
       case 0x58: // BINUNICODE
       case 0x54: // BINSTRING (a Python 2 str)
-        this.#push(decodeString(this.#take(op === 0x58 ? this.#u32() : this.#i32())));
+        this.#push(decodeString(this.#in.take(op === 0x58 ? this.#in.u32() : this.#in.i32())));
         return true;
       case 0x8c: // SHORT_BINUNICODE
       case 0x55: // SHORT_BINSTRING
-        this.#push(decodeString(this.#take(this.#u8())));
+        this.#push(decodeString(this.#in.take(this.#in.u8())));
         return true;
       case 0x8d: // BINUNICODE8
-        this.#push(decodeString(this.#take(this.#u64())));
+        this.#push(decodeString(this.#in.take(this.#in.u64())));
         return true;
       case 0x56: // UNICODE (protocol 0)
-        this.#push(rawUnicodeEscape(this.#take(this.#lineLength())));
-        this.#pos++;
+        this.#push(rawUnicodeEscape(this.#in.take(this.#in.lineLength())));
+        this.#in.pos++;
         return true;
       case 0x53: // STRING (protocol 0)
-        this.#push(decodeString(unquote(this.#line(), (why) => this.#fail(why))));
+        this.#push(decodeString(unquote(this.#in.line(), (why) => this.#fail(why))));
         return true;
       case 0x42: // BINBYTES
-        this.#push(this.#take(this.#u32()).slice());
+        this.#push(this.#in.take(this.#in.u32()).slice());
         return true;
       case 0x43: // SHORT_BINBYTES
-        this.#push(this.#take(this.#u8()).slice());
+        this.#push(this.#in.take(this.#in.u8()).slice());
         return true;
       case 0x8e: // BINBYTES8
       case 0x96: // BYTEARRAY8
-        this.#push(this.#take(this.#u64()).slice());
+        this.#push(this.#in.take(this.#in.u64()).slice());
         return true;
       case 0x98: // READONLY_BUFFER: the top stays as it is
         this.#top();
@@ -403,8 +359,8 @@ class Unpickler {
     switch (op) {
       case 0x63: {
         // GLOBAL
-        const module = this.#line();
-        this.#push(this.#global(module, this.#line()));
+        const module = this.#in.line();
+        this.#push(this.#global(module, this.#in.line()));
         return true;
       }
       case 0x93: {
@@ -433,8 +389,8 @@ class Unpickler {
       }
       case 0x69: {
         // INST (protocol 0): module and name inline, arguments after the mark
-        const module = this.#line();
-        const name = this.#line();
+        const module = this.#in.line();
+        const name = this.#in.line();
         const args = this.#popMark();
         this.#push(this.#call(this.#global(module, name), args));
         return true;
@@ -455,17 +411,11 @@ class Unpickler {
         this.#push(this.#options.persistentLoad(this.#pop(), this.#opStart));
         return true;
       case 0x50: // PERSID (protocol 0): an ASCII id
-        this.#push(this.#options.persistentLoad(this.#line(), this.#opStart));
+        this.#push(this.#options.persistentLoad(this.#in.line(), this.#opStart));
         return true;
       default:
         return false;
     }
-  }
-
-  #lineLength(): number {
-    const end = this.#bytes.indexOf(0x0a, this.#pos);
-    if (end < 0) this.#take(this.#bytes.length - this.#pos + 1);
-    return end - this.#pos;
   }
 
   #parseInt(text: string): number | bigint {
