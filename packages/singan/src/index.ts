@@ -1,6 +1,9 @@
 export type { WriteAnimationOptions } from './animation.js';
 export { writeAnimation } from './animation.js';
+export type { ConvertSinGANOptions } from './convert-official.js';
+export { convertSinGAN } from './convert-official.js';
 export { loadSingleImageModel, modelMethod } from './load-model.js';
+export { officialUpsample } from './official-resize.js';
 export type { PatchMatchOptions } from './patch-match.js';
 export { patchMatch } from './patch-match.js';
 export type { PetsGANConfig } from './petsgan.js';
