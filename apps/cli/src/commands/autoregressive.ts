@@ -17,13 +17,14 @@ import { readCheckpointConfig, type SampleHandler } from '../models.js';
 const KINDS = ['pixelcnn', 'pixelpyramids'] as const;
 type Kind = (typeof KINDS)[number];
 
-/** Loads a dataset split and the augmentation that brings it to size x size. */
+/** Loads a dataset split and the augmentation that brings it to size x size (folders: grey unless `channels`). */
 async function prepareData(
   name: string,
   split: 'train' | 'test',
   size: number,
+  channels: 1 | 3 = 1,
 ): Promise<{ data: ImageDataset; augment: Augment }> {
-  const data = await loadDataset(name, { split, size, channels: name.startsWith('folder:') ? 1 : undefined });
+  const data = await loadDataset(name, { split, size, channels: name.startsWith('folder:') ? channels : undefined });
   const [h, w] = data.shape;
   if (h === size && w === size) return { data, augment: {} };
   if (h === w && size > h && (size - h) % 2 === 0) return { data, augment: { pad: (size - h) / 2 } };
@@ -158,7 +159,7 @@ export const evalNllCommand: Command = {
     const dataName = stringOption(ctx, 'data', String(model.training?.data ?? 'mnist'));
     const limit = ctx.values.limit === undefined ? undefined : intOption(ctx, 'limit', 1000, 1);
     const started = performance.now();
-    const { data, augment } = await prepareData(dataName, 'test', model.height);
+    const { data, augment } = await prepareData(dataName, 'test', model.height, model.channels === 3 ? 3 : 1);
     const bitsPerDim = evaluateBitsPerDim(model, data, augment, 100, limit);
     model.module.dispose();
     const result = {
