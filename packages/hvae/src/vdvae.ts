@@ -47,6 +47,19 @@ export interface ElboTerms {
   kl: tf.Tensor1D;
 }
 
+/** What `decodeParams` / `decodeLatents` take. */
+export interface DecodeLatentsOptions {
+  /** z_0, z_1, ... of the first groups (batch n or 1); the rest are drawn from the prior. */
+  latents?: tf.Tensor[];
+  /** Temperature of the prior draws (a number, or one per group). Default 1. */
+  temperature?: Temperature;
+  rng: Rng;
+  /** The standard normals of the prior draws by group, [n, r, r, zdim] (groups without one use `rng`). */
+  noise?: tf.Tensor[];
+  /** Overrides how the groups not in `latents` are picked. */
+  choose?: ChooseLatent;
+}
+
 export interface DecodeOptions {
   /** Temperature of the prior groups (a number, or one per group). Default 1. */
   temperature?: Temperature;
@@ -158,14 +171,33 @@ export class Vdvae extends Module {
     return tf.tidy(() => tf.div(tf.sub(x, this.config.inputMean), this.config.inputStd) as tf.Tensor4D);
   }
 
-  /** Integer pixel values 0..2^bits-1 of images in [0, 1]. */
+  /** The likelihood's integer values 0..2^bits-1 of images in [0, 1] (see the config's `quantization`). */
   quantize(x: tf.Tensor4D): tf.Tensor4D {
-    const n = 2 ** this.config.bits;
-    return tf.tidy(() => tf.clipByValue(tf.round(tf.mul(x, n - 1)), 0, n - 1) as tf.Tensor4D);
+    const { bits, quantization } = this.config;
+    const n = 2 ** bits;
+    return tf.tidy(() => {
+      const k =
+        quantization === 'truncate'
+          ? tf.floor(tf.div(tf.round(tf.mul(x, 255)), 2 ** (8 - bits)))
+          : tf.round(tf.mul(x, n - 1));
+      return tf.clipByValue(k, 0, n - 1) as tf.Tensor4D;
+    });
+  }
+
+  /** Value k stands for the pixel k / valueScale in [0, 1] (2^bits - 1, or 255 / 2^(8 - bits) when truncating). */
+  #valueScale(): number {
+    const { bits, quantization } = this.config;
+    return quantization === 'truncate' ? 255 / 2 ** (8 - bits) : 2 ** bits - 1;
   }
 
   #mixture() {
-    return { bits: this.config.bits, components: this.config.numMixtures, channels: this.config.imageChannels };
+    const { bits, numMixtures, imageChannels, quantization } = this.config;
+    return {
+      bits,
+      components: numMixtures,
+      channels: imageChannels,
+      ...(quantization === 'truncate' && { spacing: 2 / this.#valueScale() }),
+    };
   }
 
   /**
@@ -282,13 +314,12 @@ export class Vdvae extends Module {
 
   /** Pixels [N, H, W, C] in [0, 1] from mixture parameters. */
   pixels(params: tf.Tensor4D, output: OutputMode, r: Rng): tf.Tensor4D {
-    const n = 2 ** this.config.bits;
     return tf.tidy(() => {
       const ints =
         output === 'mode'
           ? logisticMixtureMode(params, this.#mixture())
           : logisticMixtureSample(params, { ...this.#mixture(), rng: r });
-      return tf.div(tf.cast(ints, 'float32'), n - 1) as tf.Tensor4D;
+      return tf.div(tf.cast(ints, 'float32'), this.#valueScale()) as tf.Tensor4D;
     });
   }
 
@@ -297,20 +328,14 @@ export class Vdvae extends Module {
    * drawn from the prior at the temperature. Used by `sample`, `sampleGivenLatents` and CVDVAE.
    * `choose` can override how groups are picked. Returns the mixture parameters (caller owns them).
    */
-  decodeParams(
-    n: number,
-    options: { latents?: tf.Tensor[]; temperature?: Temperature; rng: Rng; choose?: ChooseLatent },
-  ): tf.Tensor4D {
+  decodeParams(n: number, options: DecodeLatentsOptions): tf.Tensor4D {
     const { params, latents } = this.decodeLatents(n, options);
     tf.dispose(latents);
     return params;
   }
 
   /** Like `decodeParams`, also returning every group's z as used (the caller owns all tensors). */
-  decodeLatents(
-    n: number,
-    options: { latents?: tf.Tensor[]; temperature?: Temperature; rng: Rng; choose?: ChooseLatent },
-  ): { params: tf.Tensor4D; latents: tf.Tensor4D[] } {
+  decodeLatents(n: number, options: DecodeLatentsOptions): { params: tf.Tensor4D; latents: tf.Tensor4D[] } {
     const tAt = checkTemperature(options.temperature ?? 1, this.groups);
     const latents = options.latents ?? [];
     const r = options.rng;
@@ -319,8 +344,11 @@ export class Vdvae extends Module {
         const given = latents[ctx.index];
         if (given) return (given.shape[0] === n ? given : tf.tile(given, [n / given.shape[0], 1, 1, 1])) as tf.Tensor4D;
         if (options.choose) return options.choose(ctx);
-        return draw(ctx.pMean, ctx.pLogStd, tAt(ctx.index), () =>
-          r.fork(`z${ctx.index}`).normalTensor(ctx.pMean.shape),
+        return draw(
+          ctx.pMean,
+          ctx.pLogStd,
+          tAt(ctx.index),
+          () => options.noise?.[ctx.index] ?? r.fork(`z${ctx.index}`).normalTensor(ctx.pMean.shape),
         );
       };
       const out = this.decoder.run(n, choose);
