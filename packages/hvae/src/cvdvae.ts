@@ -174,7 +174,7 @@ export class Cvdvae extends Module {
       const choose: ChooseLatent = (ctx) => {
         const q = ctx.block.posterior(ctx.x, hr[ctx.block.base]);
         const s = this.lowResPosterior(ctx.index, ctx.x, lr);
-        kls.push(tf.sum(gaussianKl(q.mean, q.logStd, s.mean, s.logStd), [1, 2, 3]));
+        kls.push(ctx.keep(tf.sum(gaussianKl(q.mean, q.logStd, s.mean, s.logStd), [1, 2, 3])));
         return tf.add(q.mean, tf.mul(tf.exp(q.logStd), r.normalTensor(q.mean.shape))) as tf.Tensor4D;
       };
       this.prior.decoder.run(x.shape[0], choose, this.config.groups);

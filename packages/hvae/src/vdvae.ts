@@ -217,7 +217,7 @@ export class Vdvae extends Module {
       const kls: tf.Tensor[] = [];
       const choose: ChooseLatent = (ctx) => {
         const q = ctx.block.posterior(ctx.x, acts[ctx.block.base]);
-        kls.push(tf.sum(gaussianKl(q.mean, q.logStd, ctx.pMean, ctx.pLogStd), [1, 2, 3]));
+        kls.push(ctx.keep(tf.sum(gaussianKl(q.mean, q.logStd, ctx.pMean, ctx.pLogStd), [1, 2, 3])));
         return draw(q.mean, q.logStd, 1, () => noise?.[ctx.index] ?? r.normalTensor(q.mean.shape));
       };
       const { params } = this.decoder.run(n, choose);
@@ -272,7 +272,7 @@ export class Vdvae extends Module {
             const z = draw(q.mean, q.logStd, 1, () => r.normalTensor(q.mean.shape));
             const logP = tf.sum(gaussianLogProb(z, ctx.pMean, ctx.pLogStd), [1, 2, 3]);
             const logQ = tf.sum(gaussianLogProb(z, q.mean, q.logStd), [1, 2, 3]);
-            terms.push(tf.sub(logP, logQ));
+            terms.push(ctx.keep(tf.sub(logP, logQ)));
             return z;
           };
           const { params } = this.decoder.run(k, choose);
@@ -304,7 +304,14 @@ export class Vdvae extends Module {
       const choose: ChooseLatent = (ctx) => {
         const q = ctx.block.posterior(ctx.x, acts[ctx.block.base]);
         const z = draw(q.mean, q.logStd, t, () => r.fork(ctx.index).normalTensor(q.mean.shape));
-        groups.push({ z, qMean: q.mean, qLogStd: q.logStd, pMean: ctx.pMean, pLogStd: ctx.pLogStd });
+        const { keep } = ctx;
+        groups.push({
+          z,
+          qMean: keep(q.mean),
+          qLogStd: keep(q.logStd),
+          pMean: keep(ctx.pMean),
+          pLogStd: keep(ctx.pLogStd),
+        });
         return z;
       };
       this.decoder.run(images.shape[0], choose);

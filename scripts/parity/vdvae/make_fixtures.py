@@ -57,7 +57,12 @@ DATASETS = {
     'ffhq_256': dict(shift=-112.8666757481, scale=1. / 69.84780273, shift_loss=-127.5, scale_loss=1. / 127.5,
                      unit=False),
     'ffhq_1024': dict(shift=-0.4387, scale=1.0 / 0.2743, shift_loss=-0.5, scale_loss=2.0, unit=True),
+    'imagenet32': dict(shift=-116.2373, scale=1. / 69.37404, shift_loss=-127.5, scale_loss=1. / 127.5, unit=False),
+    'imagenet64': dict(shift=-115.92961967, scale=1. / 69.37404, shift_loss=-127.5, scale_loss=1. / 127.5,
+                       unit=False),
 }
+# The preprocessings the fixtures record (the same network under each).
+FIXTURE_DATASETS = ('cifar10', 'ffhq_256', 'ffhq_1024')
 
 
 def hyperparams():
@@ -171,7 +176,7 @@ def main():
     groups = len(model.decoder.dec_blocks)
     with torch.no_grad():
         latents = None
-        for dataset in DATASETS:
+        for dataset in FIXTURE_DATASETS:
             values, z = elbo_pass(model, H, tape, x, dataset)
             out.update(values)
             latents = latents or z
