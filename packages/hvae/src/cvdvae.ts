@@ -4,7 +4,8 @@ import { parseBlockString } from './block-string.js';
 import { BottleneckBlock } from './bottleneck-block.js';
 import type { ChooseLatent } from './decoder.js';
 import { type Activations, BottomUpEncoder } from './encoder.js';
-import type { OutputMode, Temperature, Vdvae } from './vdvae.js';
+import type { OutputMode, Temperature } from './latents.js';
+import type { Vdvae } from './vdvae.js';
 
 /** CVDVAE's own hyper-parameters (the prior's are in the prior's config). */
 export interface CvdvaeConfig {

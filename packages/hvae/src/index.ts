@@ -7,6 +7,16 @@ export { Cvdvae } from './cvdvae.js';
 export type { ImageArray } from './image-array.js';
 export { loadMnist32, padImages } from './image-array.js';
 export { imagesAt, ShuffledBatches } from './image-batches.js';
+export type {
+  DecodeLatentsOptions,
+  DecodeOptions,
+  ElboReport,
+  ElboTerms,
+  LatentGroup,
+  OutputMode,
+  Temperature,
+} from './latents.js';
+export { disposeLatents } from './latents.js';
 export type { LowFrequencyOptions, LowFrequencyResult } from './low-frequency.js';
 export { chooseGroups, lowFrequencyAnalysis } from './low-frequency.js';
 export { lowResolution } from './low-res.js';
@@ -21,16 +31,7 @@ export type { TrainVdvaeOptions } from './train-vdvae.js';
 export { evaluateElbo, trainVdvae, VDVAE_FORMAT } from './train-vdvae.js';
 export type { OptimizerSettings, TrainingRunResult, TrainLogEntry } from './training.js';
 export { DEFAULT_OPTIMIZER, LOG_FILE, readTrainLog, TRAINING_STATE_FILE } from './training.js';
-export type {
-  DecodeLatentsOptions,
-  DecodeOptions,
-  ElboReport,
-  ElboTerms,
-  LatentGroup,
-  OutputMode,
-  Temperature,
-} from './vdvae.js';
-export { disposeLatents, Vdvae } from './vdvae.js';
+export { Vdvae } from './vdvae.js';
 export type { Quantization, VdvaeConfig } from './vdvae-config.js';
 export { DEFAULT_VDVAE_CONFIG, resolveVdvaeConfig } from './vdvae-config.js';
 export type { VdvaeCheckpointConfig } from './vdvae-io.js';
