@@ -1,17 +1,28 @@
 export type { BlockSpec } from './block-string.js';
 export { parseBlockString } from './block-string.js';
 export type { Activation } from './bottleneck-block.js';
-export type { OfficialHps } from './convert-official.js';
-export { convertOfficialStateDict, officialMixtureChannelOrder, vdvaeConfigFromOfficial } from './convert-official.js';
+export { convertVdvae, vdvaeFromTorch } from './convert-official.js';
 export type { CvdvaeConfig, CvdvaeLossTerms, SuperResolveOptions } from './cvdvae.js';
 export { Cvdvae } from './cvdvae.js';
 export type { ImageArray } from './image-array.js';
 export { loadMnist32, padImages } from './image-array.js';
 export { imagesAt, ShuffledBatches } from './image-batches.js';
+export type {
+  DecodeLatentsOptions,
+  DecodeOptions,
+  ElboReport,
+  ElboTerms,
+  LatentGroup,
+  OutputMode,
+  Temperature,
+} from './latents.js';
+export { disposeLatents } from './latents.js';
 export type { LowFrequencyOptions, LowFrequencyResult } from './low-frequency.js';
 export { chooseGroups, lowFrequencyAnalysis } from './low-frequency.js';
 export { lowResolution } from './low-res.js';
 export { MNIST_VDVAE_CONFIG } from './mnist-config.js';
+export type { OfficialHps } from './official-hps.js';
+export { OFFICIAL_HPS_PRESETS, parseOfficialHps, vdvaeConfigFromOfficial } from './official-hps.js';
 export type { SrEvaluationOptions, SrTableRow } from './sr-evaluation.js';
 export { evaluateBicubic, evaluateSuperResolution } from './sr-evaluation.js';
 export type { CvdvaeCheckpointConfig, TrainCvdvaeOptions } from './train-cvdvae.js';
@@ -20,9 +31,8 @@ export type { TrainVdvaeOptions } from './train-vdvae.js';
 export { evaluateElbo, trainVdvae, VDVAE_FORMAT } from './train-vdvae.js';
 export type { OptimizerSettings, TrainingRunResult, TrainLogEntry } from './training.js';
 export { DEFAULT_OPTIMIZER, LOG_FILE, readTrainLog, TRAINING_STATE_FILE } from './training.js';
-export type { DecodeOptions, ElboReport, ElboTerms, LatentGroup, OutputMode, Temperature } from './vdvae.js';
-export { disposeLatents, Vdvae } from './vdvae.js';
-export type { VdvaeConfig } from './vdvae-config.js';
+export { Vdvae } from './vdvae.js';
+export type { Quantization, VdvaeConfig } from './vdvae-config.js';
 export { DEFAULT_VDVAE_CONFIG, resolveVdvaeConfig } from './vdvae-config.js';
 export type { VdvaeCheckpointConfig } from './vdvae-io.js';
 export { loadVdvae, saveVdvae } from './vdvae-io.js';

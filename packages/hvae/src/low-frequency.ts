@@ -7,8 +7,9 @@ import {
   throwIfAborted,
   yieldToEventLoop,
 } from '@scalespace/core';
+import type { OutputMode } from './latents.js';
 import { lowResolution } from './low-res.js';
-import type { OutputMode, Vdvae } from './vdvae.js';
+import type { Vdvae } from './vdvae.js';
 
 export interface LowFrequencyOptions extends LongWorkOptions {
   /** Full latent codes drawn from the prior (the paper uses 50). */

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type LongWorkOptions, rng, tf } from '@scalespace/core';
 import type { ImageArray } from './image-array.js';
 import { imagesAt, ShuffledBatches } from './image-batches.js';
+import type { ElboReport } from './latents.js';
 import {
   type OptimizerSettings,
   resolveOptimizer,
@@ -9,7 +10,7 @@ import {
   type TrainingRunResult,
   type TrainLogEntry,
 } from './training.js';
-import type { ElboReport, Vdvae } from './vdvae.js';
+import type { Vdvae } from './vdvae.js';
 import { plainVdvaeConfig } from './vdvae-config.js';
 
 /** The config a VD-VAE training directory stores (`format` tells loaders what the folder holds). */

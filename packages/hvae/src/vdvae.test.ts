@@ -1,7 +1,8 @@
 import { gaussianKl, gaussianLogProb, logisticMixtureLogProb, rng, tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { disposeLatents } from './latents.js';
 import { allTinyImages, perturb, SMALL, TINY } from './test-helpers.js';
-import { disposeLatents, Vdvae } from './vdvae.js';
+import { Vdvae } from './vdvae.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');

@@ -13,6 +13,8 @@ import {
   UsageError,
 } from '../command.js';
 import { readCheckpointConfig, type SampleHandler } from '../models.js';
+import { evalVdvaeNll } from './hvae-eval.js';
+import { hvaeKind } from './hvae-models.js';
 
 const KINDS = ['pixelcnn', 'pixelpyramids'] as const;
 type Kind = (typeof KINDS)[number];
@@ -147,12 +149,13 @@ export const trainPixelPyramidsCommand = trainCommand('pixelpyramids');
 
 export const evalNllCommand: Command = {
   name: 'eval nll',
-  summary: 'Test-set bits/dim of a PixelCNN++ or PixelPyramids checkpoint (exact likelihood)',
+  summary: 'Test-set bits/dim of a PixelCNN++ or PixelPyramids checkpoint (exact likelihood), or a VD-VAE (its ELBO)',
   usage: 'DIR --data mnist|fashion-mnist|folder:PATH [--limit N] [--weights ema|live] [--json]',
   options: { data: { type: 'string' }, limit: { type: 'string' }, weights: { type: 'string' } },
   async run(ctx: CommandContext) {
     const [dir] = ctx.positionals;
     if (!dir) throw new UsageError('give the model DIR');
+    if ((await hvaeKind(dir)) === 'vdvae') return evalVdvaeNll(ctx, dir);
     await initBackend(undefined, { log: !ctx.json });
     const weights = choiceOption(ctx, 'weights', ['ema', 'live'], 'ema');
     const model = await loadModel(dir, { weights });

@@ -1,9 +1,11 @@
 import { convertPixelCnn, saveModel } from '@scalespace/autoregressive';
 import type { TorchFiles } from '@scalespace/core';
 import { convertKadkhodaie, saveDenoiser } from '@scalespace/denoisers';
+import { convertVdvae, saveVdvae } from '@scalespace/hvae';
 import { convertSinGAN } from '@scalespace/singan';
 import type { CommandContext, CommandOptions } from '../command.js';
 import { intOption, UsageError } from '../command.js';
+import { officialHpsOption } from './hvae-models.js';
 
 /** What a family's converter hands `scalespace convert`: a model ready to be written as a scalespace checkpoint. */
 export interface ConvertedModel {
@@ -85,6 +87,30 @@ export const convertFamilies: ConvertFamily[] = [
           saveModel(dir, model, { convertedFrom: 'visinf/pixelpyramids unet/pixelcnnpp.py', source: files.path }),
         dispose: () => model.module.dispose(),
         summary: { kind: 'pixelcnn', model: model.config.model, parameters: model.module.numParameters() },
+      };
+    },
+  },
+  {
+    name: 'vdvae',
+    accepts:
+      'an official VD-VAE RUN-model-ema.th (or ...-model.th, or the folder holding one), with its hyper-parameters: ' +
+      '--hps cifar10|imagenet32|imagenet64|ffhq256|ffhq1024 (the hps.py sets) or --hps FILE (a JSON object of ' +
+      "official hps names, or the run's log.jsonl)",
+    options: { hps: { type: 'string' } },
+    async convert(files, ctx) {
+      const model = await convertVdvae(files, { hps: await officialHpsOption(ctx) });
+      const { imageSize, bits, numMixtures } = model.config;
+      return {
+        save: (dir) => saveVdvae(dir, model, { source: 'official VD-VAE (github.com/openai/vdvae)' }),
+        dispose: () => model.dispose(),
+        summary: {
+          kind: 'vdvae',
+          imageSize,
+          bits,
+          numMixtures,
+          groups: model.groups,
+          parameters: model.numParameters(),
+        },
       };
     },
   },

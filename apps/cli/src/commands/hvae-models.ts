@@ -1,6 +1,17 @@
 import { existsSync } from 'node:fs';
-import { CVDVAE_FORMAT, type Cvdvae, loadCvdvae, loadVdvae, VDVAE_FORMAT, type Vdvae } from '@scalespace/hvae';
-import { UsageError } from '../command.js';
+import { readFile } from 'node:fs/promises';
+import {
+  CVDVAE_FORMAT,
+  type Cvdvae,
+  loadCvdvae,
+  loadVdvae,
+  OFFICIAL_HPS_PRESETS,
+  type OfficialHps,
+  parseOfficialHps,
+  VDVAE_FORMAT,
+  type Vdvae,
+} from '@scalespace/hvae';
+import { type CommandContext, UsageError } from '../command.js';
 import { readCheckpointConfig } from '../models.js';
 
 /** Shipped hvae model packages by short name. */
@@ -36,4 +47,16 @@ export async function loadPrior(dir: string): Promise<Vdvae> {
     return model.prior;
   }
   throw new UsageError(`"${dir}" is not a VD-VAE or CVDVAE model directory`);
+}
+
+/** `--hps`: an official hps.py set name, or a file of official hps (a JSON object or the run's log.jsonl). */
+export async function officialHpsOption(ctx: CommandContext): Promise<string | OfficialHps> {
+  const value = ctx.values.hps;
+  const presets = Object.keys(OFFICIAL_HPS_PRESETS).join('|');
+  if (typeof value !== 'string')
+    throw new UsageError(`--hps is required (official checkpoints hold no hyper-parameters): ${presets} or FILE.json`);
+  if (OFFICIAL_HPS_PRESETS[value]) return value;
+  if (!existsSync(value))
+    throw new UsageError(`--hps "${value}" is neither an official hps set (${presets}) nor a file`);
+  return parseOfficialHps(await readFile(value, 'utf8'), `--hps "${value}"`);
 }
