@@ -23,7 +23,7 @@ describe('@scalespace/model-cvdvae-mnist-x4', () => {
       const sr = model.superResolve(y, { samples: 2, temperature: 0.1, seed: 1 }) as tf.Tensor;
       const flat = tf.reshape(sr, [8, 32, 32, 1]);
       const low = tf.tidy(() => tf.reshape(tf.tile(tf.expandDims(y, 1), [1, 2, 1, 1, 1]), [8, 8, 8, 1]));
-      const consistency = lrPsnr(flat, low, { scale: 4, dataRange: 1, degradation: (h) => lowResolution(h, 4) });
+      const consistency = await lrPsnr(flat, low, { scale: 4, dataRange: 1, degradation: (h) => lowResolution(h, 4) });
       expect(consistency).toBeGreaterThan(31);
       tf.dispose([x, y, sr, flat, low]);
       model.dispose();

@@ -270,6 +270,16 @@ export async function initBackend(preferred?: BackendName, options: InitBackendO
   }
 }
 
+/**
+ * Whether the active backend keeps tensor values in CPU memory (every backend but webgpu and webgl),
+ * where a synchronous read is cheap. Synchronous functions check input values only then; on a GPU
+ * backend they skip the check rather than stall (webgpu in Node cannot read synchronously at all).
+ */
+export function hostBackend(): boolean {
+  const name = tf.getBackend();
+  return name !== 'webgpu' && name !== 'webgl';
+}
+
 /** What `initBackend()` chose, or null before it ran. */
 export function backendInfo(): BackendInfo | null {
   return current && tf.getBackend() === current.name ? current : null;

@@ -1,6 +1,6 @@
 export { writeFileAtomic } from './atomic-write.js';
 export type { AdapterInfo, BackendInfo, BackendName, BackendRung, InitBackendOptions, RungContext } from './backend.js';
-export { backendInfo, backendLadder, initBackend } from './backend.js';
+export { backendInfo, backendLadder, hostBackend, initBackend } from './backend.js';
 export { bitsPerDim } from './bits-per-dim.js';
 export type { CheckpointInfo, CheckpointSource } from './checkpoint.js';
 export { CONFIG_FILE, loadCheckpoint, loadTensors, saveCheckpoint, saveTensors, WEIGHTS_FILE } from './checkpoint.js';

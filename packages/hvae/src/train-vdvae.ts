@@ -87,11 +87,11 @@ export async function trainVdvae(options: TrainVdvaeOptions): Promise<TrainingRu
  * The mean ELBO in bits/dim over images (the first `limit`), with reconstruction and per-group KL,
  * evaluated in batches. An upper bound on the model's negative log-likelihood.
  */
-export function evaluateElbo(
+export async function evaluateElbo(
   model: Vdvae,
   data: ImageArray,
   options: { batchSize?: number; limit?: number; seed?: number } = {},
-): ElboReport & { images: number } {
+): Promise<ElboReport & { images: number }> {
   checkData(model, data);
   const { batchSize = 100, seed = 0 } = options;
   const count = Math.min(data.n, options.limit ?? data.n);
@@ -99,8 +99,7 @@ export function evaluateElbo(
   for (let start = 0; start < count; start += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, count - start) }, (_, k) => start + k);
     const x = imagesAt(data, idx);
-    const r = model.elbo(x, { seed: seed + start });
-    x.dispose();
+    const r = await model.elbo(x, { seed: seed + start }).finally(() => x.dispose());
     const w = idx.length / count;
     sum.bitsPerDim += r.bitsPerDim * w;
     sum.reconstructionBpd += r.reconstructionBpd * w;

@@ -9,7 +9,10 @@ import { htmlTable } from '../report.js';
 const SIGMA = 25;
 const CROP = 256;
 
-const psnr = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => metricsPsnr(tf.clipByValue(a, 0, 1), b, { dataRange: 1 }));
+async function psnr(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const clipped = tf.clipByValue(a, 0, 1);
+  return metricsPsnr(clipped, b, { dataRange: 1 }).finally(() => clipped.dispose());
+}
 
 export const denoisersSection: DemoSection = {
   id: 'denoisers',
@@ -20,7 +23,7 @@ export const denoisersSection: DemoSection = {
     const [h, w] = photo.shape;
     const clean = tf.slice(photo, [(h - CROP) >> 1, (w - CROP) >> 1, 0], [CROP, CROP, 1]);
     const noisy = tf.tidy(() => tf.add(clean, rng(ctx.seed).normalTensor(clean.shape, { std: SIGMA / 255 })));
-    const rows: Array<Array<string | number>> = [['noisy input', psnr(noisy, clean), '', '']];
+    const rows: Array<Array<string | number>> = [['noisy input', await psnr(noisy, clean), '', '']];
     const summary: Record<string, unknown> = {
       sigma: SIGMA,
       image: 'camera.png (CC0), centre 256x256',
@@ -34,7 +37,7 @@ export const denoisersSection: DemoSection = {
       const model = await load();
       try {
         const result = await model.denoise(noisy, { signal: ctx.signal });
-        const value = psnr(result.image, clean);
+        const value = await psnr(result.image, clean);
         rows.push([name, value, result.evaluations, result.seconds]);
         summary[name] = {
           psnr: value,
