@@ -7,11 +7,12 @@
 // SCALESPACE_DENOISER_RUNS (a folder of checkpoint folders, e.g. flat-rf5, multiscale-rf9).
 // SCALESPACE_DENOISER_PARTS=denoise,sr,samples picks parts (default all).
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { imageGrid, initBackend, readImage, rng, tf, writeImage } from '@scalespace/core';
 import { type FlatDenoiser, loadDenoiser, type MultiscaleDenoiser } from '@scalespace/denoisers';
 import { psnr, ssim } from '@scalespace/metrics';
-import { heldOutDir, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
+import { heldOutPhotos, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
 import { resize } from '@scalespace/pyramids';
 import { median, printTable, RESULTS_DIR, timeRuns, writeResults } from './harness.js';
@@ -38,7 +39,7 @@ const noisyPsnr = (noisy: tf.Tensor, ref: tf.Tensor): number =>
   tf.tidy(() => -10 * Math.log10(tf.mean(tf.squaredDifference(noisy, ref)).dataSync()[0]));
 
 async function heldOut(): Promise<Array<{ name: string; image: tf.Tensor3D }>> {
-  const folder = process.env.SCALESPACE_DENOISER_TEST ?? heldOutDir;
+  const folder = process.env.SCALESPACE_DENOISER_TEST ?? dirname(fileURLToPath(heldOutPhotos.camera!));
   if (!existsSync(folder)) throw new Error(`bench denoisers: no folder of held-out photos at "${folder}"`);
   const files = readdirSync(folder)
     .filter((f) => /\.(png|jpe?g|webp|tiff?)$/i.test(f))

@@ -1,17 +1,16 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { tf } from '@scalespace/core';
 import { imagesAt, loadMnist32, lowResolution } from '@scalespace/hvae';
 import { lrPsnr } from '@scalespace/metrics';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { load, weightsDir } from './index.js';
+import { load, weightsUrl } from './index.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
 describe('@scalespace/model-cvdvae-mnist-x4', () => {
-  it.skipIf(!existsSync(join(weightsDir, 'model.safetensors')))(
+  it.skipIf(!!(weightsUrl && existsSync(weightsUrl)))(
     'super-resolves 8x8 test digits consistently with their input',
     async () => {
       const before = tf.memory().numTensors;

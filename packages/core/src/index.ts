@@ -61,4 +61,4 @@ export { tf } from './tf.js';
 export { setWasmPaths } from './wasm-paths.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 export type { BytesSource } from './weights-source.js';
-export { readBytes } from './weights-source.js';
+export { modelSource, packageAsset, readBytes, sourceName } from './weights-source.js';

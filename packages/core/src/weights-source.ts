@@ -10,6 +10,29 @@ export type BytesSource = string | URL | Response | Blob | ArrayBuffer | ArrayBu
 
 const FETCHED = /^(https?|data|blob):/i;
 
+/**
+ * A file shipped in a package, as `make` builds it: `() => new URL('../weights/model.safetensors',
+ * import.meta.url)`, the form Vite, webpack and Parcel copy into a build. Undefined where
+ * import.meta.url is not a URL (an esbuild IIFE bundle).
+ */
+export function packageAsset(make: () => URL): URL | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A model package's source: the one given, else its shipped weights, else an error saying what to pass. */
+export function modelSource(source: BytesSource | undefined, shipped: URL | undefined, model: string): BytesSource {
+  const chosen = source ?? shipped;
+  if (chosen !== undefined) return chosen;
+  throw new InvalidArgumentError(
+    `${model}: this bundle cannot locate the shipped weights (import.meta.url is not available); ` +
+      'serve weights/model.safetensors from the package and pass its URL to load(url)',
+  );
+}
+
 /** A short name of a source for error messages. */
 export function sourceName(source: BytesSource): string {
   if (typeof source === 'string') return `"${source}"`;

@@ -11,9 +11,9 @@ import {
 } from './training.js';
 import type { ElboReport, Vdvae } from './vdvae.js';
 import { plainVdvaeConfig } from './vdvae-config.js';
+import { VDVAE_FORMAT } from './vdvae-io.js';
 
 /** The config a VD-VAE training directory stores (`format` tells loaders what the folder holds). */
-export const VDVAE_FORMAT = 'scalespace-vdvae/1';
 
 export interface TrainVdvaeOptions extends LongWorkOptions {
   model: Vdvae;

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CVDVAE_FORMAT, type Cvdvae, loadCvdvae, loadVdvae, VDVAE_FORMAT, type Vdvae } from '@scalespace/hvae';
 import { UsageError } from '../command.js';
 import { readCheckpointConfig } from '../models.js';
 
 /** Shipped hvae model packages by short name. */
-const SHIPPED: Record<string, () => Promise<{ weightsDir: string }>> = {
+const SHIPPED: Record<string, () => Promise<{ weightsUrl: URL | undefined }>> = {
   'vdvae-mnist': () => import('@scalespace/model-vdvae-mnist'),
   'cvdvae-mnist-x4': () => import('@scalespace/model-cvdvae-mnist-x4'),
 };
@@ -18,7 +20,7 @@ export async function resolveHvaeModel(nameOrDir: string): Promise<string> {
       `"${nameOrDir}" is neither a model directory nor a shipped model (${Object.keys(SHIPPED).join(', ')})`,
     );
   }
-  return (await load()).weightsDir;
+  return dirname(fileURLToPath((await load()).weightsUrl!));
 }
 
 /** The kind of hvae checkpoint in a directory, or null. */

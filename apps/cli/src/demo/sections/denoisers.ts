@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { imageGrid, initBackend, readImage, rng, tf, writeImage } from '@scalespace/core';
 import { psnr as metricsPsnr } from '@scalespace/metrics';
-import { heldOutDir, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
+import { heldOutPhotos, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
 import type { DemoSection } from '../report.js';
 import { htmlTable } from '../report.js';
@@ -19,7 +20,7 @@ export const denoisersSection: DemoSection = {
   title: 'Bias-free denoisers: a held-out photo at sigma 25, flat RF 43 vs multi-scale conditional RF 13',
   async run(ctx) {
     await initBackend(undefined, { log: false });
-    const photo = await readImage(join(heldOutDir, 'camera.png'), { channels: 1 });
+    const photo = await readImage(fileURLToPath(heldOutPhotos.camera!), { channels: 1 });
     const [h, w] = photo.shape;
     const clean = tf.slice(photo, [(h - CROP) >> 1, (w - CROP) >> 1, 0], [CROP, CROP, 1]);
     const noisy = tf.tidy(() => tf.add(clean, rng(ctx.seed).normalTensor(clean.shape, { std: SIGMA / 255 })));
