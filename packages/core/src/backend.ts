@@ -4,6 +4,7 @@ import { type AdapterInfo, requestWebgpuDevice, webglRenderer, webgpuAdapter } f
 import { tf } from './tf.js';
 import { applyWasmPaths, wasmThreads } from './wasm-paths.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
+import { registerWebgpuKernelFixes } from './webgpu-kernel-fixes.js';
 
 export type { AdapterInfo } from './gpu-probe.js';
 
@@ -85,12 +86,14 @@ async function startWebgpu({ forced }: RungContext): Promise<boolean> {
     const found = await webgpuAdapter();
     if (!found || (found.info.fallback && !forced)) return false;
     const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+    registerWebgpuKernelFixes();
     let device: unknown;
     try {
       device = await requestWebgpuDevice(found.adapter);
     } catch {
       return false;
     }
+    platform.exposeWebgpu(found.gpu);
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
     // biome-ignore lint/suspicious/noExplicitAny: the WebGPU types are not part of TypeScript's DOM library
     tf.registerBackend('webgpu', () => new WebGPUBackend(device as any, found.adapter.info as any), 3);

@@ -25,7 +25,7 @@ export interface GpuAdapter {
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
 
 /** The best WebGPU adapter here and what it is, or null when WebGPU is unavailable. */
-export async function webgpuAdapter(): Promise<{ adapter: GpuAdapter; info: AdapterInfo } | null> {
+export async function webgpuAdapter(): Promise<{ gpu: unknown; adapter: GpuAdapter; info: AdapterInfo } | null> {
   const gpu = (await platform.webgpu()) as { requestAdapter(o?: unknown): Promise<GpuAdapter | null> } | null;
   if (!gpu) return null;
   let adapter: GpuAdapter | null = null;
@@ -46,7 +46,7 @@ export async function webgpuAdapter(): Promise<{ adapter: GpuAdapter; info: Adap
     raw.isFallbackAdapter === true ||
     adapter.isFallbackAdapter === true ||
     SOFTWARE.test(`${info.architecture} ${info.description}`);
-  return { adapter, info };
+  return { gpu, adapter, info };
 }
 
 /** Asks for a device with the limits tfjs-backend-webgpu relies on (as its own factory does). */

@@ -30,6 +30,9 @@ export async function webgpu(): Promise<GPU | null> {
   return typeof navigator !== 'undefined' && 'gpu' in navigator ? (navigator.gpu ?? null) : null;
 }
 
+/** Browsers have navigator.gpu already. */
+export function exposeWebgpu(_gpu: unknown): void {}
+
 /**
  * Where the wasm backend's binaries are: beside this module, as `new URL(..., import.meta.url)`, which
  * Vite, webpack and Parcel turn into copied assets. Null where import.meta.url is not a URL (an

@@ -60,6 +60,18 @@ export function webgpu(): Promise<GPU | null> {
 }
 
 /**
+ * tfjs-backend-webgpu checks `navigator.gpu` when it starts: give Node's navigator (absent before Node 21)
+ * the Dawn entry point. Only called once the webgpu backend is chosen.
+ */
+export function exposeWebgpu(gpu: unknown): void {
+  const holder = globalThis as { navigator?: { gpu?: unknown } };
+  if (holder.navigator === undefined)
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  else if (holder.navigator.gpu === undefined)
+    Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true });
+}
+
+/**
  * On Linux Dawn runs on Vulkan, and without a Vulkan driver it only prints warnings: look for one
  * first (an ICD manifest, or VK_ICD_FILENAMES / VK_DRIVER_FILES naming one).
  */
