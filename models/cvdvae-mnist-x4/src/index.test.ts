@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 describe('@scalespace/model-cvdvae-mnist-x4', () => {
-  it.skipIf(!!(weightsUrl && existsSync(weightsUrl)))(
+  it.skipIf(!(weightsUrl && existsSync(weightsUrl)))(
     'super-resolves 8x8 test digits consistently with their input',
     async () => {
       const before = tf.memory().numTensors;

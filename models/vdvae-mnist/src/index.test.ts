@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 
 describe('@scalespace/model-vdvae-mnist', () => {
-  it.skipIf(!!(weightsUrl && existsSync(weightsUrl)))(
+  it.skipIf(!(weightsUrl && existsSync(weightsUrl)))(
     'loads the trained prior and samples digits-like images',
     async () => {
       const before = tf.memory().numTensors;

@@ -9,10 +9,15 @@ const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 let available: Promise<string | null> | null = null;
 
+/** Points Dawn at SwiftShader when no Vulkan driver is named (before the first WebGPU use). */
+export function useSwiftShaderUnlessNamed(): void {
+  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+}
+
 /** Why the webgpu backend cannot run here, or null when it can (then it is left active). */
 export function webgpuSkipReason(): Promise<string | null> {
   available ??= (async () => {
-    if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    useSwiftShaderUnlessNamed();
     try {
       await initBackend('webgpu', { log: false });
       return null;
