@@ -226,12 +226,14 @@ export class PixelCnn extends Module {
       for (let r = 0; r < height; r++) {
         for (let c = 0; c < width; c++) {
           throwIfAborted(signal, 'PixelCNN sampling');
-          const drawn = tf.tidy(() => {
+          const sampled = tf.tidy(() => {
             const current = tf.tensor4d(values, [n, height, width, channels], 'int32');
             const params = this.params(current, condition);
             const here = tf.slice(params, [0, r, c, 0], [n, 1, 1, params.shape[3]]);
-            return logisticMixtureSample(here, { bits, channels, components, temperature, rng }).dataSync();
+            return logisticMixtureSample(here, { bits, channels, components, temperature, rng });
           });
+          const drawn = await sampled.data();
+          sampled.dispose();
           evaluations++;
           for (let i = 0; i < n; i++) {
             for (let ch = 0; ch < channels; ch++)

@@ -151,12 +151,12 @@ export async function trainModel(model: AutoregressiveModel, options: TrainOptio
           variables,
         );
         const ordered = variables.map((v) => grads[v.name] ?? null);
-        const clipped = clipByGlobalNorm(ordered, clipNorm);
+        const clipped = await clipByGlobalNorm(ordered, clipNorm);
         if (!clipped.skip) {
           adam.step(clipped.grads);
           ema.update();
         }
-        const bitsPerDim = value.dataSync()[0];
+        const [bitsPerDim] = await value.data();
         lastBitsPerDim = bitsPerDim;
         tf.dispose([x, value, ...Object.values(grads), ...clipped.grads.filter((g): g is tf.Tensor => g !== null)]);
         options.log?.({ step: i + 1, bitsPerDim, lr: currentLr, seconds: (performance.now() - started) / 1000 });

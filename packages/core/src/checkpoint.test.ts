@@ -72,7 +72,7 @@ describe('checkpoints', () => {
     child.stdout.on('data', (d) => (output += String(d)));
     const killedMidWrite = await new Promise<boolean>((resolve) => {
       const poll = setInterval(async () => {
-        const files = await readdir(path);
+        const files = await readdir(path).catch(() => [] as string[]);
         if (files.some((f) => f.endsWith('.tmp'))) {
           clearInterval(poll);
           child.kill('SIGKILL');

@@ -1,8 +1,8 @@
 export { writeFileAtomic } from './atomic-write.js';
-export type { BackendInfo, BackendName, BackendRung, InitBackendOptions } from './backend.js';
-export { backendInfo, backendLadder, initBackend } from './backend.js';
+export type { AdapterInfo, BackendInfo, BackendName, BackendRung, InitBackendOptions, RungContext } from './backend.js';
+export { backendInfo, backendLadder, hostBackend, initBackend } from './backend.js';
 export { bitsPerDim } from './bits-per-dim.js';
-export type { CheckpointInfo } from './checkpoint.js';
+export type { CheckpointInfo, CheckpointSource } from './checkpoint.js';
 export { CONFIG_FILE, loadCheckpoint, loadTensors, saveCheckpoint, saveTensors, WEIGHTS_FILE } from './checkpoint.js';
 export { registerDilatedConvGradients } from './conv-gradients.js';
 export {
@@ -15,7 +15,15 @@ export {
 } from './errors.js';
 export { gaussianKl, gaussianLogProb, gaussianSample } from './gaussian.js';
 export type { Channels, ImageGridOptions, ReadImageOptions } from './image-io.js';
-export { assertImageTensor, imageGrid, readImage, toBytes, writeImage } from './image-io.js';
+export {
+  assertImageTensor,
+  imageFromPixels,
+  imageGrid,
+  readImage,
+  toBytes,
+  toImageData,
+  writeImage,
+} from './image-io.js';
 export type {
   Conv2dOptions,
   ConvTranspose2dOptions,
@@ -49,7 +57,7 @@ export type { Rng } from './rng.js';
 export { rng } from './rng.js';
 export type { HostTensor, Safetensors } from './safetensors.js';
 export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
-export { setWasmPaths, tf } from './tf.js';
+export { tf } from './tf.js';
 export { PickleGlobal, PickleObject } from './torch/pickle-objects.js';
 export type { ReadTorchCheckpointOptions, TorchCheckpoint } from './torch/read-torch-checkpoint.js';
 export { readTorchCheckpoint } from './torch/read-torch-checkpoint.js';
@@ -57,4 +65,7 @@ export type { TorchDtype, TorchTensor } from './torch/storage.js';
 export { isTorchTensor } from './torch/storage.js';
 export type { TorchFiles } from './torch/torch-files.js';
 export { torchFilesAt } from './torch/torch-files.js';
+export { setWasmPaths } from './wasm-paths.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
+export type { BytesSource } from './weights-source.js';
+export { modelSource, packageAsset, readBytes, sourceName } from './weights-source.js';

@@ -82,11 +82,11 @@ export interface TrainDenoiserResult {
 
 export const TRAINING_STATE_FILE = 'training.safetensors';
 
-function toHost(image: tf.Tensor3D | HostImage, channels: number, index: number): HostImage {
+async function toHost(image: tf.Tensor3D | HostImage, channels: number, index: number): Promise<HostImage> {
   const host =
     image instanceof tf.Tensor
       ? {
-          data: image.dataSync() as Float32Array,
+          data: (await image.data()) as Float32Array,
           height: image.shape[0],
           width: image.shape[1],
           channels: image.shape[2],
@@ -177,9 +177,9 @@ export async function trainDenoiser(
     checkpointEvery,
   } = validate(options);
   const channels = model.config.channels;
-  const images = options.images.map((image, i) => toHost(image, channels, i));
+  const images = await Promise.all(options.images.map((image, i) => toHost(image, channels, i)));
   // A network whose parameters are all frozen (e.g. a low-pass denoiser reused from another model) is not run.
-  const tasks = buildTasks(model, images, patchSize, bandSigma).filter(
+  const tasks = (await buildTasks(model, images, patchSize, bandSigma)).filter(
     (task) => task.net.trainableParameters().length > 0,
   );
   if (tasks.length === 0)
@@ -230,26 +230,24 @@ export async function trainDenoiser(
           model.train();
         },
       }),
-      step: (index) => {
+      step: async (index) => {
         for (const task of tasks) task.net.setStatisticsFrozen(index >= freezeNormAt);
         const r = seed.fork(`step${index}`);
         const batches = tasks.map((task) =>
           noisyBatch(task, batchSize, { range: sigmaRange, power: sigmaPower }, augment, r.fork(task.name)),
         );
-        const perTask: number[] = [];
+        let parts: tf.Scalar[] = [];
         const { value, grads } = tf.variableGrads(() => {
-          const parts = tasks.map((task, i) => {
+          parts = tasks.map((task, i) => {
             const prediction = task.net.forward(batches[i].input);
-            return tf.mean(tf.square(tf.sub(prediction, batches[i].target))) as tf.Scalar;
+            return tf.keep(tf.mean(tf.square(tf.sub(prediction, batches[i].target))) as tf.Scalar);
           });
-          const data = parts.map((p) => p.dataSync()[0]);
-          perTask.push(...data);
           return tf.addN(parts) as tf.Scalar;
         }, params);
         optimizer.step(params.map((v) => grads[v.name] ?? null));
         for (const task of tasks) task.net.commitStatistics();
-        const loss = value.dataSync()[0];
-        tf.dispose([value, ...Object.values(grads), ...batches.flatMap((b) => [b.input, b.target])]);
+        const [loss, ...perTask] = await Promise.all([value, ...parts].map(async (t) => (await t.data())[0]));
+        tf.dispose([value, ...parts, ...Object.values(grads), ...batches.flatMap((b) => [b.input, b.target])]);
         losses.push(loss);
         const metrics = Object.fromEntries(tasks.map((t, i) => [`loss_${t.name}`, perTask[i]]));
         return model.config.kind === 'multiscale' ? { loss, metrics } : loss;

@@ -1,38 +1,9 @@
-export type { BlockSpec } from './block-string.js';
-export { parseBlockString } from './block-string.js';
-export type { Activation } from './bottleneck-block.js';
-export { convertVdvae, vdvaeFromTorch } from './convert-official.js';
-export type { CvdvaeConfig, CvdvaeLossTerms, SuperResolveOptions } from './cvdvae.js';
-export { Cvdvae } from './cvdvae.js';
-export type { ImageArray } from './image-array.js';
+// The Node entry: everything in browser.ts, plus training runs (folders, logs) and MNIST from disk.
+export * from './browser.js';
 export { loadMnist32, padImages } from './image-array.js';
-export { imagesAt, ShuffledBatches } from './image-batches.js';
-export type {
-  DecodeLatentsOptions,
-  DecodeOptions,
-  ElboReport,
-  ElboTerms,
-  LatentGroup,
-  OutputMode,
-  Temperature,
-} from './latents.js';
-export { disposeLatents } from './latents.js';
-export type { LowFrequencyOptions, LowFrequencyResult } from './low-frequency.js';
-export { chooseGroups, lowFrequencyAnalysis } from './low-frequency.js';
-export { lowResolution } from './low-res.js';
-export { MNIST_VDVAE_CONFIG } from './mnist-config.js';
-export type { OfficialHps } from './official-hps.js';
-export { OFFICIAL_HPS_PRESETS, parseOfficialHps, vdvaeConfigFromOfficial } from './official-hps.js';
-export type { SrEvaluationOptions, SrTableRow } from './sr-evaluation.js';
-export { evaluateBicubic, evaluateSuperResolution } from './sr-evaluation.js';
-export type { CvdvaeCheckpointConfig, TrainCvdvaeOptions } from './train-cvdvae.js';
-export { CVDVAE_FORMAT, loadCvdvae, saveCvdvae, trainCvdvae } from './train-cvdvae.js';
+export type { TrainCvdvaeOptions } from './train-cvdvae.js';
+export { trainCvdvae } from './train-cvdvae.js';
 export type { TrainVdvaeOptions } from './train-vdvae.js';
-export { evaluateElbo, trainVdvae, VDVAE_FORMAT } from './train-vdvae.js';
+export { evaluateElbo, trainVdvae } from './train-vdvae.js';
 export type { OptimizerSettings, TrainingRunResult, TrainLogEntry } from './training.js';
 export { DEFAULT_OPTIMIZER, LOG_FILE, readTrainLog, TRAINING_STATE_FILE } from './training.js';
-export { Vdvae } from './vdvae.js';
-export type { Quantization, VdvaeConfig } from './vdvae-config.js';
-export { DEFAULT_VDVAE_CONFIG, resolveVdvaeConfig } from './vdvae-config.js';
-export type { VdvaeCheckpointConfig } from './vdvae-io.js';
-export { loadVdvae, saveVdvae } from './vdvae-io.js';

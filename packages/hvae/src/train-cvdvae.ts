@@ -1,5 +1,6 @@
-import { InvalidArgumentError, type LongWorkOptions, rng, saveCheckpoint, tf } from '@scalespace/core';
-import { Cvdvae, type CvdvaeConfig } from './cvdvae.js';
+import { InvalidArgumentError, type LongWorkOptions, rng, tf } from '@scalespace/core';
+import type { Cvdvae } from './cvdvae.js';
+import { checkpointConfig } from './cvdvae-io.js';
 import type { ImageArray } from './image-array.js';
 import { ShuffledBatches } from './image-batches.js';
 import { lowResolution } from './low-res.js';
@@ -11,19 +12,6 @@ import {
   type TrainingRunResult,
   type TrainLogEntry,
 } from './training.js';
-import { Vdvae } from './vdvae.js';
-import { plainVdvaeConfig, type VdvaeConfig } from './vdvae-config.js';
-import { loadModule } from './vdvae-io.js';
-
-export const CVDVAE_FORMAT = 'scalespace-cvdvae/1';
-
-/** What a CVDVAE directory's config holds. */
-export interface CvdvaeCheckpointConfig {
-  format: string;
-  prior: VdvaeConfig;
-  cvdvae: CvdvaeConfig;
-  [key: string]: unknown;
-}
 
 export interface TrainCvdvaeOptions extends LongWorkOptions {
   model: Cvdvae;
@@ -40,10 +28,6 @@ export interface TrainCvdvaeOptions extends LongWorkOptions {
   logEvery?: number;
   meta?: Record<string, unknown>;
   onLog?: (entry: TrainLogEntry) => void;
-}
-
-function checkpointConfig(model: Cvdvae, extra: Record<string, unknown>): CvdvaeCheckpointConfig {
-  return { format: CVDVAE_FORMAT, prior: plainVdvaeConfig(model.prior.config), cvdvae: model.config, ...extra };
 }
 
 /**
@@ -80,19 +64,4 @@ export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<Training
       return { loss: terms.loss, metrics: { klBpd: tf.div(terms.kl, Math.LN2) } };
     },
   });
-}
-
-/** Loads a CVDVAE directory written by `trainCvdvae` or `saveCvdvae`. */
-export function loadCvdvae(path: string): Promise<Cvdvae> {
-  return loadModule<CvdvaeCheckpointConfig, Cvdvae>(
-    path,
-    CVDVAE_FORMAT,
-    'CVDVAE',
-    (c) => new Cvdvae(new Vdvae(c.prior), c.cvdvae),
-  );
-}
-
-/** Saves a CVDVAE (prior and low-resolution encoder) as a checkpoint directory. */
-export async function saveCvdvae(path: string, model: Cvdvae, extra: Record<string, unknown> = {}): Promise<void> {
-  await saveCheckpoint(path, model, checkpointConfig(model, extra));
 }

@@ -12,9 +12,9 @@ import {
 } from './training.js';
 import type { Vdvae } from './vdvae.js';
 import { plainVdvaeConfig } from './vdvae-config.js';
+import { VDVAE_FORMAT } from './vdvae-io.js';
 
 /** The config a VD-VAE training directory stores (`format` tells loaders what the folder holds). */
-export const VDVAE_FORMAT = 'scalespace-vdvae/1';
 
 export interface TrainVdvaeOptions extends LongWorkOptions {
   model: Vdvae;
@@ -88,11 +88,11 @@ export async function trainVdvae(options: TrainVdvaeOptions): Promise<TrainingRu
  * The mean ELBO in bits/dim over images (the first `limit`), with reconstruction and per-group KL,
  * evaluated in batches. An upper bound on the model's negative log-likelihood.
  */
-export function evaluateElbo(
+export async function evaluateElbo(
   model: Vdvae,
   data: ImageArray,
   options: { batchSize?: number; limit?: number; seed?: number } = {},
-): ElboReport & { images: number } {
+): Promise<ElboReport & { images: number }> {
   checkData(model, data);
   const { batchSize = 100, seed = 0 } = options;
   const count = Math.min(data.n, options.limit ?? data.n);
@@ -100,8 +100,7 @@ export function evaluateElbo(
   for (let start = 0; start < count; start += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, count - start) }, (_, k) => start + k);
     const x = imagesAt(data, idx);
-    const r = model.elbo(x, { seed: seed + start });
-    x.dispose();
+    const r = await model.elbo(x, { seed: seed + start }).finally(() => x.dispose());
     const w = idx.length / count;
     sum.bitsPerDim += r.bitsPerDim * w;
     sum.reconstructionBpd += r.reconstructionBpd * w;

@@ -51,7 +51,7 @@ describe('trainVdvae', () => {
     expect(log.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(log.every((e) => typeof e.bpd === 'number' && typeof e['klBpd.3'] === 'number')).toBe(true);
     // The test ELBO of the EMA model is a finite bits/dim with the per-group split.
-    const report = evaluateElbo(emaA, data, { batchSize: 16, limit: 32 });
+    const report = await evaluateElbo(emaA, data, { batchSize: 16, limit: 32 });
     expect(report.images).toBe(32);
     expect(report.klPerGroupBpd).toHaveLength(4);
     expect(Number.isFinite(report.bitsPerDim)).toBe(true);

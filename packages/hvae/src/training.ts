@@ -187,9 +187,9 @@ export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<Tr
           for (const [name, t] of Object.entries(out.metrics)) kept[name] = tf.keep(t);
           return out.loss;
         }, variables);
-        const loss = value.dataSync()[0];
+        const [loss] = await value.data();
         const ordered = variables.map((v) => grads[v.name] ?? null);
-        const clipped = clipByGlobalNorm(ordered, o.gradClip, o.skipThreshold);
+        const clipped = await clipByGlobalNorm(ordered, o.gradClip, o.skipThreshold);
         const skip = clipped.skip || !Number.isFinite(loss);
         const lr = adam.learningRate;
         if (!skip) {
@@ -209,7 +209,7 @@ export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<Tr
           seconds: (performance.now() - started) / 1000,
         };
         for (const [name, t] of Object.entries(kept)) {
-          const v = t.dataSync();
+          const v = await t.data();
           if (v.length === 1) entry[name] = v[0];
           else for (const [k, x] of v.entries()) entry[`${name}.${k}`] = x;
         }

@@ -163,14 +163,13 @@ export class Vdvae extends Module {
   }
 
   /** The ELBO of a batch in bits/dim, with the reconstruction term and each group's KL reported separately. */
-  elbo(x: tf.Tensor, options: { seed?: number } = {}): ElboReport {
+  async elbo(x: tf.Tensor, options: { seed?: number } = {}): Promise<ElboReport> {
     const terms = this.elboTerms(this.checkImages(x), { rng: makeRng(options.seed ?? 0) });
-    const [loss, distortion, kl] = [
-      terms.loss.dataSync()[0],
-      terms.distortion.dataSync()[0],
-      Array.from(terms.kl.dataSync()),
-    ];
-    tf.dispose([terms.loss, terms.distortion, terms.kl]);
+    const [[loss], [distortion], kl] = await Promise.all([
+      terms.loss.data(),
+      terms.distortion.data(),
+      terms.kl.data().then((v) => Array.from(v)),
+    ]).finally(() => tf.dispose([terms.loss, terms.distortion, terms.kl]));
     return {
       bitsPerDim: loss / Math.LN2,
       reconstructionBpd: distortion / Math.LN2,
@@ -184,7 +183,7 @@ export class Vdvae extends Module {
    * with K posterior samples (the IWAE bound: above the true NLL, approaching it as K grows, and never
    * above the negative ELBO in expectation). `batch` limits how many samples run at once.
    */
-  importanceNll(x: tf.Tensor, options: { samples: number; seed?: number; batch?: number }): number[] {
+  async importanceNll(x: tf.Tensor, options: { samples: number; seed?: number; batch?: number }): Promise<number[]> {
     const images = this.checkImages(x);
     const { samples } = options;
     if (!Number.isInteger(samples) || samples < 1)
@@ -212,7 +211,7 @@ export class Vdvae extends Module {
           const logPx = tf.sum(logisticMixtureLogProb(params!, this.quantize(xi), this.#mixture()), [1, 2]);
           return tf.add(logPx, tf.addN(terms));
         });
-        weights.push(...w.dataSync());
+        weights.push(...(await w.data()));
         w.dispose();
       }
       const m = Math.max(...weights);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
+import { type CheckpointSource, InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
 import type { BlockNorm } from './conv-block.js';
 import { loadModelDir } from './model-io.js';
 import { officialUpsample } from './official-resize.js';
@@ -113,8 +113,9 @@ export class SinGAN implements SingleImageModel {
   }
 
   /** Loads a model written by `save` or by the trainer. */
-  static async load(dir: string): Promise<SinGAN> {
-    return loadModelDir<SinGANConfig, SinGAN>(dir, SINGAN_FORMAT, 'SinGAN', (config) => new SinGAN(config));
+  /** Loads a saved model: a directory or `.safetensors` file by path (Node), a URL, a Response or the bytes. */
+  static async load(source: CheckpointSource): Promise<SinGAN> {
+    return loadModelDir<SinGANConfig, SinGAN>(source, SINGAN_FORMAT, 'SinGAN', (config) => new SinGAN(config));
   }
 
   async save(dir: string): Promise<void> {

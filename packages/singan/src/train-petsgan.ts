@@ -256,7 +256,7 @@ async function buildDataset(
           ? a.uniform() < 0.5
             ? (tf.reverse(img, 1) as tf.Tensor3D)
             : tf.clone(img)
-          : tpsWarp(img, { scale: o.warpScale, rng: a });
+          : await tpsWarp(img, { scale: o.warpScale, rng: a });
       img.dispose();
       img = next;
     }
@@ -479,12 +479,15 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
             kernelSize: config.restorationKernel,
             finalKernelSize: config.restorationFinalKernel,
           },
-          weights: toHost(net.restoration.stateDict()),
+          weights: await toHost(net.restoration.stateDict()),
           adam:
             irAdamSaved && adamIterations.ir !== undefined
-              ? { state: toHost(irAdamSaved), iterations: adamIterations.ir }
+              ? { state: await toHost(irAdamSaved), iterations: adamIterations.ir }
               : null,
-          pairs: { lr: lrPair.map((t) => toHostTensor(t)), hr: hrPair.map((t) => toHostTensor(t)) },
+          pairs: {
+            lr: await Promise.all(lrPair.map((t) => toHostTensor(t))),
+            hr: await Promise.all(hrPair.map((t) => toHostTensor(t))),
+          },
           options: {
             restorationIterations: o.restorationIterations,
             restorationLr: o.restorationLr,
@@ -516,7 +519,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       const optimizers: Record<string, Adam> = {};
       let ema: Ema | null = null;
       let data: tf.Tensor4D | null = null;
-      let step: (i: number) => { loss: number; metrics: Record<string, number> };
+      let step: (i: number) => Promise<{ loss: number; metrics: Record<string, number> }>;
       if (phase === 'gan') {
         data = await buildDataset(image, lrSize, o, options.external ?? [], base.fork('data'));
         const dataset = data;
@@ -526,7 +529,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         if (groups) ema.loadAverages(net.generator.parameters());
         const averaged = ema;
         const B = o.ganBatch;
-        step = (i) => {
+        step = async (i) => {
           const r = phaseRng.fork(i);
           let d: Record<string, number> = {};
           for (let k = 0; k < o.criticSteps; k++) {
@@ -541,7 +544,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
             const fake = tf.tidy(() => liveG.forward(rk.normalTensor([B, ...lrSize, 1]) as tf.Tensor4D));
             const alpha = rk.uniformTensor([B, 1, 1, 1]);
             const lazy = (i * o.criticSteps + k) % o.penaltyEvery !== 0;
-            d = optimizerStep(optimizers.d, (record) => {
+            d = await optimizerStep(optimizers.d, (record) => {
               const dReal = tf.mean(scoreLr(real));
               const dFake = tf.mean(scoreLr(fake));
               record('wasserstein', tf.sub(dReal, dFake));
@@ -558,7 +561,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
             tf.dispose([idx, real, fake, alpha]);
           }
           const z = r.normalTensor([B, ...lrSize, 1]) as tf.Tensor4D;
-          const g = optimizerStep(optimizers.g, (record) => {
+          const g = await optimizerStep(optimizers.g, (record) => {
             const scores = scoreLr(liveG.forward(z));
             const adv = tf.neg(tf.mean(scores));
             // The authors' diversity term: push the critic's scores of two samples apart.
@@ -595,7 +598,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
           const left = r.int(W - cw + 1);
           return (x: tf.Tensor4D) => tf.slice(x, [0, top, left, 0], [x.shape[0], ch, cw, 3]) as tf.Tensor4D;
         };
-        step = (i) => {
+        step = async (i) => {
           const r = phaseRng.fork(i);
           const k = r.int(2);
           const low = tf.tidy(() => {
@@ -605,14 +608,14 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
           const fake = net.restoration.forward(low);
           const cropReal = cropper(r);
           const cropFake = cropper(r);
-          const d = optimizerStep(optimizers.d, (record) => {
+          const d = await optimizerStep(optimizers.d, (record) => {
             const real = tf.mean(tf.relu(tf.sub(1, criticHr.forward(cropReal(hrPair[k])))));
             const fakeLoss = tf.mean(tf.relu(tf.add(1, criticHr.forward(cropFake(fake)))));
             record('critic_real', real);
             return tf.add(real, fakeLoss) as tf.Scalar;
           });
           const input = noisyInput(lrPair[k], o.restorationNoise, r);
-          const g = optimizerStep(optimizers.ir, (record) => {
+          const g = await optimizerStep(optimizers.ir, (record) => {
             // One restoration pass over both inputs (instance norm keeps the two independent).
             const both = net.restoration.forward(tf.concat([low, input]) as tf.Tensor4D);
             const [H2, W2] = [both.shape[1], both.shape[2]];

@@ -1,5 +1,5 @@
 import { Adam, type LongWorkOptions, type Rng, rng, saveCheckpoint, tf, trainLoop } from '@scalespace/core';
-import { mse, resizeTo, toSigned } from './ops.js';
+import { meanOnHost, mse, resizeTo, toSigned } from './ops.js';
 import { pyramidSizes } from './pyramid-sizes.js';
 import { SINGAN_FORMAT, SinGAN, type SinGANConfig } from './singan.js';
 import { SinGANDiscriminator } from './singan-networks.js';
@@ -205,8 +205,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
               ),
             );
       if (!resumingInScale) {
-        config.amplitudes[s] =
-          s === 0 ? 1 : o.noiseAmplitude * Math.sqrt(tf.tidy(() => mse(real, recPrev).dataSync()[0]));
+        config.amplitudes[s] = s === 0 ? 1 : o.noiseAmplitude * Math.sqrt(await meanOnHost(mse(real, recPrev)));
       }
       const amp = config.amplitudes[s];
       const recInput = tf.tidy(() =>
@@ -261,7 +260,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
             }
             await save();
           },
-          step: (i) => {
+          step: async (i) => {
             const r = scaleRng.fork(i);
             let dOut: Record<string, number> = {};
             for (let j = 0; j < o.dSteps; j++) {
@@ -271,7 +270,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
                 return generator.forward(tf.add(tf.mul(z, amp), prev) as tf.Tensor4D, prev);
               });
               const alpha = tf.scalar(r.uniform());
-              dOut = optimizerStep(optD, (record) => {
+              dOut = await optimizerStep(optD, (record) => {
                 const dReal = tf.mean(d.forward(real));
                 const dFake = tf.mean(d.forward(fake));
                 const gp = gradientPenalty({ critic: (x) => d.forward(x), real, fake, alpha, norm: 'pixel' });
@@ -286,7 +285,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
             for (let j = 0; j < o.gSteps; j++) {
               const prev = randomPrev(r);
               const z = tf.tidy(() => tf.add(tf.mul(r.normalTensor(noiseShape), amp), prev) as tf.Tensor4D);
-              gOut = optimizerStep(optG, (record) => {
+              gOut = await optimizerStep(optG, (record) => {
                 const adv = tf.neg(tf.mean(d.forward(generator.forward(z, prev))));
                 const rec = mse(generator.forward(recInput, recPrev), real);
                 record('reconstruction', rec);

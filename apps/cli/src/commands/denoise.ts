@@ -283,7 +283,7 @@ export const denoiseCommand: Command = {
         seconds: result.seconds,
         sigmaEstimate: result.sigmaEstimate[0] * 255,
         ...(sigma !== undefined && { sigma }),
-        ...(reference && { psnr: psnr(result.image, reference), psnrNoisy: psnr(noisy, reference) }),
+        ...(reference && { psnr: await psnr(result.image, reference), psnrNoisy: await psnr(noisy, reference) }),
       };
       if (ctx.json) ctx.printJson(summary);
       else

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CVDVAE_FORMAT,
   type Cvdvae,
@@ -15,7 +17,7 @@ import { type CommandContext, UsageError } from '../command.js';
 import { readCheckpointConfig } from '../models.js';
 
 /** Shipped hvae model packages by short name. */
-const SHIPPED: Record<string, () => Promise<{ weightsDir: string }>> = {
+const SHIPPED: Record<string, () => Promise<{ weightsUrl: URL | undefined }>> = {
   'vdvae-mnist': () => import('@scalespace/model-vdvae-mnist'),
   'cvdvae-mnist-x4': () => import('@scalespace/model-cvdvae-mnist-x4'),
 };
@@ -29,7 +31,7 @@ export async function resolveHvaeModel(nameOrDir: string): Promise<string> {
       `"${nameOrDir}" is neither a model directory nor a shipped model (${Object.keys(SHIPPED).join(', ')})`,
     );
   }
-  return (await load()).weightsDir;
+  return dirname(fileURLToPath((await load()).weightsUrl!));
 }
 
 /** The kind of hvae checkpoint in a directory, or null. */

@@ -127,13 +127,13 @@ export const pyramidDecomposeCommand: Command = {
       const g = gaussianPyramid(image, { levels: levelsOption });
       for (const [i, t] of g.entries()) levels.push({ name: `level_${i}`, tensor: t });
       reconstruction = tf.clone(g[0]);
-      mosaic = pyramidMosaic(g);
+      mosaic = await pyramidMosaic(g);
     } else if (kind === 'laplacian') {
       const lap = laplacianPyramid(image, { levels: levelsOption });
       for (const [i, t] of lap.bands.entries()) levels.push({ name: `band_${i}`, tensor: t });
       levels.push({ name: 'residual', tensor: lap.residual });
       reconstruction = reconstructLaplacian(lap);
-      mosaic = pyramidMosaic([...lap.bands, lap.residual]);
+      mosaic = await pyramidMosaic([...lap.bands, lap.residual]);
     } else if (kind === 'wavelet') {
       const dec = wavedec2(image, { wavelet, mode, levels: levelsOption });
       levels.push({ name: 'lowpass', tensor: dec.lowpass });
@@ -141,7 +141,7 @@ export const pyramidDecomposeCommand: Command = {
       for (const [i, t] of dec.details.entries()) levels.push({ name: `detail_${dec.details.length - i}`, tensor: t });
       Object.assign(metadata, { wavelet, mode, sizes: JSON.stringify(dec.sizes) });
       reconstruction = waverec2(dec);
-      mosaic = waveletMosaic(dec);
+      mosaic = await waveletMosaic(dec);
     } else if (kind === 'paired') {
       const levelCount = pairedLevels(image.shape[0], image.shape[1], levelsOption);
       const p = pairedPyramid(image, { bits, levels: levelCount });
@@ -149,14 +149,14 @@ export const pyramidDecomposeCommand: Command = {
       levels.push({ name: 'coarse', tensor: p.coarse });
       metadata.axes = JSON.stringify(p.levels.map((l) => l.axis));
       reconstruction = reconstructPaired(p);
-      mosaic = pyramidMosaic([...p.levels.map((l) => l.fine), p.coarse], { bits });
+      mosaic = await pyramidMosaic([...p.levels.map((l) => l.fine), p.coarse], { bits });
     } else {
-      const p = liftingPyramid(image, { bits, levels: levelsOption ?? 3 });
+      const p = await liftingPyramid(image, { bits, levels: levelsOption ?? 3 });
       for (const [i, t] of p.levels.entries()) levels.push({ name: `fine_${i + 1}`, tensor: t });
       levels.push({ name: 'coarse', tensor: p.coarse });
       metadata.sizes = JSON.stringify(p.sizes);
-      reconstruction = reconstructLifting(p);
-      mosaic = waveletMosaic({ lowpass: p.coarse, details: [...p.levels].reverse() });
+      reconstruction = await reconstructLifting(p);
+      mosaic = await waveletMosaic({ lowpass: p.coarse, details: [...p.levels].reverse() });
     }
 
     const maxReconstructionError = maxError(reconstruction, image);
@@ -166,9 +166,9 @@ export const pyramidDecomposeCommand: Command = {
       const view = viewable(tensor, bits);
       await writeImage(join(out, `${name}.png`), view);
       view.dispose();
-      report.push({ name, shape: tensor.shape, entropyBits: levelEntropy(tensor) });
+      report.push({ name, shape: tensor.shape, entropyBits: await levelEntropy(tensor) });
     }
-    const rawEntropyBits = levelEntropy(image);
+    const rawEntropyBits = await levelEntropy(image);
     await saveTensors(join(out, LEVELS_FILE), Object.fromEntries(levels.map((l) => [l.name, l.tensor])), metadata);
     tf.dispose([image, reconstruction, mosaic, ...levels.map((l) => l.tensor)]);
     const result = { kind, out, rawEntropyBits, levels: report, maxReconstructionError };
@@ -230,7 +230,7 @@ export const pyramidReconstructCommand: Command = {
         levels: ordered('fine_').map((fine, i) => ({ axis: axes[i], fine })),
       });
     } else if (kind === 'lifting') {
-      image = reconstructLifting({
+      image = await reconstructLifting({
         bits,
         coarse: t.coarse,
         levels: ordered('fine_'),

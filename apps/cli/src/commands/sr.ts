@@ -69,13 +69,13 @@ export const srCommand: Command = {
         await writeImage(path, one);
         paths.push(path);
         const low = tf.expandDims(y, 0);
-        lr.push(lrPsnr(one, low, { scale, dataRange: 1, degradation: (x) => lowResolution(x, scale) }));
+        lr.push(await lrPsnr(one, low, { scale, dataRange: 1, degradation: (x) => lowResolution(x, scale) }));
         tf.dispose([one, low]);
       }
       const grid = imageGrid(sr, { columns: samples });
       const gridPath = join(out, `${stem}-grid.png`);
       await writeImage(gridPath, grid);
-      const apdMse = samples > 1 ? apd(sr) : 0;
+      const apdMse = samples > 1 ? await apd(sr) : 0;
       tf.dispose([y, sr, grid]);
       results.push({
         input: file,
