@@ -1,5 +1,5 @@
 import { writeFileAtomic } from './atomic-write.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, ConfigError } from './errors.js';
 import type { Module, StateDict } from './module.js';
 import { decodeSafetensors, encodeSafetensors, type HostTensor, toTensors } from './safetensors.js';
 import type { tf } from './tf.js';
@@ -22,6 +22,29 @@ async function resolvePaths(path: string): Promise<{ weights: string; config: st
   const { join, dirname } = await import('node:path');
   if (path.endsWith('.safetensors')) return { weights: path, config: join(dirname(path), CONFIG_FILE) };
   return { weights: join(path, WEIGHTS_FILE), config: join(path, CONFIG_FILE) };
+}
+
+/**
+ * Throws a CheckpointError naming the first float tensor that holds NaN or an infinity: weights like
+ * that load without complaint and then give black images or NaN losses. About a millisecond per
+ * million values.
+ */
+export function assertFinite(tensors: Record<string, HostTensor>, file: string): void {
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'float32') continue;
+    const values = t.values as Float32Array;
+    for (let i = 0; i < values.length; i++) {
+      // x - x is 0 for every finite x and NaN for NaN and the infinities.
+      if (values[i] - values[i] !== 0) {
+        let bad = 0;
+        for (const v of values) if (v - v !== 0) bad++;
+        throw new CheckpointError(
+          `"${file}": tensor "${name}" holds ${bad} NaN/infinite value${bad > 1 ? 's' : ''} of ${values.length}; ` +
+            'the weights are corrupt (a diverged or damaged run): use an earlier checkpoint or retrain',
+        );
+      }
+    }
+  }
 }
 
 /** Writes tensors and string metadata to one safetensors file, atomically. */
@@ -75,6 +98,28 @@ export async function saveCheckpoint<C>(
   await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
 }
 
+/**
+ * The directory's config.json, when there is one, must be readable JSON: the weights' header is what
+ * loads, but a broken config.json means the folder was damaged or hand-edited, and is named here.
+ */
+async function checkConfigFile(file: string): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return;
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `"${file}" is not valid JSON (${(error as Error).message}); restore it from the run or model package`,
+      { cause: error },
+    );
+  }
+}
+
 function parseInfo<C>(metadata: Record<string, string>, file: string): CheckpointInfo<C> {
   let config: C;
   try {
@@ -99,9 +144,11 @@ export async function loadCheckpoint<C = unknown>(
   path: string,
   into?: Module,
 ): Promise<CheckpointInfo<C> & { tensors?: Record<string, tf.Tensor> }> {
-  const { weights } = await resolvePaths(path);
+  const { weights, config } = await resolvePaths(path);
   const { tensors: host, metadata } = await loadTensors(weights);
   const info = parseInfo<C>(metadata, weights);
+  assertFinite(host, weights);
+  if (!path.endsWith('.safetensors')) await checkConfigFile(config);
   const tensors = toTensors(host);
   if (!into) return { ...info, tensors };
   try {

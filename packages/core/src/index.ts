@@ -9,8 +9,12 @@ export {
   AbortError,
   BackendUnavailableError,
   CheckpointError,
+  ConfigError,
+  InterruptedError,
   InvalidArgumentError,
   InvalidImageError,
+  MemoryLimitError,
+  RunDirectoryError,
   ScalespaceError,
 } from './errors.js';
 export { gaussianKl, gaussianLogProb, gaussianSample } from './gaussian.js';
@@ -31,6 +35,17 @@ export {
   logisticMixtureSample,
   MIN_LOG_SCALE,
 } from './logistic-mixture.js';
+export type { MemoryBudget } from './memory-budget.js';
+export {
+  assertFitsMemory,
+  formatBytes,
+  largestFitting,
+  measurePeakBytes,
+  memoryBudget,
+  parseBytes,
+  setMemoryBudget,
+  WASM_HEAP_MAX,
+} from './memory-budget.js';
 export { registerMirrorPadGradient } from './mirror-pad-gradient.js';
 export type { LoadStateDictOptions, StateDict } from './module.js';
 export { Module } from './module.js';
@@ -47,6 +62,21 @@ export {
 } from './progress.js';
 export type { Rng } from './rng.js';
 export { rng } from './rng.js';
+export type { Fingerprint } from './run-dir/fingerprint.js';
+export { contentHash, fingerprintDifferences } from './run-dir/fingerprint.js';
+export { LOCK_FILE } from './run-dir/lock.js';
+export type { OpenRunOptions, RunRecord } from './run-dir/run-directory.js';
+export { holdsRun, RUN_FILE, RunDirectory } from './run-dir/run-directory.js';
+export type { LogEntry } from './run-dir/run-log.js';
+export { LOG_FILE, readRunLog } from './run-dir/run-log.js';
+export type { SavedTrainingState } from './run-dir/training-state.js';
+export {
+  groupTensors,
+  loadTrainingState,
+  saveTrainingState,
+  splitGroups,
+  TRAINING_STATE_FILE,
+} from './run-dir/training-state.js';
 export type { HostTensor, Safetensors } from './safetensors.js';
 export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export { setWasmPaths, tf } from './tf.js';
