@@ -13,7 +13,7 @@ export type { HostImage, PatchBatchOptions } from './patch-sampler.js';
 export { samplePatchBatch } from './patch-sampler.js';
 export { kernelSizesForReceptiveField, receptiveField } from './receptive-field.js';
 export type { TrainDenoiserOptions, TrainDenoiserResult } from './train-denoiser.js';
-export { TRAINING_STATE_FILE, trainDenoiser } from './train-denoiser.js';
+export { LEGACY_TRAINING_STATE_FILE, TRAINING_STATE_FILE, trainDenoiser } from './train-denoiser.js';
 export type {
   DenoiseOptions,
   DenoiseResult,

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf } from '@scalespace/core';
+import { loadTrainingState, RUN_FILE, saveTensors, TRAINING_STATE_FILE, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL, syntheticImages } from './test-helpers.js';
 import { evaluateElbo, trainVdvae } from './train-vdvae.js';
@@ -87,6 +87,38 @@ describe('trainVdvae', () => {
     expect(log.map((e) => e.skipped)).toEqual([true, true, true, true]);
     expect(log[3].skippedTotal).toBe(4);
     model.dispose();
+  });
+
+  it('resumes a run saved before run.json (config in the state header) and refuses other data', async () => {
+    const first = new Vdvae(SMALL, { seed: 1 });
+    const out = join(dir, 'legacy');
+    await trainVdvae({ ...common, model: first, out, stopAt: 3 });
+    first.dispose();
+    // The layout of the earlier trainer: the config and skip count as header strings, no run.json.
+    const state = await loadTrainingState<{ config: unknown; skipped: number }>(out);
+    if (!state?.info) throw new Error('no state');
+    await saveTensors(join(out, TRAINING_STATE_FILE), state.tensors, {
+      step: '3',
+      skipped: String(state.info.skipped),
+      config: JSON.stringify(state.info.config),
+    });
+    tf.dispose(Object.values(state.tensors));
+    await rm(join(out, RUN_FILE));
+    const other = new Vdvae(SMALL, { seed: 5 });
+    await expect(trainVdvae({ ...common, model: other, out, resume: true, batchSize: 4 })).rejects.toThrow(
+      /different config/,
+    );
+    const second = new Vdvae(SMALL, { seed: 5 });
+    const rest = await trainVdvae({ ...common, model: second, out, resume: true });
+    expect(rest.steps).toBe(3);
+    const straight = await loadVdvae(join(dir, 'straight'));
+    const resumed = await loadVdvae(out);
+    expect(weights(resumed)).toEqual(weights(straight));
+    // Now recorded: other data is refused, naming it.
+    await expect(
+      trainVdvae({ ...common, data: syntheticImages(48, 8, 4), model: second, out, resume: true }),
+    ).rejects.toThrow(/different config or data \(data: /);
+    for (const m of [other, second, straight, resumed]) m.dispose();
   });
 
   it('refuses to resume with a different config and rejects mismatched data', async () => {

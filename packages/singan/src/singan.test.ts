@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbortError, InvalidImageError, tf } from '@scalespace/core';
+import { AbortError, InvalidImageError, RUN_FILE, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resizeTo } from './ops.js';
 import { SinGAN } from './singan.js';
@@ -150,6 +150,28 @@ describe('SinGAN training', () => {
     full.dispose();
     resumed.dispose();
     image.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to resume a run made from another image or with other options, and an --out that holds a run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'singan-mismatch-'));
+    const before = tf.memory().numTensors;
+    const image = syntheticImage(24);
+    const other = tf.tidy(() => tf.reverse(image, 1) as tf.Tensor3D);
+    const opts = { maxSize: 24, minSize: 16, channels: 4, maxChannels: 4, dSteps: 1, gSteps: 1, iterations: 2 };
+    const out = join(dir, 'run');
+    (await trainSinGAN({ image, ...opts, out })).dispose();
+    await expect(trainSinGAN({ image, ...opts, out })).rejects.toThrow(/already holds a training run/);
+    await expect(trainSinGAN({ image: other, out, resume: true })).rejects.toThrow(/different config or data \(image:/);
+    await expect(trainSinGAN({ image, out, resume: true, iterations: 3 })).rejects.toThrow(
+      /options.iterations: 2 -> 3/,
+    );
+    // A run saved before run.json existed: the image saved in its state tells.
+    await rm(join(dir, 'run', RUN_FILE));
+    await expect(trainSinGAN({ image: other, out, resume: true })).rejects.toThrow(/trained on another image/);
+    (await trainSinGAN({ image, out, resume: true })).dispose();
+    tf.dispose([image, other]);
     expect(tf.memory().numTensors).toBe(before);
     await rm(dir, { recursive: true, force: true });
   });

@@ -1,7 +1,7 @@
-import { appendFile, mkdir, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { type AutoregressiveModel, createModel, loadModel, recipeConfig, trainModel } from '@scalespace/autoregressive';
-import { imageGrid, initBackend, progressBar, tf, writeImage } from '@scalespace/core';
+import { contentHash, imageGrid, initBackend, progressBar, tf, writeImage } from '@scalespace/core';
 import { type Augment, BatchSampler, type ImageDataset, loadDataset } from '@scalespace/data';
 import {
   type Command,
@@ -65,7 +65,7 @@ function trainCommand(kind: Kind): Command {
     summary: `Train ${kind === 'pixelcnn' ? 'a PixelCNN++' : 'PixelPyramids'} by maximum likelihood (checkpoints, --resume, JSON log)`,
     usage:
       '--data mnist|fashion-mnist|folder:PATH --out DIR [--size 32] [--bits 8] [--steps 2000] [--batch 32] [--lr 0.001] ' +
-      '[--seed 0] [--checkpoint-every 200] [--minutes M (stop after M minutes of training)] [--resume] [--json]',
+      '[--seed 0] [--checkpoint-every 200] [--minutes M (stop after M minutes of training)] [--resume | --force] [--json]',
     options: {
       data: { type: 'string' },
       out: { type: 'string' },
@@ -77,6 +77,7 @@ function trainCommand(kind: Kind): Command {
       seed: { type: 'string' },
       'checkpoint-every': { type: 'string' },
       resume: { type: 'boolean' },
+      force: { type: 'boolean' },
       minutes: { type: 'string' },
     },
     allowPositionals: false,
@@ -95,11 +96,8 @@ function trainCommand(kind: Kind): Command {
       const { data, augment } = await prepareData(dataName, 'train', size);
       const model = createModel(recipeConfig(kind, { size, channels: data.shape[2], bits }), seed);
       const sampler = new BatchSampler(data, { batchSize, seed, augment, format: { bits } });
-      await mkdir(out, { recursive: true });
-      const logFile = join(out, 'log.jsonl');
-      if (!ctx.values.resume) await rm(logFile, { force: true });
       const bar = ctx.json ? undefined : progressBar(`train ${kind}`);
-      const lines: string[] = [];
+      ctx.defer(() => model.module.dispose());
       const result = await trainModel(model, {
         steps,
         batch: (step) => {
@@ -112,17 +110,12 @@ function trainCommand(kind: Kind): Command {
         checkpointEvery: every,
         ...(minutes !== undefined && { maxSeconds: minutes * 60 }),
         resume: ctx.values.resume === true,
-        training: { data: dataName, size, bits, batch: batchSize, lr, seed },
+        force: ctx.values.force === true,
+        training: { data: dataName, dataHash: await contentHash(data.data), size, bits, batch: batchSize, lr, seed },
         signal: ctx.signal,
         onProgress: bar,
-        log: (entry) => {
-          lines.push(JSON.stringify(entry));
-          if (lines.length >= 50) void appendFile(logFile, `${lines.splice(0).join('\n')}\n`);
-        },
       });
-      if (lines.length) await appendFile(logFile, `${lines.join('\n')}\n`);
       bar?.done();
-      model.module.dispose();
       const summary = {
         kind,
         out,
