@@ -12,6 +12,8 @@ export { MultiscaleDenoiser } from './multiscale-denoiser.js';
 export type { HostImage, PatchBatchOptions } from './patch-sampler.js';
 export { samplePatchBatch } from './patch-sampler.js';
 export { kernelSizesForReceptiveField, receptiveField } from './receptive-field.js';
+export type { TiledDenoiseOptions, TiledDenoiseResult } from './tiled-denoise.js';
+export { denoiserBytesPerPixel, denoiserReach, denoiseTiled } from './tiled-denoise.js';
 export type { TrainDenoiserOptions, TrainDenoiserResult } from './train-denoiser.js';
 export { LEGACY_TRAINING_STATE_FILE, TRAINING_STATE_FILE, trainDenoiser } from './train-denoiser.js';
 export type {

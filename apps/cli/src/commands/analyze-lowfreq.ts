@@ -35,6 +35,7 @@ export const analyzeLowfreqCommand: Command = {
     const seed = intOption(ctx, 'seed', 0, 0);
     await initBackend(undefined, { log: !ctx.json });
     const model = await loadPrior(await resolveHvaeModel(name));
+    ctx.defer(() => model.dispose());
     const bar = ctx.json ? undefined : progressBar('lowfreq');
     const result = await lowFrequencyAnalysis(model, {
       codes,
@@ -45,7 +46,6 @@ export const analyzeLowfreqCommand: Command = {
       ...(bar && { onProgress: bar }),
     });
     bar?.done();
-    model.dispose();
     const svg = lineChart(
       factors.map((s) => ({
         label: s === 1 ? 'full resolution' : `downscaled x${s}`,
@@ -57,10 +57,11 @@ export const analyzeLowfreqCommand: Command = {
         yLabel: 'RMSE',
       },
     );
-    if (ext === '.svg') await writeFile(out, svg);
+    const file = await ctx.output(out);
+    if (ext === '.svg') await writeFile(file, svg);
     else {
       const sharp = (await import('sharp')).default;
-      await writeFile(out, await sharp(Buffer.from(svg)).png().toBuffer());
+      await writeFile(file, await sharp(Buffer.from(svg)).png().toBuffer());
     }
     if (ctx.json) ctx.printJson({ out, ...result });
     else {

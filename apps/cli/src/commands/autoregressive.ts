@@ -1,5 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type AutoregressiveModel, createModel, loadModel, recipeConfig, trainModel } from '@scalespace/autoregressive';
 import { contentHash, imageGrid, initBackend, progressBar, tf, writeImage } from '@scalespace/core';
 import { type Augment, BatchSampler, type ImageDataset, loadDataset } from '@scalespace/data';
@@ -148,12 +147,12 @@ export const evalNllCommand: Command = {
     await initBackend(undefined, { log: !ctx.json });
     const weights = choiceOption(ctx, 'weights', ['ema', 'live'], 'ema');
     const model = await loadModel(dir, { weights });
+    ctx.defer(() => model.module.dispose());
     const dataName = stringOption(ctx, 'data', String(model.training?.data ?? 'mnist'));
     const limit = ctx.values.limit === undefined ? undefined : intOption(ctx, 'limit', 1000, 1);
     const started = performance.now();
     const { data, augment } = await prepareData(dataName, 'test', model.height);
     const bitsPerDim = evaluateBitsPerDim(model, data, augment, 100, limit);
-    model.module.dispose();
     const result = {
       model: dir,
       kind: model.kind,
@@ -171,6 +170,7 @@ export const evalNllCommand: Command = {
 /** `scalespace sample DIR` for PixelCNN++ / PixelPyramids checkpoints. */
 export const autoregressiveSampler: SampleHandler = {
   name: 'pixelcnn/pixelpyramids',
+  uses: ['temperature'],
   async detect(dir) {
     const config = await readCheckpointConfig(dir);
     const kind = (config?.model as { kind?: string } | undefined)?.kind;
@@ -183,14 +183,14 @@ export const autoregressiveSampler: SampleHandler = {
     const out = resolve(stringOption(ctx, 'out'));
     await initBackend(undefined, { log: !ctx.json });
     const model = await loadModel(dir);
+    ctx.defer(() => model.module.dispose());
     const bar = ctx.json ? undefined : progressBar('sample');
     const s = await model.sample({ n, seed, temperature, signal: ctx.signal });
+    ctx.defer(() => s.images.dispose());
     bar?.done();
     const grid = tf.tidy(() => imageGrid(tf.div(tf.cast(s.images, 'float32'), 2 ** model.bits - 1) as tf.Tensor4D));
-    await mkdir(dirname(out), { recursive: true });
-    await writeImage(out, grid);
-    tf.dispose([grid, s.images]);
-    model.module.dispose();
+    ctx.defer(() => grid.dispose());
+    await writeImage(await ctx.output(out), grid);
     const finalBpd = (model.training as { testBitsPerDim?: number } | undefined)?.testBitsPerDim;
     const result = {
       out,
