@@ -55,6 +55,7 @@ const ERRNO: Record<string, string> = {
 /** One line saying what went wrong, for an error that is not a ScalespaceError. */
 function describeUnexpected(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
+  if (e?.code === 'EEXIST' && e.syscall === 'mkdir') return `a file is in the way of a folder: ${e.path} (EEXIST)`;
   if (e?.code && ERRNO[e.code]) return `${ERRNO[e.code]}${e.path ? `: ${e.path}` : ''} (${e.code})`;
   const message = error instanceof Error ? error.message : String(error);
   // The wasm backend's allocator gives up this way; the size checks should have refused first.

@@ -199,7 +199,6 @@ export async function trainDenoiser(
   const params = model.trainableParameters();
   const schedule = (step: number) =>
     lr * (lrFinalRatio + (1 - lrFinalRatio) * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps)));
-  const optimizer = new Adam(params, { lr: schedule });
   const seed = rng(options.seed ?? 0);
   const augment = options.augment ?? true;
   const out = options.out ?? options.checkpointDir;
@@ -227,6 +226,8 @@ export async function trainDenoiser(
         legacyStateFiles: [LEGACY_TRAINING_STATE_FILE],
       })
     : null;
+  // Made once the run directory is open, so a refused --out leaves no optimiser behind.
+  const optimizer = new Adam(params, { lr: schedule });
   let startStep = 0;
   try {
     if (run?.resuming) startStep = await restore(model, optimizer, run.dir);

@@ -165,8 +165,8 @@ export const trainDenoiserCommand: Command = {
     ctx.log(
       `train denoiser: ${kind}, ${model.numParameters()} parameters, ${files.length} images, ${steps} steps on ${backend}`,
     );
-    const bar = progressBar(`train ${kind}`, process.stderr);
-    ctx.defer(() => bar.done());
+    const bar = ctx.json ? undefined : progressBar(`train ${kind}`, process.stderr);
+    ctx.defer(() => bar?.done());
     const result = await trainDenoiser(model, {
       ...options,
       images,
@@ -178,9 +178,9 @@ export const trainDenoiserCommand: Command = {
         freezeNormAt: intOption(ctx, 'freeze-norm-at', steps, 0, steps),
       }),
       signal: ctx.signal,
-      onProgress: bar,
+      ...(bar && { onProgress: bar }),
     });
-    bar.done();
+    bar?.done();
     const summary = {
       out,
       config,

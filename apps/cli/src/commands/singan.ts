@@ -3,6 +3,8 @@ import {
   loadSingleImageModel,
   modelMethod,
   parseSize,
+  resolvePetsGANOptions,
+  resolveSinGANOptions,
   type Size,
   sampleMemory,
   trainPetsGAN,
@@ -10,6 +12,7 @@ import {
   writeAnimation,
 } from '@scalespace/singan';
 import { type Command, type CommandContext, choiceOption, intOption, stringOption, UsageError } from '../command.js';
+import { readJsonFile, validateConfig } from '../config-file.js';
 
 /** `scalespace train singan IMAGE --method singan|petsgan --max-size 128 --out DIR`. */
 export const trainSinganCommand: Command = {
@@ -23,6 +26,7 @@ export const trainSinganCommand: Command = {
     method: { type: 'string' },
     'max-size': { type: 'string' },
     iterations: { type: 'string' },
+    config: { type: 'string' },
     seed: { type: 'string' },
     'checkpoint-every': { type: 'string' },
     resume: { type: 'boolean' },
@@ -41,17 +45,19 @@ export const trainSinganCommand: Command = {
     const seed = given('seed', 0, Number.MAX_SAFE_INTEGER);
     const iterations = given('iterations', 1, 1_000_000);
     const checkpointEvery = intOption(ctx, 'checkpoint-every', 100, 1);
+    const fromFile = typeof ctx.values.config === 'string' ? await readTrainingOptions(ctx.values.config, method) : {};
     await initBackend(undefined, { log: !ctx.json });
     // One bar for every scale / phase: PetsGAN's GAN and restoration warm-ups share its line as they run at once.
-    const onProgress = progressBar();
+    const onProgress = ctx.json ? undefined : progressBar();
     ctx.log(`${resume ? 'resuming' : 'training'} ${method} on ${image} -> ${out}`);
     const common = {
+      ...fromFile,
       image,
       out,
       resume,
       force: ctx.values.force === true,
       checkpointEvery,
-      onProgress,
+      ...(onProgress && { onProgress }),
       signal: ctx.signal,
       ...(seed !== undefined && { seed }),
       ...(maxSize !== undefined && { maxSize }),
@@ -64,7 +70,7 @@ export const trainSinganCommand: Command = {
           })
         : await trainSinGAN({ ...common, ...(iterations !== undefined && { iterations }) });
     ctx.defer(() => model.dispose());
-    onProgress.done();
+    onProgress?.done();
     const [h, w] = model.imageSize;
     const result = { out, method, size: `${w}x${h}`, trainingSeconds: Number(model.config.trainingSeconds.toFixed(1)) };
     if (ctx.json) ctx.printJson(result);
@@ -72,6 +78,14 @@ export const trainSinganCommand: Command = {
     return 0;
   },
 };
+
+/** --config FILE: training options of the method as JSON, each checked, errors naming the file and field. */
+async function readTrainingOptions(path: string, method: 'singan' | 'petsgan'): Promise<Record<string, unknown>> {
+  const value = await readJsonFile(path, '--config');
+  const known = Object.keys(method === 'petsgan' ? resolvePetsGANOptions({}) : resolveSinGANOptions({}));
+  const validate = method === 'petsgan' ? resolvePetsGANOptions : resolveSinGANOptions;
+  return validateConfig<Record<string, unknown>>(value, path, known, (c) => validate(c));
+}
 
 /** True when DIR holds a SinGAN or PetsGAN model (for a shared `sample` dispatch). */
 export async function isSingleImageModel(dir: string): Promise<boolean> {

@@ -31,6 +31,7 @@ const trainOptions = {
   warmup: { type: 'string' },
   seed: { type: 'string' },
   'checkpoint-every': { type: 'string' },
+  'log-every': { type: 'string' },
   'stop-at': { type: 'string' },
   resume: { type: 'boolean' },
   force: { type: 'boolean' },
@@ -71,6 +72,7 @@ function runSettings(ctx: CommandContext) {
     batchSize: intOption(ctx, 'batch', 32, 1, 4096),
     seed: intOption(ctx, 'seed', 1, 0),
     checkpointEvery: intOption(ctx, 'checkpoint-every', 100, 1),
+    logEvery: intOption(ctx, 'log-every', 50, 1),
     ...(stopAt !== undefined && { stopAt }),
     optimizer: {
       lr: numberOption(ctx, 'lr', 1e-3, 1e-7, 1),
@@ -119,7 +121,7 @@ export const trainVdvaeCommand: Command = {
   summary: 'Train a VD-VAE (hierarchical VAE) prior on MNIST-style data, with resumable checkpoints',
   usage:
     '--out DIR [--data mnist|fashion-mnist] [--size 32] [--config model.json] [--steps 1000] [--batch 32] [--lr 1e-3] ' +
-    '[--warmup 100] [--grad-clip 100] [--skip-threshold 300] [--ema 0.995] [--seed 1] [--checkpoint-every 100] [--stop-at N] [--resume | --force] [--json]',
+    '[--warmup 100] [--grad-clip 100] [--skip-threshold 300] [--ema 0.995] [--seed 1] [--checkpoint-every 100] [--log-every 50] [--stop-at N] [--resume | --force] [--json]',
   options: { ...trainOptions, data: { type: 'string' }, size: { type: 'string' }, config: { type: 'string' } },
   allowPositionals: false,
   async run(ctx) {
@@ -158,7 +160,7 @@ export const trainCvdvaeCommand: Command = {
   summary: 'Train a CVDVAE low-resolution encoder into a frozen VD-VAE prior (diverse super-resolution)',
   usage:
     '--prior DIR --out DIR [--scale 4] [--k auto|N] [--upsample 1] [--enc-blocks 8x2,8d2,4x2,4d4,1x1] [--data mnist] [--steps 1000] ' +
-    '[--batch 32] [--lr 1e-3] [--seed 2] [--checkpoint-every 100] [--stop-at N] [--resume | --force] [--json]',
+    '[--batch 32] [--lr 1e-3] [--seed 2] [--checkpoint-every 100] [--log-every 50] [--stop-at N] [--resume | --force] [--json]',
   options: {
     ...trainOptions,
     prior: { type: 'string' },
