@@ -52,7 +52,9 @@ async function finish(c: Context, out: string, o: Outcome): Promise<void> {
     return;
   }
   const diff = await differences(c.reference, out, c.trainer.phaseOf);
+  const temps = await leftovers(out);
   if (diff) o.problems.push(`resumed run differs from the reference: ${diff}`);
+  else if (temps.length > 0) o.problems.push(`temporary files left after the resume: ${temps.join(', ')}`);
   else o.identical += 1;
 }
 
