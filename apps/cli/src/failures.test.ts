@@ -143,6 +143,13 @@ const cases: Array<[string, () => string[], number, RegExp, () => string[]]> = [
     () => [],
   ],
   [
+    'eval sifid: a generated file that is not an image, after the real one was read',
+    () => ['eval', 'sifid', path('photos', 'a.png'), inTheWay],
+    1,
+    /InvalidImageError: .*a-file/,
+    () => [],
+  ],
+  [
     'analyze lowfreq: the output folder blocked by a file, after the analysis',
     () => [
       'analyze',

@@ -8,7 +8,12 @@ import { formatTable, runSuite } from './suite.js';
 // disk. `pnpm test:faults` runs it larger.
 it('every trainer survives kill -9, Ctrl-C, a second run and a full disk, and resumes byte for byte', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'scalespace-faults-'));
-  const { rows, seed, seconds } = await runSuite({ dir, kills: 5, interrupts: 1 });
+  const { rows, seed, seconds } = await runSuite({
+    dir,
+    kills: 5,
+    interrupts: 1,
+    log: (line) => process.stdout.write(`faults: ${line}\n`),
+  });
   const table = formatTable(rows);
   console.log(`${table}\n\nseed ${seed}, ${seconds.toFixed(0)} s`);
   for (const r of rows) {

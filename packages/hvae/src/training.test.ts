@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTrainingState, RUN_FILE, saveTensors, TRAINING_STATE_FILE, tf } from '@scalespace/core';
@@ -119,6 +119,23 @@ describe('trainVdvae', () => {
       trainVdvae({ ...common, data: syntheticImages(48, 8, 4), model: second, out, resume: true }),
     ).rejects.toThrow(/different config or data \(data: /);
     for (const m of [other, second, straight, resumed]) m.dispose();
+  });
+
+  it('resumes from the state even when the model file is a save behind (a save cut short)', async () => {
+    const straight = new Vdvae(SMALL, { seed: 1 });
+    await trainVdvae({ ...common, steps: 9, model: straight, out: join(dir, 'behind-straight') });
+    const out = join(dir, 'behind');
+    const first = new Vdvae(SMALL, { seed: 1 });
+    await trainVdvae({ ...common, steps: 9, model: first, out, stopAt: 3 });
+    await copyFile(join(out, 'model.safetensors'), join(dir, 'model-at-3.safetensors'));
+    await trainVdvae({ ...common, steps: 9, model: first, out, resume: true, stopAt: 6 });
+    // The step-6 save wrote the state, then the disk filled before the model file: it still holds step 3.
+    await copyFile(join(dir, 'model-at-3.safetensors'), join(out, 'model.safetensors'));
+    const second = new Vdvae(SMALL, { seed: 8 });
+    await trainVdvae({ ...common, steps: 9, model: second, out, resume: true });
+    const [a, b] = [await loadVdvae(join(dir, 'behind-straight')), await loadVdvae(out)];
+    expect(weights(b)).toEqual(weights(a));
+    for (const m of [straight, first, second, a, b]) m.dispose();
   });
 
   it('refuses to resume with a different config and rejects mismatched data', async () => {

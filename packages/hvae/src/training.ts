@@ -185,9 +185,11 @@ export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<Tr
     }
     const save = async (done: number) => {
       await run.checkpoint(async () => {
+        // Everything a resume needs, the weight averages too (the model file alone may be a save behind).
         const state: Record<string, tf.Tensor> = { ...adam.stateDict() };
         variables.forEach((v, i) => {
           state[`live.${i}`] = v;
+          state[`ema.${i}`] = emaNow.averages()[i];
         });
         await saveTrainingState(run.dir, { step: done, tensors: state, info: { config, skipped: skippedTotal } });
         emaNow.swap();
@@ -299,8 +301,10 @@ async function restore<C>(
         `cannot resume "${dir}": it was trained with a different config.\n  saved: ${savedConfig}\n  now:   ${JSON.stringify(config)}\nUse the same options, or a new --out folder.`,
       );
     }
-    await loadCheckpoint(dir, model); // the EMA weights
+    await loadCheckpoint(dir, model); // the EMA weights as the model file has them (and frozen weights)
     ema = new Ema(variables, emaDecay); // shadow = EMA weights
+    // The averages saved with the state win: a save cut short (a full disk) can leave the model file a checkpoint behind.
+    if (saved.tensors['ema.0']) ema.loadAverages(variables.map((_, i) => saved.tensors[`ema.${i}`]));
     variables.forEach((v, i) => {
       const live = saved.tensors[`live.${i}`];
       if (!live) throw new CheckpointError(`"${statePath}" lacks the live weights of parameter ${i}; start a new run`);

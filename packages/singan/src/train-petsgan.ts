@@ -405,6 +405,8 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       const steps = config.steps;
       await run?.resumeLog((e) => (e.step as number) <= (steps[e.phase as Phase] ?? Number.POSITIVE_INFINITY));
     } else {
+      // A fresh run, or a resumed one that stopped before its first checkpoint: it starts over, and so does its log.
+      await run?.resumeLog(() => false);
       net.generator.loadStateDict(liveG.stateDict());
       tf.tidy(() => {
         net.image.assign(tf.clipByValue(hrTensor, 0, 1));

@@ -191,6 +191,8 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
         (e) => (e.scale as number) < trainedScales || (e.scale === trainedScales && (e.step as number) <= stepInScale),
       );
     } else {
+      // A fresh run, or a resumed one that stopped before its first checkpoint: it starts over, and so does its log.
+      await run?.resumeLog(() => false);
       model.net.image.assign(expected);
       expected.dispose();
       const z = rng(seed)

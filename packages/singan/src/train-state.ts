@@ -86,11 +86,12 @@ export async function beginTraining<I extends { config: { format: string } }>(
         : trainingOptions.resolved();
       run = await RunDirectory.open({
         dir: out,
-        trainer: format,
+        // 'scalespace-singan/1' -> 'singan'
+        trainer: format.replace(/^scalespace-|\/\d+$/g, ''),
         fingerprint: {
           image: await contentHash(await image.data()),
           options: chosen,
-          ...(options.seed !== undefined && { seed: options.seed }),
+          ...(resuming ? options.seed !== undefined && { seed: options.seed } : { seed: options.seed ?? 0 }),
         },
         resume,
         force: options.force === true,
