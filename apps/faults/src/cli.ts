@@ -65,6 +65,24 @@ export async function waitFor(file: string, running: Running): Promise<boolean> 
   return true;
 }
 
+/** Resolves once the run in `dir` is locked by this process (its run directory is open), or it exited (false). */
+export async function waitForLock(dir: string, running: Running): Promise<boolean> {
+  let done = false;
+  void running.exited.then(() => {
+    done = true;
+  });
+  for (;;) {
+    if (done) return false;
+    try {
+      const owner = JSON.parse(await readFile(join(dir, 'run.lock'), 'utf8')) as { pid?: number };
+      if (owner.pid === running.child.pid) return true;
+    } catch {
+      // not yet there, or being written
+    }
+    await sleep(5);
+  }
+}
+
 /** The log without what differs between two runs of the same steps (timings). */
 export async function comparableLog(dir: string): Promise<LogEntry[]> {
   return (await readRunLog(join(dir, 'log.jsonl'))).map(({ seconds: _s, ...rest }) => rest);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Rng, readRunLog } from '@scalespace/core';
-import { differences, type Exit, leftovers, runToEnd, sleep, start, waitFor } from './cli.js';
+import { differences, type Exit, leftovers, runToEnd, sleep, start, waitFor, waitForLock } from './cli.js';
 import type { Trainer } from './trainers.js';
 
 // The faults, one function each. Every scenario ends by running the faulted run to its end and
@@ -26,7 +26,7 @@ export interface Context {
   trainer: Trainer;
   /** The uninterrupted run to compare with. */
   reference: string;
-  /** Seconds the reference took, start to end. */
+  /** Seconds the reference trained: from its run directory opening to its end. */
   duration: number;
   /** Where this scenario's runs go. */
   dir: string;
@@ -74,11 +74,13 @@ export async function killChain(c: Context, kills: number): Promise<Outcome> {
   while (o.tried < kills) {
     const out = join(c.dir, `kill-${chain++}`);
     let fresh = true;
+    let completed = false;
     for (;;) {
       const running = start([...c.trainer.args(out), ...(fresh ? [] : ['--resume'])]);
-      // A fresh run is killed once it has recorded itself; a resume anywhere from its start-up on.
-      if (fresh && !(await waitFor(join(out, 'run.json'), running))) {
-        o.problems.push(`fresh run ended before it started: ${(await running.exited).stderr.trim()}`);
+      // Killed at a random moment once its run directory is open: in a step, a save, or the resume's loading.
+      if (!(await waitForLock(out, running))) {
+        const exit = await running.exited;
+        o.problems.push(`run ended before it opened its folder: exit ${exit.code}: ${errorLine(exit)}`);
         return o;
       }
       await sleep(c.rng.uniform() * c.duration * 1000);
@@ -86,7 +88,8 @@ export async function killChain(c: Context, kills: number): Promise<Outcome> {
       const exit = await running.exited;
       fresh = false;
       if (!killed(exit)) {
-        if (exit.code !== 0) o.problems.push(`run exited ${exit.code}: ${errorLine(exit)}`);
+        completed = exit.code === 0;
+        if (!completed) o.problems.push(`run exited ${exit.code}: ${errorLine(exit)}`);
         break;
       }
       o.tried += 1;
@@ -96,9 +99,18 @@ export async function killChain(c: Context, kills: number): Promise<Outcome> {
       else o.problems.push(`a kill lost ${lost} steps, more than --checkpoint-every ${c.trainer.checkpointEvery}`);
       if (o.tried >= kills) break;
     }
-    await finish(c, out, o);
+    if (completed) await compare(c, out, o);
+    else await finish(c, out, o);
   }
   return o;
+}
+
+/** A run that ended by itself: compare it with the reference as it is. */
+async function compare(c: Context, out: string, o: Outcome): Promise<void> {
+  o.runs += 1;
+  const diff = await differences(c.reference, out, c.trainer.phaseOf);
+  if (diff) o.problems.push(`run differs from the reference: ${diff}`);
+  else o.identical += 1;
 }
 
 /** Ctrl-C at a random moment: exit 130 with a checkpoint of every finished step, then a resume to the end. */
