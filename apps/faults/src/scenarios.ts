@@ -2,7 +2,17 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Rng, readRunLog } from '@scalespace/core';
-import { differences, type Exit, leftovers, runToEnd, sleep, start, waitFor, waitForLock } from './cli.js';
+import {
+  comparableLog,
+  differences,
+  type Exit,
+  leftovers,
+  runToEnd,
+  sleep,
+  start,
+  waitFor,
+  waitForLock,
+} from './cli.js';
 import type { Trainer } from './trainers.js';
 
 // The faults, one function each. Every scenario ends by running the faulted run to its end and
@@ -86,7 +96,8 @@ export async function killChain(c: Context, kills: number): Promise<Outcome> {
       await sleep(c.rng.uniform() * c.duration * 1000);
       running.child.kill('SIGKILL');
       const exit = await running.exited;
-      fresh = false;
+      // Killed before it recorded itself: the folder holds no run yet, so the next one starts it afresh.
+      fresh = !existsSync(join(out, 'run.json'));
       if (!killed(exit)) {
         completed = exit.code === 0;
         if (!completed) o.problems.push(`run exited ${exit.code}: ${errorLine(exit)}`);
@@ -126,7 +137,9 @@ export async function interrupt(c: Context, times: number): Promise<Outcome> {
     await sleep(c.rng.uniform() * c.duration * 800);
     running.child.kill('SIGINT');
     const exit = await running.exited;
-    if (exit.code === 0) {
+    // Finished first, or so nearly that the signal met a process already tearing down its handlers.
+    const complete = (await readRunLog(join(out, 'log.jsonl'))).length === (await comparableLog(c.reference)).length;
+    if (exit.code === 0 || (exit.signal === 'SIGINT' && complete)) {
       await rm(out, { recursive: true, force: true });
       continue; // it finished first: try again
     }
@@ -142,7 +155,7 @@ export async function interrupt(c: Context, times: number): Promise<Outcome> {
     // The run itself keeps every finished step; a phase in a worker thread (PetsGAN's restoration)
     // keeps its last snapshot.
     if (exit.code === 130 && lost <= (c.trainer.name === 'petsgan' ? c.trainer.checkpointEvery : 0)) o.held += 1;
-    else o.problems.push(`SIGINT: exit ${exit.code}, ${lost} steps lost: ${errorLine(exit)}`);
+    else o.problems.push(`SIGINT: exit ${exit.code ?? exit.signal}, ${lost} steps lost: ${errorLine(exit)}`);
     await finish(c, out, o);
   }
   return o;

@@ -216,18 +216,20 @@ async function trainSteps(
     const optimizer: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(adam.stateDict())) optimizer[`optim.${k}`] = v;
     const weights = model.module.stateDict();
+    // The model first, the training state last: the state is what a resume reads, so once it is
+    // written the model beside it is of the same step.
     await run.checkpoint(async () => {
-      await saveTrainingState(run.dir, {
-        step,
-        tensors: { ...weights, ...averages, ...optimizer },
-        info: { model: model.config },
-      });
       await saveCheckpoint<SavedModelInfo>(
         run.dir,
         { ...weights, ...averages },
         { model: model.config, training: { ...options.training, steps: step } },
         { step },
       );
+      await saveTrainingState(run.dir, {
+        step,
+        tensors: { ...weights, ...averages, ...optimizer },
+        info: { model: model.config },
+      });
     });
   };
 

@@ -109,9 +109,9 @@ export async function trainLoop(
   let lastLoss: number | undefined;
   let saved = startStep;
   for (let i = startStep; i < total; i++) {
-    if (signal?.aborted && signal.reason instanceof InterruptedError && onCheckpoint && saved < i) {
+    if (signal?.aborted && signal.reason instanceof InterruptedError && onCheckpoint && i > startStep) {
       // The user stopped the run (Ctrl-C, SIGTERM): keep every finished step.
-      await onCheckpoint(i);
+      if (saved < i) await onCheckpoint(i);
       saved = i;
       throw new InterruptedError(
         `${phase ?? 'training'} interrupted after step ${i} of ${total}; a checkpoint was written (continue with --resume)`,

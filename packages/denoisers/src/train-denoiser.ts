@@ -318,13 +318,14 @@ async function saveTrainingStateOf(
   const state: Record<string, tf.Tensor> = {};
   for (const [name, t] of Object.entries(model.stateDict())) state[`model.${name}`] = t;
   for (const [name, t] of Object.entries(optimizer.stateDict())) state[`optimizer.${name}`] = t;
-  // One file holds everything resume needs, so a crash can never pair new weights with old moments.
+  // The model first; then one file with everything resume needs (so a crash never pairs new weights with old
+  // moments), written last: once it is there, the model beside it is of the same step.
+  await saveCheckpoint(dir, model, model.config, { step, metadata: { training: JSON.stringify(trainingConfig) } });
   await saveTrainingState(dir, {
     step,
     tensors: state,
     info: { iterations: optimizer.iterations, config: model.config, training: trainingConfig },
   });
-  await saveCheckpoint(dir, model, model.config, { step, metadata: { training: JSON.stringify(trainingConfig) } });
 }
 
 /** Loads the run's state into the model and optimiser; returns its step (0 for a run stopped before its first checkpoint). */

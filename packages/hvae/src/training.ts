@@ -184,20 +184,21 @@ export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<Tr
       return { steps: 0, skipped: skippedTotal, seconds: 0 };
     }
     const save = async (done: number) => {
+      // The model first, the training state last (what a resume reads: once written, the model is of its step).
       await run.checkpoint(async () => {
-        // Everything a resume needs, the weight averages too (the model file alone may be a save behind).
-        const state: Record<string, tf.Tensor> = { ...adam.stateDict() };
-        variables.forEach((v, i) => {
-          state[`live.${i}`] = v;
-          state[`ema.${i}`] = emaNow.averages()[i];
-        });
-        await saveTrainingState(run.dir, { step: done, tensors: state, info: { config, skipped: skippedTotal } });
         emaNow.swap();
         try {
           await saveCheckpoint(run.dir, model, config, { step: done });
         } finally {
           emaNow.swap();
         }
+        // Everything a resume needs, the weight averages too.
+        const state: Record<string, tf.Tensor> = { ...adam.stateDict() };
+        variables.forEach((v, i) => {
+          state[`live.${i}`] = v;
+          state[`ema.${i}`] = emaNow.averages()[i];
+        });
+        await saveTrainingState(run.dir, { step: done, tensors: state, info: { config, skipped: skippedTotal } });
       });
     };
     const started = performance.now();

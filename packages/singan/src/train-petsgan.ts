@@ -475,7 +475,9 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         workerState.push(...Object.values(adamGroups.adam_ir));
       }
       try {
+        // The model first, the training state (what a resume reads) last.
         await run.checkpoint(async () => {
+          await saveCheckpoint(run.dir, net, config);
           await saveTrainingState(
             run.dir,
             {
@@ -487,7 +489,6 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
             },
             { config, seed, adam: adamSteps } satisfies PetsGANTrainingInfo,
           );
-          await saveCheckpoint(run.dir, net, config);
         });
       } finally {
         tf.dispose(workerState);

@@ -278,7 +278,9 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
         const net = model?.net;
         if (!run || !net) return;
         config.trainingSeconds = elapsed();
+        // The model first, the training state (what a resume reads) last.
         await run.checkpoint(async () => {
+          await saveCheckpoint(run.dir, net, config);
           await saveTrainingState(
             run.dir,
             { model: net.stateDict(), critic: d.stateDict(), adamG: optG.stateDict(), adamD: optD.stateDict() },
@@ -290,7 +292,6 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
               criticScale: s,
             } satisfies SinGANTrainingInfo,
           );
-          await saveCheckpoint(run.dir, net, config);
         });
       };
       try {
