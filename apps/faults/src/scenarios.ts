@@ -89,9 +89,14 @@ export async function killChain(c: Context, kills: number): Promise<Outcome> {
       const running = start([...c.trainer.args(out), ...(fresh ? [] : ['--resume'])]);
       // Killed at a random moment once its run directory is open: in a step, a save, or the resume's loading.
       if (!(await waitForLock(out, running))) {
+        // Gone before its lock was seen: a resume with nothing left to do can be that quick.
         const exit = await running.exited;
-        o.problems.push(`run ended before it opened its folder: exit ${exit.code}: ${errorLine(exit)}`);
-        return o;
+        completed = exit.code === 0;
+        if (!completed) {
+          o.problems.push(`run ended before it opened its folder: exit ${exit.code}: ${errorLine(exit)}`);
+          return o;
+        }
+        break;
       }
       // Within the work left (as the log tells), so most kills land before the run ends by itself.
       const done = (await readRunLog(join(out, 'log.jsonl'))).length / (await comparableLog(c.reference)).length;
