@@ -1,14 +1,14 @@
 // The tsup builds every scalespace package shares (each package's tsup.config.ts calls packageBuilds).
 // Node gets ESM + CJS with types from src/index.ts. A package with Node-only code also gets a browser
-// build (ESM, `browser` export condition): from src/browser.ts, its portable API, or from src/index.ts
-// when the package picks its platform-specific steps through package.json's "#platform" import.
+// build (ESM, `browser` export condition, with its own types) from src/browser.ts, its portable API;
+// core's picks its platform-specific steps through package.json's "#platform" import.
 import type { Options } from 'tsup';
 
 export interface PackageBuildOptions {
   /** Extra Node entries (e.g. a worker thread's script). */
   nodeEntries?: string[];
   /** The browser build's entry; none for packages that run everywhere as built for Node. */
-  browserEntry?: 'src/browser.ts' | 'src/index.ts';
+  browserEntry?: 'src/browser.ts';
   /** import.meta.url in the CJS build (to find files shipped beside dist/). */
   shims?: boolean;
   /** Runs after the browser build, e.g. to copy assets beside it. */
@@ -30,8 +30,7 @@ export function packageBuilds(options: PackageBuildOptions = {}): Options[] {
   const browser: Options = {
     entry: { browser: options.browserEntry },
     format: ['esm'],
-    // Types of a browser.ts entry differ from index.ts's; core's browser build has index.ts's.
-    dts: options.browserEntry === 'src/browser.ts',
+    dts: true,
     sourcemap: true,
     clean: false,
     target: 'es2022',

@@ -16,4 +16,4 @@ async function copyWasmBinaries(): Promise<void> {
   await Promise.all(WASM_FILES.map((file) => copyFile(join(wasmDist, file), join('dist', file))));
 }
 
-export default defineConfig(packageBuilds({ browserEntry: 'src/index.ts', afterBrowserBuild: copyWasmBinaries }));
+export default defineConfig(packageBuilds({ browserEntry: 'src/browser.ts', afterBrowserBuild: copyWasmBinaries }));

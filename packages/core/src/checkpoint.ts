@@ -1,5 +1,6 @@
+import * as platform from '#platform';
 import { writeFileAtomic } from './atomic-write.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, ConfigError } from './errors.js';
 import type { Module, StateDict } from './module.js';
 import type { LongWorkOptions } from './progress.js';
 import { decodeSafetensors, encodeSafetensors, type HostTensor, toTensors } from './safetensors.js';
@@ -43,6 +44,29 @@ function weightsOf(source: CheckpointSource): CheckpointSource {
   if (source instanceof URL)
     return source.pathname.endsWith('.safetensors') ? source : new URL(WEIGHTS_FILE, source.href.replace(/\/?$/, '/'));
   return source;
+}
+
+/**
+ * Throws a CheckpointError naming the first float tensor that holds NaN or an infinity: weights like
+ * that load without complaint and then give black images or NaN losses. About a millisecond per
+ * million values.
+ */
+export function assertFinite(tensors: Record<string, HostTensor>, file: string): void {
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'float32') continue;
+    const values = t.values as Float32Array;
+    for (let i = 0; i < values.length; i++) {
+      // x - x is 0 for every finite x and NaN for NaN and the infinities.
+      if (values[i] - values[i] !== 0) {
+        let bad = 0;
+        for (const v of values) if (v - v !== 0) bad++;
+        throw new CheckpointError(
+          `"${file}": tensor "${name}" holds ${bad} NaN/infinite value${bad > 1 ? 's' : ''} of ${values.length}; ` +
+            'the weights are corrupt (a diverged or damaged run): use an earlier checkpoint or retrain',
+        );
+      }
+    }
+  }
 }
 
 /** Writes tensors and string metadata to one safetensors file, atomically. */
@@ -92,6 +116,28 @@ export async function saveCheckpoint<C>(
   await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
 }
 
+/**
+ * The directory's config.json, when there is one, must be readable JSON: the weights' header is what
+ * loads, but a broken config.json means the folder was damaged or hand-edited, and is named here.
+ */
+async function checkConfigFile(file: string): Promise<void> {
+  let text: string;
+  try {
+    if ((await platform.localEntry(file)) !== 'file') return;
+    text = new TextDecoder().decode(await platform.readLocalFile(file));
+  } catch {
+    return;
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `"${file}" is not valid JSON (${(error as Error).message}); restore it from the run or model package`,
+      { cause: error },
+    );
+  }
+}
+
 function parseInfo<C>(metadata: Record<string, string>, file: string): CheckpointInfo<C> {
   let config: C;
   try {
@@ -127,6 +173,8 @@ export async function loadCheckpoint<C = unknown>(
   const weights = sourceName(weightsSource);
   const { tensors: host, metadata } = await loadTensors(weightsSource, options);
   const info = parseInfo<C>(metadata, weights);
+  assertFinite(host, weights);
+  if (typeof source === 'string' && !source.endsWith('.safetensors')) await checkConfigFile(resolvePaths(source).config);
   const tensors = toTensors(host);
   if (!into) return { ...info, tensors };
   try {

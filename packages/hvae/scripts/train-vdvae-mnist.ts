@@ -33,7 +33,7 @@ const started = Date.now();
 const result = await trainVdvae({
   model,
   data: train,
-  dir,
+  out: dir,
   steps,
   batchSize: 32,
   seed: 1,

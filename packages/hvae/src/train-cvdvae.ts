@@ -6,6 +6,7 @@ import { ShuffledBatches } from './image-batches.js';
 import { lowResolution } from './low-res.js';
 import {
   type OptimizerSettings,
+  outputOf,
   resolveOptimizer,
   runControls,
   runTraining,
@@ -17,12 +18,17 @@ export interface TrainCvdvaeOptions extends LongWorkOptions {
   model: Cvdvae;
   /** High-resolution training images; the low-resolution inputs are made by `lowResolution`. */
   data: ImageArray;
-  dir: string;
+  /** Output directory (core's run-directory contract). */
+  out?: string;
+  /** @deprecated the older name of `out`. */
+  dir?: string;
   steps: number;
   batchSize?: number;
   seed?: number;
   optimizer?: Partial<OptimizerSettings>;
   resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
   stopAt?: number;
   checkpointEvery?: number;
   logEvery?: number;
@@ -50,7 +56,9 @@ export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<Training
     ...(options.meta && { meta: options.meta }),
   });
   return runTraining({
-    dir: options.dir,
+    out: outputOf(options),
+    trainer: 'cvdvae',
+    data: data.data,
     model,
     config,
     steps,

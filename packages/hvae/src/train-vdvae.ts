@@ -4,6 +4,7 @@ import { imagesAt, ShuffledBatches } from './image-batches.js';
 import type { ElboReport } from './latents.js';
 import {
   type OptimizerSettings,
+  outputOf,
   resolveOptimizer,
   runControls,
   runTraining,
@@ -20,13 +21,17 @@ export interface TrainVdvaeOptions extends LongWorkOptions {
   model: Vdvae;
   /** Training images, uint8 [N, H, W, C] matching the model's size and channels. */
   data: ImageArray;
-  /** Output directory (EMA model, training state, JSON log). */
-  dir: string;
+  /** Output directory (EMA model, training state, JSON log; core's run-directory contract). */
+  out?: string;
+  /** @deprecated the older name of `out`. */
+  dir?: string;
   steps: number;
   batchSize?: number;
   seed?: number;
   optimizer?: Partial<OptimizerSettings>;
   resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
   stopAt?: number;
   checkpointEvery?: number;
   logEvery?: number;
@@ -62,7 +67,9 @@ export async function trainVdvae(options: TrainVdvaeOptions): Promise<TrainingRu
     ...(options.meta && { meta: options.meta }),
   };
   return runTraining({
-    dir: options.dir,
+    out: outputOf(options),
+    trainer: 'vdvae',
+    data: data.data,
     model,
     config,
     steps,

@@ -11,6 +11,8 @@ export { PETSGAN_FORMAT, PetsGAN, PetsGANNet } from './petsgan.js';
 export { LowResCritic, LowResGenerator, PatchCritic, RestorationNet } from './petsgan-networks.js';
 export type { Size } from './pyramid-sizes.js';
 export { parseSize, pyramidSizes, scaleSizes } from './pyramid-sizes.js';
+export type { SampleMemory } from './sample-memory.js';
+export { sampleMemory } from './sample-memory.js';
 export type { SinGANConfig } from './singan.js';
 export { SINGAN_FORMAT, SinGAN, SinGANNet } from './singan.js';
 export { SinGANDiscriminator, SinGANGenerator } from './singan-networks.js';

@@ -153,19 +153,21 @@ export class SinGAN implements SingleImageModel {
     prev?: tf.Tensor4D;
   }): tf.Tensor4D {
     const { sizes, n, noise, from = 0, to = sizes.length } = options;
-    return tf.tidy(() => {
-      let prev = options.prev ?? (tf.zeros([n, ...sizes[from], 3]) as tf.Tensor4D);
-      let out = prev;
-      for (let s = from; s < to; s++) {
+    let prev = options.prev ?? (tf.zeros([n, ...sizes[from], 3]) as tf.Tensor4D);
+    // One scope per scale: only the scale's output outlives it, so a large sample needs the memory of
+    // one scale's network at a time, not of every scale's activations at once.
+    for (let s = from; s < to; s++) {
+      const input = prev;
+      const out = tf.tidy(() => {
         const [h, w] = sizes[s];
-        if (prev.shape[1] !== h || prev.shape[2] !== w) prev = this.upsample(prev, h, w);
+        const up = input.shape[1] !== h || input.shape[2] !== w ? this.upsample(input, h, w) : input;
         const z = noise(s, [n, h, w, s === 0 ? 1 : 3]);
-        const input = tf.add(tf.mul(z, this.config.amplitudes[s]), prev) as tf.Tensor4D;
-        out = this.net.generators[s].forward(input, prev);
-        prev = out;
-      }
-      return out;
-    });
+        return this.net.generators[s].forward(tf.add(tf.mul(z, this.config.amplitudes[s]), up) as tf.Tensor4D, up);
+      });
+      if (input !== options.prev) input.dispose();
+      prev = out;
+    }
+    return prev;
   }
 
   /** A scale's output brought to the next scale's size, as the config says (`upsampling`). */
@@ -270,7 +272,9 @@ export class SinGAN implements SingleImageModel {
         previous = current;
         current = next;
         const noise: NoiseAt = (s) => current[s] as tf.Tensor4D;
-        out.push(toUnit(this.generate({ sizes, n: 1, noise })));
+        const frame = this.generate({ sizes, n: 1, noise });
+        out.push(toUnit(frame));
+        frame.dispose();
       }
       return tf.concat(out, 0) as tf.Tensor4D;
     });

@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   InvalidImageError,
   type LongWorkOptions,
+  type ProgressEvent,
   type Rng,
   rng,
   saveCheckpoint,
@@ -22,7 +23,7 @@ import { noisyInput, restorationWarmup } from './restoration-warmup.js';
 import type { RestorationSnapshot } from './restoration-worker.js';
 import { SinGANDiscriminator } from './singan-networks.js';
 import { tpsWarp } from './tps-warp.js';
-import { beginTraining, disposeGroups, saveTrainingState } from './train-state.js';
+import { assertSameImage, beginTraining, chosenOptions, disposeGroups, saveTrainingState } from './train-state.js';
 import { loadTrainingImage } from './training-image.js';
 import { intIn, numberIn, seedOf } from './validate.js';
 import { gradientPenalty, optimizerStep } from './wgan-gp.js';
@@ -121,7 +122,10 @@ export interface TrainPetsGANOptions extends PetsGANTrainOptions, LongWorkOption
   /** Optional external samples (images near the training image, e.g. from a pretrained generator) added to the low-res data set. */
   external?: Array<tf.Tensor3D | string>;
   out?: string;
+  /** Continue the run in `out` (its options are used; a given option that differs, or another image, is refused). */
   resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
   checkpointEvery?: number;
   seed?: number;
   /**
@@ -213,6 +217,9 @@ export function resolvePetsGANOptions(options: PetsGANTrainOptions): Required<Pe
 
 type Phase = 'gan' | 'restoration' | 'joint';
 const PHASES: Phase[] = ['gan', 'restoration', 'joint'];
+/** The progress label of each phase. */
+const PHASE_LABEL: Record<Phase, string> = { gan: 'low-res GAN', restoration: 'restoration', joint: 'joint' };
+const PHASE_OF_LABEL: Record<string, Phase> = { 'low-res GAN': 'gan', restoration: 'restoration', joint: 'joint' };
 
 interface PetsGANTrainingInfo {
   config: PetsGANConfig;
@@ -291,8 +298,22 @@ async function buildDataset(
  * with the reconstruction kept as an L1 term. Resumable like `trainSinGAN`.
  */
 export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGAN> {
-  const { out, onProgress, signal } = options;
-  const { image, checkpointEvery, saved } = await beginTraining<PetsGANTrainingInfo>(options, PETSGAN_FORMAT);
+  const { signal } = options;
+  const { image, checkpointEvery, saved, run, recorded } = await beginTraining<PetsGANTrainingInfo>(
+    options,
+    PETSGAN_FORMAT,
+    { given: chosenOptions(options, Object.keys(DEFAULTS)), resolved: () => resolvePetsGANOptions(options) },
+  );
+  // Every step of every phase (the worker's too) goes to the run's log, then to the caller.
+  const onProgress = (event: ProgressEvent) => {
+    run?.log({
+      phase: PHASE_OF_LABEL[event.phase ?? ''] ?? event.phase,
+      step: event.step,
+      loss: event.loss,
+      ...event.metrics,
+    });
+    options.onProgress?.(event);
+  };
   const owned: tf.Tensor[] = [];
   const modules: Array<{ dispose(): void }> = [];
   // The saved tensors, until loaded into the modules (disposed here on every path).
@@ -313,8 +334,8 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       const legacy: PetsGANTrainOptions = { lowResCritic: 'image', positionalEncoding: true };
       o = resolvePetsGANOptions({ ...legacy, ...(config.training as PetsGANTrainOptions) });
     } else {
-      seed = seedOf(options.seed);
-      o = resolvePetsGANOptions(options);
+      seed = seedOf(options.seed ?? recorded?.seed);
+      o = resolvePetsGANOptions({ ...recorded?.options, ...chosenOptions(options, Object.keys(DEFAULTS)) });
       const { hr, lr } = petsganSizes([image.shape[0], image.shape[1]], o.maxSize, o.factor);
       config = {
         format: PETSGAN_FORMAT,
@@ -378,7 +399,14 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       liveG.loadStateDict(groups.live_g ?? {});
       criticLr.loadStateDict(groups.critic_lr ?? {});
       criticHr.loadStateDict(groups.critic_hr ?? {});
+      const expected = tf.tidy(() => tf.clipByValue(hrTensor, 0, 1));
+      await assertSameImage(net.image, expected, run?.dir).finally(() => expected.dispose());
+      // The log keeps what the checkpoint holds: each phase up to its saved step.
+      const steps = config.steps;
+      await run?.resumeLog((e) => (e.step as number) <= (steps[e.phase as Phase] ?? Number.POSITIVE_INFINITY));
     } else {
+      // A fresh run, or a resumed one that stopped before its first checkpoint: it starts over, and so does its log.
+      await run?.resumeLog(() => false);
       net.generator.loadStateDict(liveG.stateDict());
       tf.tidy(() => {
         net.image.assign(tf.clipByValue(hrTensor, 0, 1));
@@ -425,7 +453,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
     // What the running phase adds to a checkpoint: its optimisers and G's weight average.
     let running: { optimizers: Record<string, Adam>; ema: Ema | null } = { optimizers: {}, ema: null };
     const save = async () => {
-      if (!out || !model) return;
+      if (!run || !model) return;
       config.trainingSeconds = elapsed();
       const { optimizers, ema } = running;
       if (ema) {
@@ -447,18 +475,21 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         workerState.push(...Object.values(adamGroups.adam_ir));
       }
       try {
-        await saveTrainingState(
-          out,
-          {
-            model: net.stateDict(),
-            live_g: liveG.stateDict(),
-            critic_lr: criticLr.stateDict(),
-            critic_hr: criticHr.stateDict(),
-            ...adamGroups,
-          },
-          { config, seed, adam: adamSteps } satisfies PetsGANTrainingInfo,
-        );
-        await saveCheckpoint(out, net, config);
+        // The model first, the training state (what a resume reads) last.
+        await run.checkpoint(async () => {
+          await saveCheckpoint(run.dir, net, config);
+          await saveTrainingState(
+            run.dir,
+            {
+              model: net.stateDict(),
+              live_g: liveG.stateDict(),
+              critic_lr: criticLr.stateDict(),
+              critic_hr: criticHr.stateDict(),
+              ...adamGroups,
+            },
+            { config, seed, adam: adamSteps } satisfies PetsGANTrainingInfo,
+          );
+        });
       } finally {
         tf.dispose(workerState);
       }
@@ -495,7 +526,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
           },
           seed,
           startStep: config.steps.restoration,
-          checkpointEvery: out ? checkpointEvery : undefined,
+          checkpointEvery: run ? checkpointEvery : undefined,
         },
         {
           onProgress,
@@ -646,7 +677,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         await trainLoop({
           total: totals[phase],
           startStep: config.steps[phase],
-          phase: { gan: 'low-res GAN', restoration: 'restoration', joint: 'joint' }[phase],
+          phase: PHASE_LABEL[phase],
           signal: withWorker ? (signal ? AbortSignal.any([signal, irFailed.signal]) : irFailed.signal) : signal,
           onProgress,
           checkpointEvery,
@@ -682,9 +713,17 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       }
     }
     config.trainingSeconds = elapsed();
+    await saving;
+    await run?.close();
     const done = model;
     model = null;
     return done;
+  } catch (error) {
+    // Nothing is closed under a checkpoint being written, or while the worker runs.
+    await saving.catch(() => undefined);
+    await irWorker?.terminate();
+    await run?.close(error);
+    throw error;
   } finally {
     // Nothing is disposed under a checkpoint being written, or while the worker runs.
     await saving.catch(() => undefined);

@@ -46,6 +46,9 @@ export async function loadPrior(dir: string): Promise<Vdvae> {
   if (kind === 'vdvae') return loadVdvae(dir);
   if (kind === 'cvdvae') {
     const model: Cvdvae = await loadCvdvae(dir);
+    // Keep the prior, free the low-resolution encoder around it.
+    const prior = new Set(Object.values(model.prior.stateDict()));
+    for (const v of Object.values(model.stateDict())) if (!prior.has(v)) v.dispose();
     return model.prior;
   }
   throw new UsageError(`"${dir}" is not a VD-VAE or CVDVAE model directory`);

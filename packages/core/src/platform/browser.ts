@@ -4,6 +4,11 @@ import { InvalidArgumentError } from '../errors.js';
 
 export const runtime: 'node' | 'browser' = 'browser';
 
+/** Pages are not told the machine's memory. */
+export function systemMemory(): number | undefined {
+  return undefined;
+}
+
 export async function readLocalFile(path: string | URL): Promise<Uint8Array> {
   throw new InvalidArgumentError(
     `"${String(path)}" is a file path, and reading files by path needs Node; in a browser pass a URL, a Response or an ArrayBuffer`,

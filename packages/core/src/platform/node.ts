@@ -2,11 +2,17 @@
 // files by path, the optional Node backends, and WebGPU through Dawn (the `webgpu` npm package).
 import { existsSync, readdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CheckpointError, InvalidArgumentError } from '../errors.js';
 
 export const runtime: 'node' | 'browser' = 'node';
+
+/** The machine's memory in bytes. */
+export function systemMemory(): number | undefined {
+  return totalmem();
+}
 
 /** Reads a file by path (or file: URL). */
 export async function readLocalFile(path: string | URL): Promise<Uint8Array> {
