@@ -174,7 +174,8 @@ export async function loadCheckpoint<C = unknown>(
   const { tensors: host, metadata } = await loadTensors(weightsSource, options);
   const info = parseInfo<C>(metadata, weights);
   assertFinite(host, weights);
-  if (typeof source === 'string' && !source.endsWith('.safetensors')) await checkConfigFile(resolvePaths(source).config);
+  if (typeof source === 'string' && !source.endsWith('.safetensors'))
+    await checkConfigFile(resolvePaths(source).config);
   const tensors = toTensors(host);
   if (!into) return { ...info, tensors };
   try {

@@ -53,7 +53,6 @@ export function setMemoryBudget(bytes: number | undefined): void {
   override = bytes;
 }
 
-
 /**
  * How many bytes of tensors one computation may hold at its peak on the current backend:
  * `setMemoryBudget`, else `SCALESPACE_MEMORY_BUDGET` (e.g. `3G`), else wasm: an eighth of the 4 GiB

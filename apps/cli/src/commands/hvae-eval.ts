@@ -33,7 +33,10 @@ export async function evalVdvaeNll(ctx: CommandContext, dir: string): Promise<nu
     const { imageSize, imageChannels } = model.config;
     const images = await testImages(dataName, imageSize, imageChannels as 1 | 3);
     const started = performance.now();
-    const report = await evaluateElbo(model, images, { limit, batchSize: Math.max(1, Math.min(100, 2 ** 20 / model.dims)) });
+    const report = await evaluateElbo(model, images, {
+      limit,
+      batchSize: Math.max(1, Math.min(100, 2 ** 20 / model.dims)),
+    });
     const result = {
       model: dir,
       kind: 'vdvae',
