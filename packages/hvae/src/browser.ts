@@ -10,12 +10,6 @@ export type { CvdvaeCheckpointConfig } from './cvdvae-io.js';
 export { CVDVAE_FORMAT, loadCvdvae, saveCvdvae } from './cvdvae-io.js';
 export type { ImageArray } from './image-array.js';
 export { imagesAt, ShuffledBatches } from './image-batches.js';
-export type { LowFrequencyOptions, LowFrequencyResult } from './low-frequency.js';
-export { chooseGroups, lowFrequencyAnalysis } from './low-frequency.js';
-export { lowResolution } from './low-res.js';
-export { MNIST_VDVAE_CONFIG } from './mnist-config.js';
-export type { SrEvaluationOptions, SrTableRow } from './sr-evaluation.js';
-export { evaluateBicubic, evaluateSuperResolution } from './sr-evaluation.js';
 export type {
   DecodeLatentsOptions,
   DecodeOptions,
@@ -26,8 +20,14 @@ export type {
   Temperature,
 } from './latents.js';
 export { disposeLatents } from './latents.js';
+export type { LowFrequencyOptions, LowFrequencyResult } from './low-frequency.js';
+export { chooseGroups, lowFrequencyAnalysis } from './low-frequency.js';
+export { lowResolution } from './low-res.js';
+export { MNIST_VDVAE_CONFIG } from './mnist-config.js';
 export type { OfficialHps } from './official-hps.js';
 export { OFFICIAL_HPS_PRESETS, parseOfficialHps, vdvaeConfigFromOfficial } from './official-hps.js';
+export type { SrEvaluationOptions, SrTableRow } from './sr-evaluation.js';
+export { evaluateBicubic, evaluateSuperResolution } from './sr-evaluation.js';
 export { Vdvae } from './vdvae.js';
 export type { Quantization, VdvaeConfig } from './vdvae-config.js';
 export { DEFAULT_VDVAE_CONFIG, resolveVdvaeConfig } from './vdvae-config.js';
