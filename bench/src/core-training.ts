@@ -84,7 +84,7 @@ export function tfjsRunner(backend: string, threads = 1, kernels?: NativeKernels
           model.dispose();
         };
         state = { step, dispose };
-        warmup = backend === 'cpu' ? 1 : 2;
+        warmup = backend === 'wasm' || backend === 'native' ? 2 : 1;
       }
       return timeRuns(state.step, steps, warmup);
     },

@@ -1,9 +1,10 @@
 // `pnpm bench core`: the tensor core's rungs side by side in one process, on the same small conv net:
 // cpu, wasm (+ core's training kernels), native (wasm + @scalespace/native's OpenBLAS kernels) on 1 and
-// 2 threads, and PyTorch on 1 and 2 threads when a Python with torch is installed. Each rung's GFLOP/s is
+// 2 threads, webgpu when an adapter exists, and PyTorch on 1 and 2 threads when a Python with torch is
+// installed. Each rung's GFLOP/s is
 // set against the sgemm peak measured in the same run (a 1024^3 OpenBLAS sgemm on 1 and 2 threads) and
 // the cores' FMA peak. Then the inference scaling table (core-scaling.ts).
-import { initBackend, rng, tf } from '@scalespace/core';
+import { backendInfo, initBackend, rng, tf } from '@scalespace/core';
 import { loadNative, type NativeKernels } from '@scalespace/native';
 import { inferenceScaling } from './core-scaling.js';
 import {
@@ -92,12 +93,33 @@ async function withBusyCore<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The net on webgpu when an adapter exists (a software one too: it is forced here, and its label says
+ * so); null otherwise. A software adapter (SwiftShader: about a minute a step) gets one timed step.
+ */
+async function webgpuRung(): Promise<(Rung & { adapter: unknown }) | null> {
+  try {
+    await initBackend('webgpu', { log: false });
+  } catch {
+    console.log('(no webgpu row: no WebGPU adapter; in Node install the `webgpu` package and a Vulkan driver)');
+    return null;
+  }
+  const info = backendInfo();
+  const runner = tfjsRunner('webgpu');
+  const ms = median(await runner.round(info?.adapter?.fallback ? 1 : 10));
+  runner.dispose();
+  await tf.setBackend('wasm');
+  return { name: info?.label ?? 'webgpu', threads: 1, ms, adapter: info?.adapter ?? null };
+}
+
 interface Rung {
   name: string;
   threads: number;
   ms: number;
   /** The sgemm GFLOP/s this rung is set against, when not this process's (the child's own OpenBLAS kernels). */
   sgemmPeak?: number;
+  /** A GPU rung: not set against the CPU's sgemm peak. */
+  gpu?: boolean;
 }
 
 export async function run(): Promise<void> {
@@ -140,6 +162,8 @@ export async function run(): Promise<void> {
   const cpu = tfjsRunner('cpu');
   const rungs: Rung[] = [{ name: 'cpu', threads: 1, ms: median(await cpu.round(2)) }];
   cpu.dispose();
+  const webgpu = await webgpuRung();
+  if (webgpu) rungs.push({ name: webgpu.name, threads: webgpu.threads, ms: webgpu.ms, gpu: true });
   const python = findTorchPython();
   if (!python) console.log('PyTorch rung skipped: no python3 (tried /usr/bin/python3, python3) imports torch');
   let torchVersion = '';
@@ -178,7 +202,7 @@ export async function run(): Promise<void> {
   const rows = rungs.map((r) => {
     const gflops = flops / (r.ms * 1e6);
     const torch = torchMs(r.threads);
-    const sgemmPeak = r.sgemmPeak ?? peak?.sgemm[r.threads - 1];
+    const sgemmPeak = r.gpu ? undefined : (r.sgemmPeak ?? peak?.sgemm[r.threads - 1]);
     return [
       r.name === 'pytorch' ? `pytorch ${torchVersion}` : r.name,
       r.threads,
@@ -208,7 +232,7 @@ export async function run(): Promise<void> {
   }
   console.log(
     `\ntraining step, batch ${BATCH} of ${SIZE}x${SIZE}x16, ${(flops / 1e9).toFixed(2)} GFLOP per step ` +
-      `(median of ${ROUNDS} interleaved rounds of ${STEPS_PER_ROUND} steps; cpu: 2 steps)`,
+      `(median of ${ROUNDS} interleaved rounds of ${STEPS_PER_ROUND} steps; cpu: 2 steps; webgpu: 10, 1 on a software adapter)`,
   );
   printTable(['rung', 'threads', 'ms/step', 'GFLOP/s', 'of sgemm peak', 'x wasm', 'x PyTorch'], rows);
   console.log('(x PyTorch: PyTorch ms/step over the rung ms/step on as many threads; above 1 is faster than PyTorch)');
@@ -241,6 +265,7 @@ export async function run(): Promise<void> {
       torch: torchVersion || null,
       openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null,
       ownKernelChoice: ownCore ? { core: ownCore, sgemm: ownSgemm } : null,
+      webgpuAdapter: webgpu?.adapter ?? null,
     },
     matmulGflops: Object.fromEntries(matmul),
     forwardConv: Object.fromEntries(conv),

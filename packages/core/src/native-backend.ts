@@ -1,6 +1,7 @@
 // The `native` rung: the wasm backend with @scalespace/native's OpenBLAS kernels for matmul and the
-// convolutions. @scalespace/native is an optional peer dependency, imported by name only when the rung
-// starts (Node only), so browsers and bundles never see it.
+// convolutions. @scalespace/native is an optional peer dependency, imported through the platform seam
+// (Node's side only) when the rung starts, so browsers and bundles never see it.
+import * as platform from '#platform';
 import { InvalidArgumentError } from './errors.js';
 import { type NativeKernels, registerNativeKernels } from './native-kernels.js';
 import { tf } from './tf.js';
@@ -24,7 +25,7 @@ export function nativeUnavailableReason(): string {
 }
 
 /** SCALESPACE_THREADS, or the cores this process may use. */
-async function threadCount(): Promise<number> {
+function threadCount(): number {
   const value = process.env.SCALESPACE_THREADS;
   if (value != null && value.trim() !== '') {
     const n = Number(value);
@@ -34,16 +35,12 @@ async function threadCount(): Promise<number> {
       );
     return n;
   }
-  const os = await import('node:os');
-  return os.availableParallelism();
+  return platform.cpuCount();
 }
 
 async function loadAddon(): Promise<NativeKernels | null> {
-  let mod: { loadNative(): NativeStatus };
-  try {
-    const name = NATIVE_PACKAGE;
-    mod = await import(/* @vite-ignore */ name);
-  } catch {
+  const mod = await platform.importNative<{ loadNative(): NativeStatus }>();
+  if (!mod) {
     unavailable = `${NATIVE_PACKAGE} is not installed`;
     return null;
   }
@@ -63,7 +60,7 @@ async function loadAddon(): Promise<NativeKernels | null> {
 export async function registerNativeBackend(): Promise<boolean> {
   kernels ??= await loadAddon();
   if (!kernels) return false;
-  kernels.setThreads(await threadCount());
+  kernels.setThreads(threadCount());
   const wasm = tf.findBackend('wasm');
   if (!wasm) {
     unavailable = 'the wasm backend did not start';

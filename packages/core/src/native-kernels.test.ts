@@ -19,7 +19,9 @@ import {
 import { tf } from './tf.js';
 
 // The native backend (wasm + @scalespace/native's OpenBLAS kernels) against the cpu backend. Needs the
-// built addon; without it the tests are skipped and their names say why.
+// built addon; without it the tests are skipped and their names say why. The cpu backend starts through
+// the ladder first, which keeps tfjs's "install tfjs-node" notice out of the output.
+await initBackend('cpu', { log: false });
 const available = await initBackend('native', { log: false }).then(
   () => true,
   () => false,

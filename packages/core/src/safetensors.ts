@@ -89,7 +89,8 @@ function halfToFloat(h: number): number {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function decodeValues(dtype: string, bytes: Uint8Array, count: number, name: string): HostTensor['values'] {
+/** Decodes `count` little-endian values of a safetensors dtype code (F32, BF16, I64, ...) into host arrays. */
+export function decodeValues(dtype: string, bytes: Uint8Array, count: number, name: string): HostTensor['values'] {
   // Fast path: a copy of the bytes is an aligned buffer in the host's (little-endian) order.
   // (new Uint8Array(view) always copies; Buffer#slice would not.)
   if (LITTLE_ENDIAN && dtype === 'F32') return new Float32Array(new Uint8Array(bytes).buffer, 0, count);

@@ -8,7 +8,7 @@ import {
 } from '@scalespace/core';
 
 /** The denoiser residual f(y) = y - D(y): the noise a blind denoiser sees in y. */
-export type Residual = (y: tf.Tensor4D) => tf.Tensor4D;
+export type Residual = (y: tf.Tensor4D) => tf.Tensor4D | Promise<tf.Tensor4D>;
 
 /**
  * A linear measurement x_c = M^T x with orthonormal columns M, for solving linear inverse problems with
@@ -172,13 +172,15 @@ export async function ascentSample(
       throwIfAborted(signal, phase ?? 'sampling');
       t += 1;
       const h = ascentStepSize(h0, t);
-      const d = tf.tidy(() => {
-        const f = residual(y);
-        if (!constraint) return f;
-        return tf.add(tf.sub(f, constraint.project(f)), tf.sub(constraint.project(y), constraint.target));
-      }) as tf.Tensor4D;
+      const f = await residual(y);
+      const d = constraint
+        ? (tf.tidy(() =>
+            tf.add(tf.sub(f, constraint.project(f)), tf.sub(constraint.project(y), constraint.target)),
+          ) as tf.Tensor4D)
+        : f;
+      if (d !== f) f.dispose();
       const sigmaTensor = tf.tidy(() => tf.sqrt(tf.div(tf.sum(tf.square(d), [1, 2, 3]), perSample)));
-      const sigma = Array.from(sigmaTensor.dataSync());
+      const sigma = Array.from(await sigmaTensor.data());
       sigmaTensor.dispose();
       sigmas.push(sigma.reduce((s, v) => s + v, 0) / n);
       const gamma = new Float32Array(n);

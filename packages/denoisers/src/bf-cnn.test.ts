@@ -141,6 +141,31 @@ describe('bias-free CNN', () => {
     tf.dispose([x, a, b]);
     net.dispose();
   });
+
+  it('takes an explicit layer layout and a linear first layer (the official networks), in both passes', () => {
+    const config = { inChannels: 1, outChannels: 1, depth: 6, width: 5, rf: 7, kernelSizes: [3, 1, 1, 3, 1, 3] };
+    const linear = new BfCnn({ ...config, linearFirstLayer: true }, rng(8));
+    const relu = new BfCnn(config, rng(8));
+    expect(linear.kernelSizes).toEqual([3, 1, 1, 3, 1, 3]);
+    expect(linear.receptiveField).toBe(7);
+    perturbStatistics(linear, rng(9), 1);
+    relu.loadStateDict(linear.stateDict());
+    const x = rng(10).normalTensor([1, 9, 9, 1]) as tf.Tensor4D;
+    const [a, b, c] = [linear.forward(x), linear.infer(x), relu.infer(x)];
+    expect(maxAbs(a, b)).toBeLessThan(1e-6);
+    // The ReLU after the first layer matters: without it the same weights give another function.
+    expect(maxAbs(b, c) / maxOf(c)).toBeGreaterThan(1e-3);
+    // The first layer's negative part reaches the output only without that ReLU.
+    const firstOnly = tf.tidy(() => tf.relu(tf.neg(linear.convs[0].forward(x))));
+    expect(maxOf(firstOnly)).toBeGreaterThan(0);
+    expect(() => new BfCnn({ ...config, kernelSizes: [3, 1, 3] }, rng(1))).toThrow(/kernelSizes must be 6 odd/);
+    expect(() => new BfCnn({ ...config, kernelSizes: [3, 3, 1, 3, 1, 3] }, rng(1))).toThrow(
+      /give receptive field 9, not rf 7/,
+    );
+    tf.dispose([x, a, b, c, firstOnly]);
+    linear.dispose();
+    relu.dispose();
+  });
 });
 
 describe('bias-free batch norm', () => {

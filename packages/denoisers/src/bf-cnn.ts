@@ -14,21 +14,46 @@ export interface BfCnnConfig {
   width: number;
   /** Receptive field, odd: 1 + 2 * (number of 3x3 layers) (the paper: 5, 9, 13, 23, 43). */
   rf: number;
+  /**
+   * The kernel size of each layer, for a layout other than `kernelSizesForReceptiveField(depth, rf)` (the
+   * official RF 9 networks put their 3x3 layers at 0, 8, 16 and 20). It must give receptive field `rf`.
+   */
+  kernelSizes?: number[];
+  /** No ReLU after the first conv, as in the official networks (default false: ReLU after all but the last). */
+  linearFirstLayer?: boolean;
 }
 
-export function validateBfCnnConfig(config: BfCnnConfig): void {
+export function validateBfCnnConfig(config: BfCnnConfig): number[] {
   for (const key of ['inChannels', 'outChannels', 'depth', 'width', 'rf'] as const) {
     const v = config[key];
     if (!Number.isInteger(v) || v < 1)
       throw new InvalidArgumentError(`bias-free CNN: ${key} must be a positive integer, got ${v}`);
   }
-  kernelSizesForReceptiveField(config.depth, config.rf);
+  const { kernelSizes, depth, rf, linearFirstLayer } = config;
+  if (linearFirstLayer !== undefined && typeof linearFirstLayer !== 'boolean')
+    throw new InvalidArgumentError(`bias-free CNN: linearFirstLayer must be a boolean, got ${linearFirstLayer}`);
+  if (kernelSizes === undefined) return kernelSizesForReceptiveField(depth, rf);
+  if (
+    !Array.isArray(kernelSizes) ||
+    kernelSizes.length !== depth ||
+    !kernelSizes.every((k) => Number.isInteger(k) && k >= 1 && k % 2 === 1)
+  ) {
+    throw new InvalidArgumentError(
+      `bias-free CNN: kernelSizes must be ${depth} odd positive integers (one per layer), got ${JSON.stringify(kernelSizes)}`,
+    );
+  }
+  if (receptiveField(kernelSizes) !== rf) {
+    throw new InvalidArgumentError(
+      `bias-free CNN: kernelSizes [${kernelSizes}] give receptive field ${receptiveField(kernelSizes)}, not rf ${rf}`,
+    );
+  }
+  return [...kernelSizes];
 }
 
 /**
  * A bias-free CNN (Mohan et al. 2020; Kadkhodaie et al. 2023): `depth` stride-1 convs with no bias,
- * ReLU after every layer but the last and bias-free batch norm after every layer but the first and
- * the last. With no additive constant anywhere the network is positively homogeneous in eval mode,
+ * ReLU after every layer but the last (and the first, with `linearFirstLayer`) and bias-free batch norm
+ * after every layer but the first and the last. With no additive constant anywhere the network is positively homogeneous in eval mode,
  * f(a x) = a f(x) for a > 0, and piecewise linear. It outputs the noise estimate; a denoiser returns
  * y - f(y).
  */
@@ -40,10 +65,9 @@ export class BfCnn extends Module {
 
   constructor(config: BfCnnConfig, rng: Rng) {
     super();
-    validateBfCnnConfig(config);
+    this.kernelSizes = validateBfCnnConfig(config);
     this.config = { ...config };
-    const { inChannels, outChannels, depth, width, rf } = config;
-    this.kernelSizes = kernelSizesForReceptiveField(depth, rf);
+    const { inChannels, outChannels, depth, width } = config;
     this.convs = this.childList(
       'convs',
       this.kernelSizes.map(
@@ -61,6 +85,10 @@ export class BfCnn extends Module {
       'norms',
       Array.from({ length: depth - 2 }, (_, i) => new BiasFreeBatchNorm({ channels: width, rng: rng.fork(`bn${i}`) })),
     );
+  }
+
+  #reluAfter(layer: number): boolean {
+    return layer < this.convs.length - 1 && !(layer === 0 && this.config.linearFirstLayer);
   }
 
   /** The receptive field the layer layout gives. */
@@ -81,7 +109,7 @@ export class BfCnn extends Module {
       for (const [i, conv] of this.convs.entries()) {
         h = conv.forward(h);
         if (i > 0 && i < last) h = this.norms[i - 1].forward(h);
-        if (i < last) h = tf.relu(h);
+        if (this.#reluAfter(i)) h = tf.relu(h);
       }
       return h;
     });
@@ -103,7 +131,7 @@ export class BfCnn extends Module {
       const next = tf.tidy(() => {
         let z = conv.forward(h);
         if (i > 0 && i < last) z = tf.mul(z, tf.div(this.norms[i - 1].gain, this.norms[i - 1].runningStd));
-        return i < last ? tf.relu(z) : z;
+        return this.#reluAfter(i) ? tf.relu(z) : z;
       });
       if (h !== x) h.dispose();
       h = next;

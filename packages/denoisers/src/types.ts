@@ -8,6 +8,10 @@ export interface NetShape {
   width: number;
   /** Receptive field, odd: 1 + 2 * (3x3 layers) (the paper: 5, 9, 13, 23, 43). */
   rf: number;
+  /** Kernel size of each layer when the layout is not the even spread of 3x3 layers (see `BfCnnConfig`). */
+  kernelSizes?: number[];
+  /** No ReLU after the first conv (the official networks). */
+  linearFirstLayer?: boolean;
 }
 
 /** A bias-free CNN denoiser in the pixel domain. */

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { analyzeLowfreqCommand } from './analyze-lowfreq.js';
 import { evalNllCommand, trainPixelCnnCommand, trainPixelPyramidsCommand } from './autoregressive.js';
+import { convertCommand } from './convert.js';
 import { dataInfoCommand, dataPreviewCommand } from './data.js';
 import { demoCommand } from './demo.js';
 import { denoiseCommand, trainDenoiserCommand } from './denoise.js';
@@ -34,5 +35,6 @@ export const commands: Command[] = [
   trainVdvaeCommand,
   trainCvdvaeCommand,
   srCommand,
+  convertCommand,
   analyzeLowfreqCommand,
 ];
