@@ -3,10 +3,9 @@
 // 2 threads, webgpu when an adapter exists, and PyTorch on 1 and 2 threads when a Python with torch is
 // installed. Each rung's GFLOP/s is
 // set against the sgemm peak measured in the same run (a 1024^3 OpenBLAS sgemm on 1 and 2 threads) and
-// the cores' FMA peak. Then the inference scaling table (core-scaling.ts).
+// the cores' FMA peak. The inference scaling table is `pnpm bench scaling` (scaling.ts).
 import { backendInfo, initBackend, rng, tf } from '@scalespace/core';
 import { loadNative, type NativeKernels } from '@scalespace/native';
-import { inferenceScaling } from './core-scaling.js';
 import {
   BATCH,
   CHILD,
@@ -251,8 +250,6 @@ export async function run(): Promise<void> {
     ['backend', 'matMul GFLOP/s', 'conv ms', 'conv GFLOP/s'],
     matmul.map(([name, g], i) => [name, g.toFixed(1), conv[i][1].ms, conv[i][1].gflops.toFixed(1)]),
   );
-  if (kernels) kernels.setThreads(2);
-  const scaling = await inferenceScaling(kernels ? ['native', 'wasm'] : ['wasm']);
   const file = await writeResults('core', {
     loadAverage: { start: load, endOfTimings: loadEnd },
     peak,
@@ -269,7 +266,6 @@ export async function run(): Promise<void> {
     },
     matmulGflops: Object.fromEntries(matmul),
     forwardConv: Object.fromEntries(conv),
-    inferenceScaling: scaling,
   });
   console.log(`wrote ${file}`);
 }
