@@ -3,7 +3,7 @@
 import type { ComputeClient } from '../compute/client.js';
 import { Action } from '../ui/action.js';
 import { DigitPad } from '../ui/digit-pad.js';
-import { el, field, figure, seconds } from '../ui/dom.js';
+import { el, field, figure, plural, seconds } from '../ui/dom.js';
 
 export function mountPixelPyramids(root: HTMLElement, compute: ComputeClient): void {
   const n = el('input', { type: 'number', name: 'n', min: 1, max: 16, value: 8 });
@@ -22,7 +22,7 @@ export function mountPixelPyramids(root: HTMLElement, compute: ComputeClient): v
     samples.replaceChildren(...out.samples.map((s, i) => figure(s, `#${i + 1}`, 3)));
     count.replaceChildren(
       el('strong', {}, `${out.networkEvaluations} sequential network evaluations`),
-      ` for ${out.samples.length} samples of ${out.samples[0].width}x${out.samples[0].height}; a pixel-by-pixel model ` +
+      ` for ${plural(out.samples.length, 'sample')} of ${out.samples[0].width}x${out.samples[0].height}; a pixel-by-pixel model ` +
         `(PixelCNN++) needs ${out.pixelByPixel.toLocaleString('en')} (${(out.pixelByPixel / out.networkEvaluations).toFixed(1)}x more). ` +
         `Sampling ${seconds(out.seconds)}, model load ${seconds(out.loadSeconds)}.`,
     );

@@ -3,7 +3,7 @@
 import type { ComputeClient } from '../compute/client.js';
 import type { Picture } from '../compute/protocol.js';
 import { Action } from '../ui/action.js';
-import { drawPicture, el, field, figure, seconds } from '../ui/dom.js';
+import { drawPicture, el, field, figure, plural, seconds } from '../ui/dom.js';
 
 const FPS = 12;
 
@@ -29,10 +29,10 @@ export function mountSingan(root: HTMLElement, compute: ComputeClient): void {
       figure(out.training, `training image ${out.training.width}x${out.training.height}`),
       ...out.images.map((s, i) => figure(s, `seed ${Number(seed.value) + i} · ${s.width}x${s.height}`)),
     );
-    facts.textContent = `${out.images.length} samples in ${seconds(out.seconds)} (model load ${seconds(out.loadSeconds)})`;
+    facts.textContent = `${plural(out.images.length, 'sample')} in ${seconds(out.seconds)} (model load ${seconds(out.loadSeconds)})`;
     samplesResult.dataset.size = `${out.images[0].width}x${out.images[0].height}`;
     samplesResult.hidden = false;
-    return `${out.images.length} samples of ${out.images[0].width}x${out.images[0].height}`;
+    return `${plural(out.images.length, 'sample')} of ${out.images[0].width}x${out.images[0].height}`;
   });
 
   const animate = new Action('animate', 'Animate', async (options) => {

@@ -2,7 +2,7 @@
 import type { ComputeClient } from '../compute/client.js';
 import { Action } from '../ui/action.js';
 import { DigitPad } from '../ui/digit-pad.js';
-import { el, field, figure, seconds } from '../ui/dom.js';
+import { el, field, figure, plural, seconds } from '../ui/dom.js';
 
 export function mountSuperResolution(root: HTMLElement, compute: ComputeClient): void {
   const pad = new DigitPad();
@@ -33,13 +33,13 @@ export function mountSuperResolution(root: HTMLElement, compute: ComputeClient):
     );
     const mean = out.lrPsnr.reduce((a, b) => a + b, 0) / out.lrPsnr.length;
     facts.textContent =
-      `${out.samples.length} samples in one decoder pass: ${seconds(out.seconds)} ` +
+      `${plural(out.samples.length, 'sample')} in one decoder pass: ${seconds(out.seconds)} ` +
       `(model load ${seconds(out.loadSeconds)}); mean LR-PSNR ${mean.toFixed(2)} dB ` +
       '(each sample downscaled again against the 8x8 input: its consistency)';
     result.dataset.lrPsnr = JSON.stringify(out.lrPsnr);
     result.dataset.samples = String(out.samples.length);
     result.hidden = false;
-    return `${out.samples.length} samples of ${out.samples[0].width}x${out.samples[0].height}`;
+    return `${plural(out.samples.length, 'sample')} of ${out.samples[0].width}x${out.samples[0].height}`;
   });
 
   root.append(

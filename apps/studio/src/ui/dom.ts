@@ -75,6 +75,11 @@ export async function rgbaFromUrl(url: string | URL): Promise<Rgba> {
   return rgbaFromBlob(await response.blob());
 }
 
+/** `plural(1, 'sample')` is '1 sample', `plural(3, 'sample')` '3 samples'. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Seconds for people: 0.042 s, 3.1 s, 75 s. */
 export function seconds(s: number): string {
   return `${s < 1 ? s.toFixed(3) : s < 10 ? s.toFixed(2) : s.toFixed(0)} s`;
