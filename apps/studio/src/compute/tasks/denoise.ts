@@ -1,6 +1,7 @@
 // Denoising panel: noise added with a seed (or the image taken as noisy), the chosen model over tiles, PSNR against
 // the clean reference when there is one.
 import { InvalidImageError, tf } from '@scalespace/core';
+import { denoiseTiled } from '@scalespace/denoisers';
 import { psnr } from '@scalespace/metrics';
 import { degrade } from '@scalespace/pyramids';
 import type { DenoiserId } from '../../denoisers.js';
@@ -8,7 +9,6 @@ import { longWork, type TaskContext } from '../context.js';
 import { denoiser, loadSeconds } from '../models.js';
 import { fromRgba, toPicture } from '../pictures.js';
 import type { Picture, Rgba } from '../protocol.js';
-import { denoiseTiled } from '../tiled-denoise.js';
 
 export interface DenoiseInput {
   model: DenoiserId;
@@ -38,16 +38,19 @@ export async function denoise(input: DenoiseInput, context: TaskContext): Promis
   const model = await denoiser(input.model, context);
   const channels = model.config.channels;
   const image = fromRgba(input.image, channels);
-  const noisy =
+  const noisy: tf.Tensor3D =
     input.sigma > 0 ? (degrade(image, { scale: 1, noise: input.sigma / 255, seed: input.seed }) as tf.Tensor3D) : image;
   const reference = input.sigma > 0 ? image : input.reference ? fromRgba(input.reference, channels) : null;
-  const owned = new Set([image, noisy, reference]);
+  const owned = new Set<tf.Tensor | null>([image, noisy, reference]);
   try {
     if (reference && !tf.util.arraysEqual(reference.shape, noisy.shape))
       throw new InvalidImageError(
         `the clean reference is ${reference.shape[1]}x${reference.shape[0]}, the image ${noisy.shape[1]}x${noisy.shape[0]}; drop a reference of the same size`,
       );
-    const result = await denoiseTiled(model, noisy, { tile: input.tile, ...longWork(context) });
+    // Tiles of the chosen side (a multi-scale model's tiles align to its coarsest Haar block).
+    const block = model.config.kind === 'multiscale' ? 2 ** model.config.levels : 1;
+    const tileSize = Math.ceil(input.tile / block) * block;
+    const result = await denoiseTiled(model, noisy, { tileSize, ...longWork(context) });
     owned.add(result.image);
     const denoised = tf.clipByValue(result.image, 0, 1);
     const noisyShown = tf.clipByValue(noisy, 0, 1);
