@@ -1,9 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../tooling/vitest-config';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 240_000,
-    hookTimeout: 240_000,
-  },
-});
+export default packageTests({ include: ['test/**/*.test.ts'], testTimeout: 240_000, hookTimeout: 240_000 });

@@ -1,8 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../tooling/vitest-config';
 
-export default defineConfig({
-  test: {
-    testTimeout: 300_000,
-    hookTimeout: 60_000,
-  },
-});
+// Packing and a plain-npm install (registry downloads) take minutes.
+export default packageTests({ testTimeout: 300_000, hookTimeout: 60_000 });
