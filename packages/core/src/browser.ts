@@ -85,6 +85,5 @@ export { isTorchTensor } from './torch/storage.js';
 export type { TorchFiles } from './torch/torch-files.js';
 export { torchFilesAt } from './torch/torch-files.js';
 export { setWasmPaths } from './wasm-paths.js';
-export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 export type { BytesSource } from './weights-source.js';
 export { modelSource, packageAsset, readBytes, sourceName } from './weights-source.js';
