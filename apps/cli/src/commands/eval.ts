@@ -5,8 +5,7 @@
 // Images are 8-bit files read with core's readImage into [0, 1] (data range 1). JSON has no Infinity:
 // an infinite PSNR (identical images) is written as the string "Infinity" (Number("Infinity") reads it back).
 import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import {
   InvalidImageError,
   initBackend,
@@ -16,6 +15,7 @@ import {
   type tf,
   throwIfAborted,
 } from '@scalespace/core';
+import { imageFileInfo, listImages } from '@scalespace/data';
 import {
   apd,
   brisque,
@@ -36,11 +36,8 @@ import {
   trunkFeatureExtractor,
 } from '@scalespace/metrics';
 import { degrade } from '@scalespace/pyramids';
-import sharp from 'sharp';
 import type { Command, CommandContext } from '../command.js';
 import { choiceOption, intOption, stringOption, UsageError } from '../command.js';
-
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
 
 /** The caveat printed with every trunk-based number. */
 const TRUNK_NOTE =
@@ -67,12 +64,7 @@ function isFolder(path: string): boolean {
 
 /** Image files under a folder (recursive), as paths relative to it with '/' separators, sorted. */
 async function imageFiles(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
-    .map((e) => relative(folder, join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)))
-    .map((p) => p.split(sep).join('/'))
-    .sort();
+  return (await listImages(folder)).map((p) => relative(folder, p).split(sep).join('/')).sort();
 }
 
 /** A file or folder argument that must exist. */
@@ -80,19 +72,6 @@ function existing(path: string, what: string): string {
   const p = resolve(path);
   if (!existsSync(p)) throw new UsageError(`${what} "${path}" does not exist`);
   return p;
-}
-
-/** Width, height and colour channels (alpha not counted) of an image file, without decoding it. */
-async function imageInfo(path: string): Promise<{ width: number; height: number; colour: 1 | 3 }> {
-  let meta: sharp.Metadata;
-  try {
-    meta = await sharp(path).metadata();
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InvalidImageError(`cannot read image "${path}": ${reason}. Supported: PNG, JPEG, WebP, TIFF`);
-  }
-  const colour = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0) === 1 ? 1 : 3;
-  return { width: meta.width ?? 0, height: meta.height ?? 0, colour };
 }
 
 const describeSize = (i: { width: number; height: number; colour: number }) =>
@@ -239,13 +218,13 @@ export const evalCommand: Command = {
     let minSide = Number.POSITIVE_INFINITY;
     const colours: Array<1 | 3> = [];
     for (const pair of pairs) {
-      const a = await imageInfo(pair.img);
+      const a = await imageFileInfo(pair.img);
       minSide = Math.min(minSide, a.width, a.height);
       if (channel === 'y' && a.colour !== 3)
         throw new InvalidImageError(`--channel y needs RGB images; ${pair.img} is grey (use --channel rgb)`);
       colours.push(a.colour);
       if (pair.ref === undefined) continue;
-      const r = await imageInfo(pair.ref);
+      const r = await imageFileInfo(pair.ref);
       const expected = lr
         ? { width: Math.ceil(a.width / scale - 1e-9), height: Math.ceil(a.height / scale - 1e-9) }
         : { width: a.width, height: a.height };
@@ -375,7 +354,7 @@ export const evalApdCommand: Command = {
     if (distance === 'mse' && ctx.values.trunk !== undefined)
       throw new UsageError('--trunk is only used by --distance perceptual');
     const trunk = trunkOption(ctx);
-    const infos = await Promise.all(files.map(imageInfo));
+    const infos = await Promise.all(files.map(imageFileInfo));
     infos.forEach((info, i) => {
       if (info.width !== infos[0].width || info.height !== infos[0].height || info.colour !== infos[0].colour) {
         throw new InvalidImageError(
