@@ -88,6 +88,39 @@ const HEADERS: Record<MetricKey, string> = {
   brisque: 'BRISQUE',
 };
 
+/** The metrics as a text table: a row per image, and their mean when there are several. */
+function metricTable(
+  rows: Array<{ name: string } & Partial<Record<MetricKey, number>>>,
+  keys: MetricKey[],
+  means: Partial<Record<MetricKey, number>>,
+): string[] {
+  const width = Math.max(4, ...rows.map((row) => row.name.length));
+  const cols = keys.map((k) => Math.max(HEADERS[k].length, 8));
+  const line = (name: string, cells: string[]) =>
+    `${name.padEnd(width)}  ${cells.map((c, j) => c.padStart(cols[j])).join('  ')}`;
+  const lines = [
+    line(
+      'name',
+      keys.map((k) => HEADERS[k]),
+    ),
+  ];
+  for (const row of rows)
+    lines.push(
+      line(
+        row.name,
+        keys.map((k) => fmt(k, row[k])),
+      ),
+    );
+  if (rows.length > 1)
+    lines.push(
+      line(
+        'mean',
+        keys.map((k) => fmt(k, means[k])),
+      ),
+    );
+  return lines;
+}
+
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Image quality of IMG against REF (files or folders): PSNR, SSIM, MS-SSIM, LR-PSNR; BRISQUE of IMG',
@@ -234,34 +267,11 @@ export const evalCommand: Command = {
       );
       return 0;
     }
-    const width = Math.max(4, ...rows.map((row) => row.name.length));
-    const cols = keys.map((k) => Math.max(HEADERS[k].length, 8));
-    const line = (name: string, cells: string[]) =>
-      `${name.padEnd(width)}  ${cells.map((c, j) => c.padStart(cols[j])).join('  ')}`;
     ctx.log(
       `eval: ${rows.length} image${rows.length === 1 ? '' : 's'}, channel ${channel === 'y' ? 'Y (BT.601)' : 'rgb'}` +
         (lr ? `, lr-psnr x${scale} (REF = low-resolution input)` : ''),
     );
-    ctx.log(
-      line(
-        'name',
-        keys.map((k) => HEADERS[k]),
-      ),
-    );
-    for (const row of rows)
-      ctx.log(
-        line(
-          row.name,
-          keys.map((k) => fmt(k, row[k])),
-        ),
-      );
-    if (rows.length > 1)
-      ctx.log(
-        line(
-          'mean',
-          keys.map((k) => fmt(k, means[k])),
-        ),
-      );
+    for (const text of metricTable(rows, keys, means)) ctx.log(text);
     return 0;
   },
 };
