@@ -17,7 +17,6 @@ export type { SinGANConfig } from './singan.js';
 export { SINGAN_FORMAT, SinGAN, SinGANNet } from './singan.js';
 export { SinGANDiscriminator, SinGANGenerator } from './singan-networks.js';
 export type * from './single-image-model.js';
-export { syntheticImage } from './test-image.js';
 export type { TpsWarpOptions } from './tps-warp.js';
 export { thinPlateSpline, tpsWarp } from './tps-warp.js';
 export type { GradientPenaltyOptions, PenaltyNorm } from './wgan-gp.js';

@@ -3,14 +3,13 @@ import {
   loadSingleImageModel,
   modelMethod,
   parseSize,
-  resolvePetsGANOptions,
-  resolveSinGANOptions,
   type Size,
   sampleMemory,
   trainPetsGAN,
   trainSinGAN,
   writeAnimation,
 } from '@scalespace/singan';
+import { resolvePetsGANOptions, resolveSinGANOptions } from '@scalespace/singan/internal';
 import { type Command, type CommandContext, choiceOption, intOption, stringOption, UsageError } from '../command.js';
 import { readJsonFile, validateConfig } from '../config-file.js';
 
