@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   hvae: () => import('./hvae.js'),
   metrics: () => import('./metrics.js'),
   pyramids: () => import('./pyramids.js'),
+  scaling: () => import('./scaling.js'),
   singan: () => import('./singan.js'),
   sr: () => import('./sr.js'),
 };

@@ -1,3 +1,4 @@
+import { loadNative } from '@scalespace/native';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backendInfo, initBackend } from './backend.js';
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
@@ -8,12 +9,15 @@ describe('initBackend', () => {
     delete process.env.SCALESPACE_BACKEND;
   });
 
-  it('climbs to wasm here (tfjs-node is not installed) and logs once', async () => {
+  it('climbs to native where its addon is built, else wasm (tfjs-node is not installed), and logs once', async () => {
     const lines: string[] = [];
     const name = await initBackend(undefined, { log: (l) => lines.push(l) });
-    expect(name).toBe('wasm');
-    expect(tf.getBackend()).toBe('wasm');
-    expect(backendInfo()?.label).toMatch(/wasm \(XNNPACK/);
+    const expected = loadNative().available ? 'native' : 'wasm';
+    expect(name).toBe(expected);
+    expect(tf.getBackend()).toBe(expected);
+    expect(backendInfo()?.label).toMatch(
+      expected === 'native' ? /native \(OpenBLAS .*threads?; other ops on wasm/ : /wasm \(XNNPACK/,
+    );
     await initBackend(undefined, { log: (l) => lines.push(l) });
     expect(lines.length).toBe(1);
   });

@@ -1,6 +1,13 @@
 import * as platform from '#platform';
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
 import { type AdapterInfo, requestWebgpuDevice, webglRenderer, webgpuAdapter } from './gpu-probe.js';
+import {
+  NATIVE_INSTALL_HINT,
+  nativeLabel,
+  nativeThreads,
+  nativeUnavailableReason,
+  registerNativeBackend,
+} from './native-backend.js';
 import { tf } from './tf.js';
 import { applyWasmPaths, wasmThreads } from './wasm-paths.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
@@ -8,8 +15,11 @@ import { registerWebgpuKernelFixes } from './webgpu-kernel-fixes.js';
 
 export type { AdapterInfo } from './gpu-probe.js';
 
-/** Backends scalespace can run on. `tensorflow` is libtensorflow through tfjs-node(-gpu). */
-export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+/**
+ * Backends scalespace can run on. `tensorflow` is libtensorflow through tfjs-node(-gpu); `native` is wasm
+ * with @scalespace/native's multi-threaded OpenBLAS kernels for matmul and convolutions.
+ */
+export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'native' | 'wasm' | 'cpu';
 
 /** What a rung's `start` is told. */
 export interface RungContext {
@@ -115,7 +125,8 @@ async function startWebgl({ forced }: RungContext): Promise<boolean> {
 
 /**
  * The default ladder, best first. Extend it with `backendLadder.splice(...)` before `initBackend()`.
- * Node: tfjs-node-gpu, tfjs-node, webgpu (a hardware adapter, through the `webgpu` package), wasm, cpu.
+ * Node: tfjs-node-gpu, tfjs-node, webgpu (a hardware adapter, through the `webgpu` package), native (wasm
+ * with @scalespace/native's OpenBLAS kernels), wasm, cpu.
  * Browser: webgpu (a hardware adapter), wasm, webgl (a hardware renderer), cpu.
  */
 export const backendLadder: BackendRung[] = [
@@ -141,6 +152,23 @@ export const backendLadder: BackendRung[] = [
     installHint:
       'in Node: pnpm add webgpu@0.6.2 and a Vulkan driver (libvulkan1; for a software adapter ' +
       'VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json); in a browser: one with WebGPU',
+  },
+  {
+    name: 'native',
+    get label() {
+      return nativeLabel();
+    },
+    runtime: 'node',
+    start: async () => {
+      registerWasmTrainingKernels();
+      applyWasmPaths();
+      if (!(await withoutNewProcessHandlers(() => activate('wasm')))) return false;
+      return (await registerNativeBackend()) && activate('native');
+    },
+    get installHint() {
+      const reason = nativeUnavailableReason();
+      return `${reason ? `(${reason}) ` : ''}${NATIVE_INSTALL_HINT}`;
+    },
   },
   {
     name: 'wasm',
@@ -176,7 +204,7 @@ export const backendLadder: BackendRung[] = [
   },
 ];
 
-const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
+const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'native', 'wasm', 'cpu'];
 
 export interface InitBackendOptions {
   /** Log the chosen backend once (to stderr in Node). Default true. */
@@ -196,6 +224,7 @@ function parseName(value: string, source: string): BackendName {
 }
 
 function describe(rung: BackendRung): BackendInfo {
+  if (rung.name === 'native') return { name: 'native', label: rung.label, threads: nativeThreads() ?? 1 };
   const adapter = adapters.get(rung.name);
   if (adapter) {
     const gpu = `${adapter.vendor} ${adapter.architecture}`.trim() || adapter.description || 'unknown adapter';
@@ -245,7 +274,7 @@ async function climb(forced: BackendName | null): Promise<BackendName> {
 
 /**
  * Picks and activates a backend, climbing `backendLadder` (Node: tfjs-node-gpu, tfjs-node, webgpu on a
- * hardware adapter, wasm, cpu; browser: webgpu on a hardware adapter, wasm, webgl on a hardware
+ * hardware adapter, native (OpenBLAS, when @scalespace/native is built), wasm, cpu; browser: webgpu on a hardware adapter, wasm, webgl on a hardware
  * renderer, cpu). `preferred` (or, in Node, the SCALESPACE_BACKEND environment variable)
  * forces one, and a forced backend that cannot start is an error saying how to install it.
  * Logs the choice once. Returns the backend's name.

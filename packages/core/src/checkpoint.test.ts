@@ -90,6 +90,7 @@ describe('checkpoints', () => {
     child.stdout.on('data', (d) => (output += String(d)));
     const killedMidWrite = await new Promise<boolean>((resolve) => {
       const poll = setInterval(async () => {
+        // The directory can be missing for a moment (a save swapping it in) or for good (after the test).
         const files = await readdir(path).catch(() => [] as string[]);
         if (files.some((f) => f.endsWith('.tmp'))) {
           clearInterval(poll);

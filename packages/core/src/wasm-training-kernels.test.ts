@@ -1,103 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rng } from './rng.js';
+import {
+  applyCase as apply,
+  type Case,
+  CI,
+  CO,
+  convCases as cases,
+  filterShape,
+  caseGradients as gradients,
+  H,
+  N,
+  type Op,
+  padName,
+  randomData,
+  relativeError,
+  W,
+} from './testing/conv-cases.js';
 import { tf } from './tf.js';
-
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-type Op = 'conv2d' | 'conv2dTranspose' | 'depthwiseConv2d';
-interface Case {
-  op: Op;
-  stride: 1 | 2;
-  pad: Pad;
-  dilation: 1 | 2;
-}
-
-const explicit: Pad = [
-  [0, 0],
-  [1, 2],
-  [2, 0],
-  [0, 0],
-];
-const cases: Case[] = [];
-for (const op of ['conv2d', 'conv2dTranspose', 'depthwiseConv2d'] as const) {
-  for (const stride of [1, 2] as const) {
-    for (const pad of ['same', 'valid', explicit] as Pad[]) {
-      for (const dilation of [1, 2] as const) {
-        if (stride === 2 && dilation === 2) continue; // tfjs convs reject stride > 1 together with dilation > 1
-        if (op === 'conv2dTranspose' && (dilation === 2 || Array.isArray(pad))) continue; // tfjs has neither here
-        cases.push({ op, stride, pad, dilation });
-      }
-    }
-  }
-}
-
-const N = 2;
-const H = 9;
-const W = 8;
-const CI = 3;
-const CO = 4;
-const K = 3;
-const MULT = 2;
-
-function randomData(shape: number[], seed: number): { shape: number[]; values: Float32Array } {
-  const r = rng(seed);
-  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) values[i] = r.normal();
-  return { shape, values };
-}
-
-function apply(c: Case, x: tf.Tensor4D, f: tf.Tensor4D): tf.Tensor4D {
-  switch (c.op) {
-    case 'conv2d':
-      return tf.conv2d(x, f, c.stride, c.pad, 'NHWC', c.dilation);
-    case 'depthwiseConv2d':
-      return tf.depthwiseConv2d(x, f, c.stride, c.pad, 'NHWC', c.dilation);
-    case 'conv2dTranspose': {
-      // x plays dy's role: output spatial size chosen so that conv2d(out) has x's size.
-      const outH = c.pad === 'same' ? H * c.stride : (H - 1) * c.stride + K;
-      const outW = c.pad === 'same' ? W * c.stride : (W - 1) * c.stride + K;
-      return tf.conv2dTranspose(x, f, [N, outH, outW, CI], c.stride, c.pad as 'same' | 'valid');
-    }
-  }
-}
-
-function filterShape(c: Case): [number, number, number, number] {
-  if (c.op === 'conv2d') return [K, K, CI, CO];
-  if (c.op === 'depthwiseConv2d') return [K, K, CI, MULT];
-  return [K, K, CI, CO]; // transpose: [KH, KW, outChannels, inChannels]
-}
-
-/** d/dx and d/df of sum(op(x, f) * weights), computed on the given backend. */
-async function gradients(
-  backend: string,
-  c: Case,
-  xData: ReturnType<typeof randomData>,
-  fData: ReturnType<typeof randomData>,
-) {
-  await tf.setBackend(backend);
-  const before = tf.memory().numTensors;
-  const x = tf.tensor4d(xData.values, xData.shape as [number, number, number, number]);
-  const f = tf.tensor4d(fData.values, fData.shape as [number, number, number, number]);
-  const outShape = tf.tidy(() => apply(c, x, f).shape);
-  const w = tf.tensor(randomData(outShape, 7).values, outShape);
-  const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-    tf.sum(tf.mul(apply(c, a as tf.Tensor4D, b as tf.Tensor4D), w)),
-  )([x, f]);
-  const result = { dx: await dx.data(), df: await df.data() };
-  tf.dispose([x, f, w, dx, df]);
-  return { ...result, leaked: tf.memory().numTensors - before };
-}
-
-function relativeError(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
-
-const padName = (p: Pad) => (Array.isArray(p) ? 'explicit' : p);
 
 describe('wasm training kernels: gradients equal the cpu backend', () => {
   beforeAll(async () => {

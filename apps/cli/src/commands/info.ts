@@ -12,6 +12,7 @@ export const SCALESPACE_PACKAGES = [
   '@scalespace/hvae',
   '@scalespace/denoisers',
   '@scalespace/singan',
+  '@scalespace/native',
 ] as const;
 
 /** Versions of the installed scalespace packages, by name. */

@@ -45,6 +45,15 @@ export async function loadSharp(): Promise<never> {
   );
 }
 
+/** The native rung is Node's: its addon is never loaded in a browser. */
+export async function importNative<T>(): Promise<T | null> {
+  return null;
+}
+
+export function cpuCount(): number {
+  return typeof navigator !== 'undefined' ? (navigator.hardwareConcurrency ?? 1) : 1;
+}
+
 export async function importNodeTensorflow(_which: 'tfjs-node' | 'tfjs-node-gpu'): Promise<boolean> {
   return false;
 }

@@ -2,7 +2,7 @@
 // files by path, the optional Node backends, and WebGPU through Dawn (the `webgpu` npm package).
 import { existsSync, readdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CheckpointError, InvalidArgumentError } from '../errors.js';
@@ -52,6 +52,16 @@ async function importOptional<T>(name: string): Promise<T | null> {
   } catch {
     return null;
   }
+}
+
+/** @scalespace/native (the OpenBLAS addon of the `native` rung), or null when it is not installed. */
+export async function importNative<T>(): Promise<T | null> {
+  return importOptional<T>('@scalespace/native');
+}
+
+/** The cores this process may use. */
+export function cpuCount(): number {
+  return availableParallelism();
 }
 
 /** Imports tfjs-node or tfjs-node-gpu (optional peer dependencies); false when not installed. */

@@ -83,7 +83,7 @@ function blobImages(r: Rng, n: number, size: number): tf.Tensor4D {
 
 export const coreSection: DemoSection = {
   id: 'core',
-  title: 'Tensor core: backend and a short training run on wasm',
+  title: 'Tensor core: backend and a short training run on it',
   async run(ctx) {
     const backend = await initBackend(undefined, { log: false });
     const r = rng(ctx.seed);
