@@ -135,9 +135,10 @@ function injectionCommand(kind: Injection, summary: string, lines: string[]): Co
   };
 }
 
-const START_SCALE_HELP =
-  '  --start-scale S      the injection scale: lower re-synthesises more (SinGAN: 1 .. scales - 1, default about the ' +
-  'middle; PetsGAN: 1 .. log2(factor), default the top, where the image enters at the low resolution as it is)';
+const START_SCALE_HELP = [
+  '  --start-scale S      the injection scale; lower re-synthesises more (SinGAN: 1 .. scales - 1, default about the',
+  '                       middle; PetsGAN: 1 .. log2(factor), default the top: the image at the low resolution as it is)',
+].join('\n');
 const MASK_HELP = (kind: 'harmonize' | 'edit') => [
   `  --mask MASK          white where IMAGE is to be re-synthesised, black where it stays (the size of IMAGE)`,
   `  --dilate R           the mask grows by a disk of R pixels at the model's size (default ${MASK_DILATION[kind]}, as SinGAN's ${kind === 'edit' ? 'editing' : 'harmonization'})`,
@@ -172,10 +173,10 @@ export const singanPaintCommand = injectionCommand(
 );
 
 /**
- * The SR steps a model can take to `factor`: SinGAN steps up through its finest generator k times by
- * factor^(1/k), k = round(log factor / log step), which must be within 5% of the step between its scales
- * (the original trains its SR model for the factor: `scalespace train singan LOW_RES --sr-factor F`). A
- * PetsGAN model's restoration network upscales by its own factor only.
+ * The SR steps a model takes to `factor`: SinGAN steps up through its finest generator by the ratio between its
+ * scales, k = round(log factor / log ratio) times (then to the exact size), so factor^(1/k) must be within 5% of
+ * that ratio (the original trains its SR model for the factor: `scalespace train singan LOW_RES --sr-factor F`).
+ * A PetsGAN model's restoration network upscales by its own factor only.
  */
 function srPlan(model: SingleImageModel, factor: number): { steps: number; modelStep: number } {
   if (model.method === 'petsgan') {
@@ -206,7 +207,7 @@ export const singanSrCommand: Command = {
     MODEL_HELP,
     "The SinGAN paper's protocol: train on the low-resolution image itself with the SR recipe",
     '(scalespace train singan LOW_RES.png --sr-factor 4: scales 4^(1/6) apart, reconstruction weight 100),',
-    'then upscale it here: k steps of x factor^(1/k), each through the finest generator.',
+    "then upscale it here: k steps of the model's scale ratio, each through its finest generator, then the exact size.",
     "  --factor F           the upscaling factor, in [1.2, 16] (SinGAN: k steps must match the model's scales to 5%;",
     '                       PetsGAN: its restoration factor only)',
     "  --input IMAGE        the image to upscale (default the model's training image, as the protocol does)",
