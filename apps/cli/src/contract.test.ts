@@ -80,7 +80,7 @@ describe('strict options', () => {
     const singan = await run(['sample', shipped('singan-coffee'), '--temperature=-1', '--out', path('g.png')]);
     expect(singan.code).toBe(2);
     expect(singan.stderr).toMatch(
-      /--temperature: singan\/petsgan models do not use it \(they read --size and --frames\)/,
+      /--temperature: singan\/petsgan models do not use it \(they read --size, --frames and --gen-start-scale\)/,
     );
     const pp = await run([
       'sample',

@@ -3,6 +3,8 @@
 export type { ConvertSinGANOptions } from './convert-official.js';
 export { convertSinGAN } from './convert-official.js';
 export { loadSingleImageModel, modelMethod } from './load-model.js';
+export type { DilateMaskOptions } from './mask.js';
+export { dilateMask, MASK_DILATION } from './mask.js';
 export { officialUpsample } from './official-resize.js';
 export type { PatchMatchOptions } from './patch-match.js';
 export { patchMatch } from './patch-match.js';

@@ -106,3 +106,17 @@ export function newSinGANConfig(o: Required<SinGANTrainOptions>, imageSize: Size
     training: { ...o },
   };
 }
+
+/**
+ * The original SinGAN's recipe for a model that super-resolves its own training image by `factor`
+ * (its SR.py): scales spaced by factor^(1/k) with k = round(3 log2 factor) (about 2^(1/3) apart), a
+ * reconstruction weight of 100 and a coarsest side of 18. Train on the low-resolution image with
+ * these options, then `superResolve({ factor })` steps up k times through the finest generator.
+ */
+export function superResolutionOptions(
+  factor: number,
+): Pick<Required<SinGANTrainOptions>, 'scaleFactor' | 'reconstructionWeight' | 'minSize'> {
+  numberIn(factor, 4, 1.2, 16, 'superResolutionOptions: factor');
+  const steps = Math.max(1, Math.round(3 * Math.log2(factor)));
+  return { scaleFactor: factor ** (-1 / steps), reconstructionWeight: 100, minSize: 18 };
+}

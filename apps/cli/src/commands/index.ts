@@ -11,6 +11,7 @@ import { infoCommand } from './info.js';
 import { pyramidDecomposeCommand, pyramidReconstructCommand } from './pyramid.js';
 import { sampleCommand } from './sample.js';
 import { trainSinganCommand } from './singan.js';
+import { singanAppCommands } from './singan-apps.js';
 import { srCommand } from './sr.js';
 import { trainCvdvaeCommand, trainVdvaeCommand } from './train-hvae.js';
 
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   demoCommand,
   trainSinganCommand,
   sampleCommand,
+  ...singanAppCommands,
   trainDenoiserCommand,
   denoiseCommand,
   pyramidDecomposeCommand,
