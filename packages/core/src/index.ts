@@ -47,7 +47,7 @@ export {
 } from './progress.js';
 export type { Rng } from './rng.js';
 export { rng } from './rng.js';
-export type { HostTensor, Safetensors } from './safetensors.js';
+export type { EncodeOptions, HostTensor, Safetensors } from './safetensors.js';
 export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export { setWasmPaths, tf } from './tf.js';
 export { PickleGlobal, PickleObject } from './torch/pickle-objects.js';
