@@ -8,6 +8,7 @@ import { denoiseCommand, trainDenoiserCommand } from './denoise.js';
 import { evalApdCommand, evalCommand, evalFidCommand, evalSifidCommand } from './eval.js';
 import { infoCommand } from './info.js';
 import { pyramidDecomposeCommand, pyramidReconstructCommand } from './pyramid.js';
+import { restoreCommand } from './restore.js';
 import { sampleCommand } from './sample.js';
 import { trainSinganCommand } from './singan.js';
 import { srCommand } from './sr.js';
@@ -21,6 +22,7 @@ export const commands: Command[] = [
   sampleCommand,
   trainDenoiserCommand,
   denoiseCommand,
+  restoreCommand,
   pyramidDecomposeCommand,
   pyramidReconstructCommand,
   trainPixelCnnCommand,
