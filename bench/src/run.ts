@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   metrics: () => import('./metrics.js'),
   pyramids: () => import('./pyramids.js'),
   singan: () => import('./singan.js'),
+  kadkhodaie: () => import('./kadkhodaie.js'),
   sr: () => import('./sr.js'),
 };
 
