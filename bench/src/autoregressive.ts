@@ -120,7 +120,7 @@ async function levelEntropies() {
       console.log(`skipped ${name}: ${(error as Error).message.split('.')[0]}`);
       continue;
     }
-    const report = levelEntropy(images, { pyramid: 'paired', bits: 8, coarsest: 4 });
+    const report = await levelEntropy(images, { pyramid: 'paired', bits: 8, coarsest: 4 });
     images.dispose();
     results.push({ name, ...report });
     rows.push([name, report.raw.toFixed(2), ...report.levels.map((l) => l.entropyBits.toFixed(2))]);

@@ -1,6 +1,16 @@
 // Training speed of the wasm backend (with core's training kernels) against the cpu backend, on the
 // same small conv net, in one process; plus the raw forward speed of a 3x3 conv on wasm.
-import { Conv2d, ConvTranspose2d, DepthwiseConv2d, Module, type Rng, rng, tf } from '@scalespace/core';
+import {
+  backendInfo,
+  Conv2d,
+  ConvTranspose2d,
+  DepthwiseConv2d,
+  initBackend,
+  Module,
+  type Rng,
+  rng,
+  tf,
+} from '@scalespace/core';
 import { median, printTable, timeRuns, writeResults } from './harness.js';
 
 const BATCH = 8;
@@ -78,6 +88,28 @@ async function forwardConvGflops(): Promise<{ shape: string; ms: number; gflops:
   return { shape: `${n}x${s}x${s}x${c} -> ${c}, 3x3`, ms, gflops: (2 * n * s * s * 9 * c * c) / (ms * 1e6) };
 }
 
+/**
+ * The same training step on webgpu, when an adapter exists (a software one too: it is forced here, and
+ * its label says so); null otherwise. A software adapter (SwiftShader: about a minute a step) gets one
+ * timed step.
+ */
+async function webgpuRow(
+  cpu: number,
+  flops: number,
+): Promise<{ row: Array<string | number>; ms: number; adapter: unknown } | null> {
+  try {
+    await initBackend('webgpu', { log: false });
+  } catch {
+    console.log('(no webgpu row: no WebGPU adapter; in Node install the `webgpu` package and a Vulkan driver)');
+    return null;
+  }
+  const label = backendInfo()?.label ?? 'webgpu';
+  const adapter = backendInfo()?.adapter;
+  const ms = median(await trainingStepTimes('webgpu', adapter?.fallback ? 1 : 10));
+  await tf.setBackend('wasm');
+  return { row: [label, ms, (flops / (ms * 1e6)).toFixed(2), (cpu / ms).toFixed(1)], ms, adapter };
+}
+
 export async function run(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
@@ -85,8 +117,10 @@ export async function run(): Promise<void> {
   const wasm = median(await trainingStepTimes('wasm', 20));
   const cpu = median(await trainingStepTimes('cpu', 3));
   const conv = await forwardConvGflops();
+  const webgpu = await webgpuRow(cpu, flops);
   const rows = [
     ['wasm + core kernels', wasm, (flops / (wasm * 1e6)).toFixed(2), (cpu / wasm).toFixed(1)],
+    ...(webgpu ? [webgpu.row] : []),
     ['cpu (baseline)', cpu, (flops / (cpu * 1e6)).toFixed(3), '1.0'],
   ];
   console.log(
@@ -104,6 +138,7 @@ export async function run(): Promise<void> {
       wasmMsPerStep: wasm,
       cpuMsPerStep: cpu,
       speedup: cpu / wasm,
+      ...(webgpu && { webgpuMsPerStep: webgpu.ms, webgpuAdapter: webgpu.adapter }),
     },
     forwardConv: conv,
   });

@@ -7,11 +7,12 @@
 // SCALESPACE_DENOISER_RUNS (a folder of checkpoint folders, e.g. flat-rf5, multiscale-rf9).
 // SCALESPACE_DENOISER_PARTS=denoise,sr,samples picks parts (default all).
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { imageGrid, initBackend, readImage, rng, tf, writeImage } from '@scalespace/core';
 import { type FlatDenoiser, loadDenoiser, type MultiscaleDenoiser } from '@scalespace/denoisers';
 import { psnr, ssim } from '@scalespace/metrics';
-import { heldOutDir, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
+import { heldOutPhotos, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
 import { resize } from '@scalespace/pyramids';
 import { median, printTable, RESULTS_DIR, timeRuns, writeResults } from './harness.js';
@@ -24,10 +25,12 @@ type AnyDenoiser = FlatDenoiser | MultiscaleDenoiser;
 
 // Scores with @scalespace/metrics (grey images, data range 1); outputs are scored as they would be saved,
 // clipped to [0, 1]. SSIM: Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, valid region (metrics' default).
-const scorePsnr = (out: tf.Tensor, ref: tf.Tensor): number =>
-  tf.tidy(() => psnr(tf.clipByValue(out, 0, 1), ref, { dataRange: 1 }));
-const scoreSsim = (out: tf.Tensor, ref: tf.Tensor): number =>
-  tf.tidy(() => ssim(tf.clipByValue(out, 0, 1), ref, { dataRange: 1 }));
+async function scored(out: tf.Tensor, metric: (clipped: tf.Tensor) => Promise<number>): Promise<number> {
+  const clipped = tf.clipByValue(out, 0, 1);
+  return metric(clipped).finally(() => clipped.dispose());
+}
+const scorePsnr = (out: tf.Tensor, ref: tf.Tensor) => scored(out, (c) => psnr(c, ref, { dataRange: 1 }));
+const scoreSsim = (out: tf.Tensor, ref: tf.Tensor) => scored(out, (c) => ssim(c, ref, { dataRange: 1 }));
 /**
  * PSNR of the noisy input, unclipped as usually reported (about 20 log10(255 / sigma)). Not metrics' psnr: it
  * rejects values far outside [0, 1] (a likely data-range mistake), and the noisy input at sigma >= 50 has them.
@@ -36,7 +39,7 @@ const noisyPsnr = (noisy: tf.Tensor, ref: tf.Tensor): number =>
   tf.tidy(() => -10 * Math.log10(tf.mean(tf.squaredDifference(noisy, ref)).dataSync()[0]));
 
 async function heldOut(): Promise<Array<{ name: string; image: tf.Tensor3D }>> {
-  const folder = process.env.SCALESPACE_DENOISER_TEST ?? heldOutDir;
+  const folder = process.env.SCALESPACE_DENOISER_TEST ?? dirname(fileURLToPath(heldOutPhotos.camera!));
   if (!existsSync(folder)) throw new Error(`bench denoisers: no folder of held-out photos at "${folder}"`);
   const files = readdirSync(folder)
     .filter((f) => /\.(png|jpe?g|webp|tiff?)$/i.test(f))
@@ -97,7 +100,7 @@ export async function run(): Promise<void> {
       const values: number[] = [];
       for (const [i, { image }] of images.entries()) {
         const { image: out } = await model.denoise(noisy[s][i]);
-        values.push(scorePsnr(out, image));
+        values.push(await scorePsnr(out, image));
         out.dispose();
       }
       row.push(mean(values));
@@ -156,12 +159,12 @@ export async function run(): Promise<void> {
       const { image: sr, evaluations } = await method(low);
       acc.seconds.push((performance.now() - t0) / 1000);
       const srImage = tf.reshape(sr, hr.shape);
-      acc.psnr.push(scorePsnr(srImage, hr));
-      acc.ssim.push(scoreSsim(srImage, hr));
+      acc.psnr.push(await scorePsnr(srImage, hr));
+      acc.ssim.push(await scoreSsim(srImage, hr));
       const back = tf.tidy(() =>
         tf.squeeze(tf.avgPool(tf.expandDims(tf.clipByValue(srImage, 0, 1), 0) as tf.Tensor4D, 4, 4, 'valid'), [0]),
       );
-      acc.lrPsnr.push(scorePsnr(back, low));
+      acc.lrPsnr.push(await scorePsnr(back, low));
       acc.evaluations.push(evaluations);
       if (figure.length === 0) figure.push(tf.image.resizeNearestNeighbor(low, [hr.shape[0], hr.shape[1]]), hr.clone());
       if (image === images[0].image) figure.push(tf.clipByValue(srImage, 0, 1));

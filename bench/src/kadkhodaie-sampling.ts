@@ -3,11 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageGrid, readImage, tf, writeImage } from '@scalespace/core';
 import type { SamplerSettings } from '@scalespace/denoisers';
-import { lrPsnr, ssim } from '@scalespace/metrics';
+import { lrPsnr } from '@scalespace/metrics';
 import { testImagesDir as faces320, load as load320 } from '@scalespace/model-kadkhodaie-celeba320';
 import { resize } from '@scalespace/pyramids';
 import { printTable } from './harness.js';
-import { FIGURES, scorePsnr } from './kadkhodaie.js';
+import { FIGURES, scorePsnr, scoreSsim } from './kadkhodaie.js';
 
 /**
  * The official notebook's settings (code/algorithm_inv_prob.py, notebooks/demo.ipynb): detail bands from
@@ -68,16 +68,16 @@ export async function runSuperResolution(): Promise<unknown> {
     batch.dispose();
     const meanImage = tf.mean(sr.images, 0, true) as tf.Tensor4D;
     const first = tf.slice(sr.images, [0], [1]) as tf.Tensor4D;
-    const score = (x: tf.Tensor4D) => ({
-      psnr: scorePsnr(x, clean),
-      ssim: tf.tidy(() => ssim(tf.clipByValue(x, 0, 1), clean, { dataRange: 1 })),
-      lrPsnr: tf.tidy(() => lrPsnr(x, low, { scale: factor, dataRange: 1, degradation: avgDown(factor) })),
+    const score = async (x: tf.Tensor4D) => ({
+      psnr: await scorePsnr(x, clean),
+      ssim: await scoreSsim(x, clean),
+      lrPsnr: await lrPsnr(x, low, { scale: factor, dataRange: 1, degradation: avgDown(factor) }),
     });
     const entry = {
       input: low.shape.slice(1, 3),
-      bicubic: { ...score(bicubic), seconds: bicubicSeconds },
-      sample: score(first),
-      mean: score(meanImage),
+      bicubic: { ...(await score(bicubic)), seconds: bicubicSeconds },
+      sample: await score(first),
+      mean: await score(meanImage),
       evaluationsPerSample: sr.evaluations,
       steps: sr.steps,
       secondsPerSample: sr.seconds / SR_SAMPLES,

@@ -14,11 +14,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initBackend, readImage, rng, tf } from '@scalespace/core';
 import { FIXTURES, loadFixture } from '@scalespace/data';
 import { type FlatDenoiser, loadDenoiser, type MultiscaleDenoiser, saveDenoiser } from '@scalespace/denoisers';
-import { psnr } from '@scalespace/metrics';
-import { heldOutDir, load as loadOursFlat } from '@scalespace/model-denoiser-flat-rf43';
+import { psnr, ssim } from '@scalespace/metrics';
+import { heldOutPhotos, load as loadOursFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadOursMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
 import {
   testImagesDir as faces160,
@@ -72,8 +73,8 @@ function allModels(): Array<{ name: string; load: () => Promise<AnyDenoiser> }> 
   return [
     ...models160.map((name) => ({ name, load: () => load160(name) })),
     { name: 'multiscale320-rf13', load: load320 },
-    { name: 'denoiser-flat-rf43 (ours)', load: loadOursFlat },
-    { name: 'denoiser-multiscale-rf13 (ours)', load: loadOursMultiscale },
+    { name: 'denoiser-flat-rf43 (ours)', load: () => loadOursFlat() },
+    { name: 'denoiser-multiscale-rf13 (ours)', load: () => loadOursMultiscale() },
   ];
 }
 
@@ -85,8 +86,24 @@ export async function loadModel(name: string): Promise<AnyDenoiser> {
 }
 
 /** PSNR of an output as it would be saved (clipped to [0, 1]). */
-export const scorePsnr = (out: tf.Tensor, ref: tf.Tensor): number =>
-  tf.tidy(() => psnr(tf.clipByValue(out, 0, 1), ref, { dataRange: 1 }));
+export async function scorePsnr(out: tf.Tensor, ref: tf.Tensor): Promise<number> {
+  const clipped = tf.clipByValue(out, 0, 1);
+  try {
+    return await psnr(clipped, ref, { dataRange: 1 });
+  } finally {
+    clipped.dispose();
+  }
+}
+
+/** SSIM of an output as it would be saved (clipped to [0, 1]). */
+export async function scoreSsim(out: tf.Tensor, ref: tf.Tensor): Promise<number> {
+  const clipped = tf.clipByValue(out, 0, 1);
+  try {
+    return await ssim(clipped, ref, { dataRange: 1 });
+  } finally {
+    clipped.dispose();
+  }
+}
 
 /** PSNR of the noisy input, unclipped (about 20 log10(255 / sigma)). */
 const noisyPsnr = (noisy: tf.Tensor, ref: tf.Tensor): number =>
@@ -110,7 +127,7 @@ async function denoisePsnrs(model: AnyDenoiser, images: TestImage[], noisy: tf.T
     const values: number[] = [];
     for (const [i, x] of row.entries()) {
       const { image } = await model.denoise(x);
-      values.push(scorePsnr(image, images[i].image));
+      values.push(await scorePsnr(image, images[i].image));
       image.dispose();
     }
     table.push(values);
@@ -179,8 +196,8 @@ async function runDenoise(images: TestImage[]): Promise<unknown> {
 /** The images the float16 part measured on: the held-out photos at full size and both face crops. */
 async function float16Images(): Promise<TestImage[]> {
   const files = [
-    ['camera', join(heldOutDir, 'camera.png')],
-    ['chelsea', join(heldOutDir, 'chelsea.png')],
+    ['camera', fileURLToPath(heldOutPhotos.camera as URL)],
+    ['chelsea', fileURLToPath(heldOutPhotos.chelsea as URL)],
     ['face160', join(faces160, 'astronaut-face-160.png')],
     ['face320', join(faces320, 'astronaut-face-320.png')],
   ];
@@ -213,7 +230,7 @@ async function runFloat16(images: TestImage[]): Promise<unknown> {
         const [a, b] = [(await half.denoise(x)).image, (await full.denoise(x)).image];
         maxPsnrChange = Math.max(
           maxPsnrChange,
-          Math.abs(scorePsnr(a, images[i].image) - scorePsnr(b, images[i].image)),
+          Math.abs((await scorePsnr(a, images[i].image)) - (await scorePsnr(b, images[i].image))),
         );
         maxPixelChange = Math.max(
           maxPixelChange,

@@ -96,11 +96,11 @@ function psnrLoop(a: Uint8Array, b: Uint8Array): number {
   return 10 * Math.log10((255 * 255) / (s / a.length));
 }
 
-async function timed<T>(fn: () => T, repeats: number): Promise<{ value: T; ms: number }> {
-  let value = fn();
+async function timed<T>(fn: () => T | Promise<T>, repeats: number): Promise<{ value: T; ms: number }> {
+  let value = await fn();
   const times = await timeRuns(
-    () => {
-      value = fn();
+    async () => {
+      value = await fn();
     },
     repeats,
     0,
@@ -142,13 +142,13 @@ export async function run(): Promise<void> {
     // Different definitions, one run each: values only.
     definitionRows.push({
       size,
-      oursRgbMean: ssim(pair.rgb[0], pair.rgb[1], { dataRange: 1 }),
-      oursY: ssim(pair.rgb[0], pair.rgb[1], { dataRange: 1, channel: 'y' }),
+      oursRgbMean: await ssim(pair.rgb[0], pair.rgb[1], { dataRange: 1 }),
+      oursY: await ssim(pair.rgb[0], pair.rgb[1], { dataRange: 1, channel: 'y' }),
       ssimJsFastDownsampled: ssimJs(pair.rgba[0], pair.rgba[1], { ...SSIM_JS_WANG, downsample: 'original' }).mssim,
       ssimJsDefaults: ssimJs(pair.rgba[0], pair.rgba[1]).mssim,
     });
     const b = await timed(() => brisque(pair.rgb[1]), repeats);
-    brisqueRows.push({ size, clean: brisque(pair.rgb[0]), noisy: b.value, msPerImage: b.ms });
+    brisqueRows.push({ size, clean: await brisque(pair.rgb[0]), noisy: b.value, msPerImage: b.ms });
     tf.dispose([...pair.rgb, ...pair.grey]);
   }
 

@@ -357,14 +357,16 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** Times ours (tensors in, results read back) and the baseline; compares one output of each. */
 async function measure(
   transform: string,
-  ours: () => { check: ArrayLike<number>; dispose: () => void },
+  ours: () =>
+    | Promise<{ check: ArrayLike<number>; dispose: () => void }>
+    | { check: ArrayLike<number>; dispose: () => void },
   baseline: () => ArrayLike<number>,
 ): Promise<Row> {
-  const first = ours();
+  const first = await ours();
   const reference = baseline();
   const maxDiff = maxAbsDiff(first.check, reference);
   first.dispose();
-  const oursMs = median(await timeRuns(() => ours().dispose(), REPEATS, 1));
+  const oursMs = median(await timeRuns(async () => (await ours()).dispose(), REPEATS, 1));
   const baselineMs = median(await timeRuns(baseline, REPEATS, 1));
   return { transform, oursMs, baselineMs, maxDiff };
 }
@@ -586,8 +588,8 @@ export async function run(): Promise<void> {
   rows.push(
     await measure(
       'lifting 5/3 J=3',
-      () => {
-        const p = liftingPyramid(xi, { bits: 8, levels: LEVELS });
+      async () => {
+        const p = await liftingPyramid(xi, { bits: 8, levels: LEVELS });
         return { check: p.coarse.dataSync(), dispose: () => tf.dispose([p.coarse, ...p.levels]) };
       },
       () => {
@@ -601,13 +603,13 @@ export async function run(): Promise<void> {
       },
     ),
   );
-  const lifted = liftingPyramid(xi, { bits: 8, levels: LEVELS });
+  const lifted = await liftingPyramid(xi, { bits: 8, levels: LEVELS });
   const liftedPlanes = liftingPlanes(toPlanar(ints, SIZE * SIZE), SIZE, SIZE, false);
   rows.push(
     await measure(
       'lifting reconstruction',
-      () => {
-        const y = reconstructLifting(lifted);
+      async () => {
+        const y = await reconstructLifting(lifted);
         return { check: y.dataSync(), dispose: () => y.dispose() };
       },
       () => toInterleaved(liftingPlanes(Int32Array.from(liftedPlanes), SIZE, SIZE, true), SIZE * SIZE),

@@ -51,18 +51,18 @@ async function pixelPyramidsRow(
     const back = pairedPyramid(out.images, { bits: 8, levels: 4 });
     exact &&= tf.tidy(() => tf.max(tf.abs(tf.sub(back.coarse, pyramid.coarse))).dataSync()[0] === 0);
     const sr = tf.tidy(() => tf.div(tf.cast(out.images, 'float32'), 255) as tf.Tensor4D);
-    acc.psnr.push(...psnrPerImage(sr, gt, 1));
-    acc.ssim.push(...ssimPerImage(sr, gt, { dataRange: 1 }));
+    acc.psnr.push(...(await psnrPerImage(sr, gt, 1)));
+    acc.ssim.push(...(await ssimPerImage(sr, gt, { dataRange: 1 })));
     const lowAll = lowResolution(gt, SCALE);
     for (let i = 0; i < sr.shape[0]; i++) {
       const [one, low] = tf.tidy(() => [tf.slice(sr, [i], [1]), tf.slice(lowAll, [i], [1])]);
-      acc.lr.push(lrPsnr(one, low, { scale: SCALE, dataRange: 1, degradation: (h) => lowResolution(h, SCALE) }));
+      acc.lr.push(await lrPsnr(one, low, { scale: SCALE, dataRange: 1, degradation: (h) => lowResolution(h, SCALE) }));
       tf.dispose([one, low]);
     }
     lowAll.dispose();
     for (let b = 0; b < idx.length; b++) {
       const group = tf.slice(sr, [b * SAMPLES], [SAMPLES]);
-      acc.apd.push(apd(group));
+      acc.apd.push(await apd(group));
       group.dispose();
     }
     disposePaired(back);

@@ -1,10 +1,19 @@
+import { copyFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'tsup';
+import { packageBuilds } from '../../tooling/package-build';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+// The wasm backend's binaries sit beside dist/browser.js, where src/platform/browser.ts points
+// (new URL('./tfjs-backend-wasm-simd.wasm', import.meta.url)) and bundlers find them.
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+
+async function copyWasmBinaries(): Promise<void> {
+  const wasmDist = join(
+    dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')),
+    'dist',
+  );
+  await Promise.all(WASM_FILES.map((file) => copyFile(join(wasmDist, file), join('dist', file))));
+}
+
+export default defineConfig(packageBuilds({ browserEntry: 'src/browser.ts', afterBrowserBuild: copyWasmBinaries }));

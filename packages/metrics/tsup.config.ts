@@ -1,11 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuilds } from '../../tooling/package-build';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  shims: true,
-  target: 'node20',
-});
+// import.meta.url locates files shipped beside dist/; shims make it work in the CJS build too.
+export default defineConfig(packageBuilds({ browserEntry: 'src/browser.ts', shims: true }));

@@ -44,3 +44,11 @@ def provenance():
     print(f'command: {command}')
     print(f'torch {torch.__version__}, numpy {np.__version__}, python {sys.version.split()[0]}')
     return {'command': command, 'torch': torch.__version__, 'numpy': np.__version__}
+
+
+def report_size(folder):
+    """Prints the total size of the files written under `folder` (the fixtures must stay small)."""
+    import os
+
+    total = sum(os.path.getsize(os.path.join(f, n)) for f, _, names in os.walk(folder) for n in names)
+    print(f'wrote {folder}: {total} bytes')

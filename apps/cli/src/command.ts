@@ -16,6 +16,15 @@ export interface CommandContext {
   log(line: string): void;
   /** Prints the command's JSON result to stdout. */
   printJson(value: unknown): void;
+  /** Runs `cleanup` when the command ends, success or failure (dispose models and tensors here). */
+  defer(cleanup: () => unknown): void;
+  /**
+   * The temporary path to write the output `path` to: moved to `path` when the command succeeds,
+   * removed when it fails (so a failure leaves no partial output and keeps an older one).
+   */
+  output(path: string): Promise<string>;
+  /** Creates a folder for outputs; removed if the command fails and created it. */
+  outputDir(path: string): Promise<void>;
 }
 
 /** One `scalespace` command. Names may have several words: `pyramid decompose`. */
@@ -51,6 +60,18 @@ export function choiceOption<T extends string>(
   throw new UsageError(`--${name} must be ${listed}, got "${v}"`);
 }
 
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * A number written the plain way (`12`, `-0.5`, `1e-3`): not '', hex, binary, 'Infinity' or 'NaN',
+ * which `Number()` would turn into 0, 16, ... silently.
+ */
+export function parseNumber(text: string, integer = false): number {
+  const trimmed = text.trim();
+  return (integer ? INTEGER : DECIMAL).test(trimmed) ? Number(trimmed) : Number.NaN;
+}
+
 /** Reads an integer option with bounds. */
 export function intOption(
   ctx: CommandContext,
@@ -61,8 +82,8 @@ export function intOption(
 ): number {
   const v = ctx.values[name];
   if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max)
+  const n = parseNumber(String(v), true);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
     throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got "${v}"`);
   return n;
 }
@@ -77,10 +98,16 @@ export function numberOption(
 ): number {
   const v = ctx.values[name];
   if (v === undefined) return fallback;
-  const n = Number(v);
+  const n = parseNumber(String(v));
   if (!Number.isFinite(n) || n < min || n > max)
     throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${v}"`);
   return n;
+}
+
+/** Refuses options the command accepts in general but the case at hand does not use (instead of ignoring them). */
+export function rejectUnused(ctx: CommandContext, names: string[], why: string): void {
+  const given = names.filter((n) => ctx.values[n] !== undefined);
+  if (given.length > 0) throw new UsageError(`${given.map((n) => `--${n}`).join(' and ')}: ${why}`);
 }
 
 /** A mistake in how the command was called; printed with the command's usage. */

@@ -8,17 +8,21 @@ import type { CommandContext } from './command.js';
 export interface SampleHandler {
   /** Short name shown in errors: 'pixelpyramids', 'singan', ... */
   name: string;
+  /** The options of `sample` this kind of model reads besides --out, --n and --seed; the others are refused. */
+  uses: string[];
   detect(dir: string): Promise<boolean>;
   sample(ctx: CommandContext, dir: string): Promise<number>;
 }
 
-/** Reads DIR/config.json, or null when there is none (for `detect` implementations). */
+/**
+ * Reads DIR/config.json, or null when there is none (for `detect` implementations); a config.json
+ * that is not JSON is a ConfigError naming it, not "no model here".
+ */
 export async function readCheckpointConfig(dir: string): Promise<Record<string, unknown> | null> {
-  const { readFile } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
   const { join } = await import('node:path');
-  try {
-    return JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
+  const file = join(dir, 'config.json');
+  if (!existsSync(file)) return null;
+  const { readJsonFile } = await import('./config-file.js');
+  return (await readJsonFile(file, 'the model config')) as Record<string, unknown>;
 }

@@ -1,10 +1,19 @@
-import { fileURLToPath } from 'node:url';
+import { type CheckpointSource, type LongWorkOptions, modelSource, packageAsset } from '@scalespace/core';
 import { type Cvdvae, loadCvdvae } from '@scalespace/hvae';
 
-/** The folder holding the weights: model.safetensors (prior + low-resolution encoder) and config.json. */
-export const weightsDir: string = fileURLToPath(new URL('../weights', import.meta.url));
+const NAME = '@scalespace/model-cvdvae-mnist-x4';
 
-/** Loads the trained x4 MNIST CVDVAE (call `initBackend()` first). The caller disposes it. */
-export function load(): Promise<Cvdvae> {
-  return loadCvdvae(weightsDir);
+/**
+ * The weights (model.safetensors; its header holds the config), a package asset: Vite, webpack and Parcel
+ * copy it into a build. Undefined where import.meta.url is not a URL (an esbuild IIFE bundle).
+ */
+export const weightsUrl: URL | undefined = packageAsset(() => new URL('../weights/model.safetensors', import.meta.url));
+
+/**
+ * Loads the trained x4 MNIST CVDVAE (prior + low-resolution encoder) (call `initBackend()` first): the shipped
+ * weights, or `source` (a URL, a Response, the bytes, or a path in Node). `onProgress` / `signal` follow the
+ * download. The caller disposes it.
+ */
+export function load(source?: CheckpointSource, options: LongWorkOptions = {}): Promise<Cvdvae> {
+  return loadCvdvae(modelSource(source, weightsUrl, NAME), options);
 }

@@ -37,7 +37,7 @@ describe('@scalespace/model-denoiser-multiscale-rf13', () => {
     const noisy = tf.tidy(() => tf.add(clean, rng(2).normalTensor(clean.shape, { std: 25 / 255 })));
     const { image, evaluations } = await model.denoise(noisy);
     expect(evaluations).toBe(3);
-    expect(psnr(image, clean)).toBeGreaterThan(psnr(noisy, clean) + 8);
+    expect(await psnr(image, clean)).toBeGreaterThan((await psnr(noisy, clean)) + 8);
     const low = tf.tidy(() => tf.squeeze(tf.avgPool(tf.expandDims(clean, 0) as tf.Tensor4D, 4, 4, 'valid'), [0]));
     const sr = await model.superResolve(low, { factor: 4, seed: 1, h0: 0.05, beta: 0.3, sigmaL: 0.02 });
     const back = tf.tidy(() => tf.avgPool(sr.images, 4, 4, 'valid'));

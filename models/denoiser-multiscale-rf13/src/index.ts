@@ -1,10 +1,18 @@
-import { fileURLToPath } from 'node:url';
+import { type CheckpointSource, type LongWorkOptions, modelSource, packageAsset } from '@scalespace/core';
 import { loadDenoiser, type MultiscaleDenoiser } from '@scalespace/denoisers';
 
-/** The folder holding the weights: model.safetensors and config.json (a scalespace checkpoint). */
-export const weightsDir: string = fileURLToPath(new URL('../weights', import.meta.url));
+const NAME = '@scalespace/model-denoiser-multiscale-rf13';
 
-/** Loads the trained multiscale denoiser (call `initBackend()` first). The caller disposes it. */
-export async function load(): Promise<MultiscaleDenoiser> {
-  return (await loadDenoiser(weightsDir)) as MultiscaleDenoiser;
+/**
+ * The weights (model.safetensors; its header holds the config), a package asset: Vite, webpack and Parcel
+ * copy it into a build. Undefined where import.meta.url is not a URL (an esbuild IIFE bundle).
+ */
+export const weightsUrl: URL | undefined = packageAsset(() => new URL('../weights/model.safetensors', import.meta.url));
+
+/**
+ * Loads the trained multiscale denoiser (call `initBackend()` first): the shipped weights, or `source` (a URL, a
+ * Response, the bytes, or a path in Node). `onProgress` / `signal` follow the download. The caller disposes it.
+ */
+export async function load(source?: CheckpointSource, options: LongWorkOptions = {}): Promise<MultiscaleDenoiser> {
+  return (await loadDenoiser(modelSource(source, weightsUrl, NAME), options)) as MultiscaleDenoiser;
 }

@@ -22,7 +22,7 @@ describe('@scalespace/model-pixelpyramids-mnist', () => {
     labels?.dispose();
     // The README's number is over all 10,000 test digits; 50 of them land within a loose band around it.
     const recorded = Number(model.training?.testBitsPerDim);
-    const bpd = net.bitsPerDim(digits);
+    const bpd = await net.bitsPerDim(digits);
     expect(Math.abs(bpd - recorded)).toBeLessThan(0.35 * recorded);
 
     const s = await model.sample({ n: 2, seed: 1 });

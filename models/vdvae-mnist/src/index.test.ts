@@ -1,15 +1,14 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { load, weightsDir } from './index.js';
+import { load, weightsUrl } from './index.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
 describe('@scalespace/model-vdvae-mnist', () => {
-  it.skipIf(!existsSync(join(weightsDir, 'model.safetensors')))(
+  it.skipIf(!(weightsUrl && existsSync(weightsUrl)))(
     'loads the trained prior and samples digits-like images',
     async () => {
       const before = tf.memory().numTensors;

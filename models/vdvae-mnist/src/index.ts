@@ -1,10 +1,18 @@
-import { fileURLToPath } from 'node:url';
+import { type CheckpointSource, type LongWorkOptions, modelSource, packageAsset } from '@scalespace/core';
 import { loadVdvae, type Vdvae } from '@scalespace/hvae';
 
-/** The folder holding the weights: model.safetensors and config.json (a scalespace checkpoint). */
-export const weightsDir: string = fileURLToPath(new URL('../weights', import.meta.url));
+const NAME = '@scalespace/model-vdvae-mnist';
 
-/** Loads the trained MNIST VD-VAE prior (call `initBackend()` first). The caller disposes it. */
-export function load(): Promise<Vdvae> {
-  return loadVdvae(weightsDir);
+/**
+ * The weights (model.safetensors; its header holds the config), a package asset: Vite, webpack and Parcel
+ * copy it into a build. Undefined where import.meta.url is not a URL (an esbuild IIFE bundle).
+ */
+export const weightsUrl: URL | undefined = packageAsset(() => new URL('../weights/model.safetensors', import.meta.url));
+
+/**
+ * Loads the trained MNIST VD-VAE prior (call `initBackend()` first): the shipped weights, or `source` (a URL, a
+ * Response, the bytes, or a path in Node). `onProgress` / `signal` follow the download. The caller disposes it.
+ */
+export function load(source?: CheckpointSource, options: LongWorkOptions = {}): Promise<Vdvae> {
+  return loadVdvae(modelSource(source, weightsUrl, NAME), options);
 }

@@ -56,16 +56,16 @@ export function medianFilter(values: Float32Array, h: number, w: number, c: numb
  * Cleans one image [H, W, C] (float in [0, 1]). Returns the cleaned image and the outlier mask
  * (1 where a pixel was replaced).
  */
-export function cleanSample(
+export async function cleanSample(
   image: tf.Tensor3D,
   options: CleanupOptions = {},
-): { image: tf.Tensor3D; mask: tf.Tensor2D; outliers: number } {
+): Promise<{ image: tf.Tensor3D; mask: tf.Tensor2D; outliers: number }> {
   const { neighbourhood = 5, bins = 8, median = 7, contamination = 0.01, seed = 0 } = options;
   if (image.rank !== 3) throw new InvalidImageError(`cleanSample: expected [H, W, C], got [${image.shape.join(', ')}]`);
   if (!(contamination > 0 && contamination < 0.5))
     throw new InvalidArgumentError(`cleanSample: contamination must be in (0, 0.5), got ${contamination}`);
   const [h, w, c] = image.shape;
-  const values = image.dataSync() as Float32Array;
+  const values = (await image.data()) as Float32Array;
   const feature = new Float32Array(h * w);
   for (let i = 0; i < h * w; i++)
     feature[i] = c >= 3 ? hue(values[i * c], values[i * c + 1], values[i * c + 2]) : values[i * c];

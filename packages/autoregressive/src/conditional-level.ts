@@ -300,7 +300,10 @@ export class ConditionalLevel extends Module {
   }
 
   /** Draws the fine image given the coarse one, sub-image after sub-image: S network evaluations. */
-  sample(coarse: tf.Tensor, options: { rng: Rng; temperature?: number }): { fine: tf.Tensor; evaluations: number } {
+  async sample(
+    coarse: tf.Tensor,
+    options: { rng: Rng; temperature?: number },
+  ): Promise<{ fine: tf.Tensor; evaluations: number }> {
     const { channels, bits, components } = this.config;
     const s = this.subImages;
     const features = this.features(coarse);
@@ -327,7 +330,7 @@ export class ConditionalLevel extends Module {
           temperature: options.temperature,
         });
       });
-      const data = drawn.dataSync();
+      const data = await drawn.data();
       if (state) previous = drawn;
       else drawn.dispose();
       for (let p = 0; p < n * h * w; p++) {

@@ -1,4 +1,4 @@
-import { tf } from '@scalespace/core';
+import { tf, yieldToEventLoop } from '@scalespace/core';
 
 /** Every image of the given shape with values 0..2^bits-1, as int32 [count, H, W, C] (for exactness tests). */
 export function allImages(height: number, width: number, channels: number, bits: number): tf.Tensor4D {
@@ -28,8 +28,10 @@ export async function totalProbability(
   let sum = 0;
   for (let start = 0; start < images.shape[0]; start += chunk) {
     const size = Math.min(chunk, images.shape[0] - start);
-    sum += tf.tidy(() => tf.sum(tf.exp(model.logProb(tf.slice(images, [start], [size])))).dataSync()[0]);
-    await new Promise((resolve) => setImmediate(resolve));
+    const part = tf.tidy(() => tf.sum(tf.exp(model.logProb(tf.slice(images, [start], [size])))));
+    sum += (await part.data())[0];
+    part.dispose();
+    await yieldToEventLoop();
   }
   return sum;
 }

@@ -1,19 +1,4 @@
-export type { CleanupOptions } from './cleanup.js';
-export { cleanSample, medianFilter } from './cleanup.js';
-export type { ConditionalLevelConfig, FineValues } from './conditional-level.js';
-export { ConditionalLevel } from './conditional-level.js';
-export { allImages, totalProbability } from './exactness.js';
-export { concatElu, GatedResnet } from './gated-resnet.js';
-export type { IsolationForestOptions } from './isolation-forest.js';
-export { averagePathLength, IsolationForest } from './isolation-forest.js';
-export type { AutoregressiveConfig, AutoregressiveModel, PixelCnnImageConfig, SavedModelInfo } from './model-io.js';
-export { createModel, loadModel, saveModel } from './model-io.js';
-export type { PixelPyramidsConfig, SampleOptions } from './pixel-pyramids.js';
-export { PixelPyramids } from './pixel-pyramids.js';
-export type { PixelCnnConfig, SampleResult } from './pixelcnn.js';
-export { PixelCnn, toUnitScale, validatePixelCnnConfig } from './pixelcnn.js';
-export type { RecipeOptions } from './recipes.js';
-export { recipeConfig } from './recipes.js';
-export { downShift, RectConv2d, rightShift, ShiftedConv2d } from './shifted-conv.js';
+// The Node entry: everything in browser.ts, plus the trainer.
+export * from './browser.js';
 export type { TrainOptions, TrainResult } from './train.js';
 export { trainModel } from './train.js';

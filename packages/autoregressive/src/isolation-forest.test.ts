@@ -8,7 +8,7 @@ describe('Isolation Forest', () => {
     await tf.setBackend('wasm');
   });
 
-  it('scores planted outliers far above a Gaussian cloud', () => {
+  it('scores planted outliers far above a Gaussian cloud', async () => {
     const r = rng(1);
     const inliers = Array.from({ length: 500 }, () => [r.normal(), r.normal(), r.normal()]);
     const outliers = [
@@ -23,7 +23,7 @@ describe('Isolation Forest', () => {
     expect(averagePathLength(256)).toBeCloseTo(10.24, 1);
   });
 
-  it('cleanSample replaces wrapped pixels in a smooth image and leaves the rest', () => {
+  it('cleanSample replaces wrapped pixels in a smooth image and leaves the rest', async () => {
     const size = 32;
     const values = new Float32Array(size * size * 3);
     for (let y = 0; y < size; y++)
@@ -44,7 +44,7 @@ describe('Isolation Forest', () => {
       values[(y * size + x) * 3 + 2] = 1; // magenta: a wrapped value
     }
     const image = tf.tensor3d(values, [size, size, 3]);
-    const { image: cleaned, mask, outliers } = cleanSample(image, { contamination: 0.01, seed: 3 });
+    const { image: cleaned, mask, outliers } = await cleanSample(image, { contamination: 0.01, seed: 3 });
     const m = mask.arraySync() as number[][];
     for (const [y, x] of planted) expect(m[y][x]).toBe(1);
     expect(outliers).toBeLessThanOrEqual(Math.ceil(0.01 * size * size) + 2);

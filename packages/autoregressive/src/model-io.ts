@@ -1,4 +1,14 @@
-import { CheckpointError, loadCheckpoint, type Module, rng, saveCheckpoint, type tf } from '@scalespace/core';
+import {
+  CheckpointError,
+  type CheckpointSource,
+  type LongWorkOptions,
+  loadCheckpoint,
+  type Module,
+  rng,
+  saveCheckpoint,
+  sourceName,
+  type tf,
+} from '@scalespace/core';
 import { PixelPyramids, type PixelPyramidsConfig } from './pixel-pyramids.js';
 import { PixelCnn, type PixelCnnConfig } from './pixelcnn.js';
 
@@ -83,17 +93,20 @@ export async function saveModel(
 
 /**
  * Loads a model saved by `saveModel` or by the trainer. From a training checkpoint it takes the EMA
- * weights by default (`weights: 'live'` takes the last optimiser iterate instead).
+ * weights by default (`weights: 'live'` takes the last optimiser iterate instead). `source`: a directory or
+ * `.safetensors` file by path (Node), a URL, a Response or the bytes; `onProgress`/`signal` follow the download.
  */
 export async function loadModel(
-  dir: string,
-  options: { weights?: 'ema' | 'live' } = {},
+  source: CheckpointSource,
+  options: LongWorkOptions & { weights?: 'ema' | 'live' } = {},
 ): Promise<AutoregressiveModel & { training?: Record<string, unknown> }> {
-  const info = await loadCheckpoint<SavedModelInfo>(dir);
+  const info = await loadCheckpoint<SavedModelInfo>(source, undefined, options);
   const config = info.config;
   if (!config?.model?.kind) {
     for (const t of Object.values(info.tensors)) t.dispose();
-    throw new CheckpointError(`"${dir}" is not an autoregressive model checkpoint (its config has no model kind)`);
+    throw new CheckpointError(
+      `${sourceName(source)} is not an autoregressive model checkpoint (its config has no model kind)`,
+    );
   }
   const model = createModel(config.model);
   try {

@@ -129,9 +129,12 @@ export class PixelPyramids extends Module {
   }
 
   /** Negative log-likelihood in bits per dimension, averaged over the batch. */
-  bitsPerDim(x: tf.Tensor): number {
+  async bitsPerDim(x: tf.Tensor): Promise<number> {
     const { height, width, channels } = this.config;
-    return tf.tidy(() => -tf.mean(this.logProb(x)).dataSync()[0] / (height * width * channels * Math.LN2));
+    const mean = tf.tidy(() => tf.mean(this.logProb(x)));
+    const [value] = await mean.data();
+    mean.dispose();
+    return -value / (height * width * channels * Math.LN2);
   }
 
   /** Finer levels from `fromLevel` (index into `levels`, counting from the finest) down to level 0, given a coarse image. */
@@ -149,7 +152,7 @@ export class PixelPyramids extends Module {
     let evaluations = 0;
     for (let l = fromLevel; l >= 0; l--) {
       throwIfAborted(options.signal, 'PixelPyramids sampling');
-      const { fine, evaluations: e } = this.levels[l].sample(current, { rng, temperature });
+      const { fine, evaluations: e } = await this.levels[l].sample(current, { rng, temperature });
       evaluations += e;
       const levels: PairedLevel[] = [{ axis: this.geometry[l].axis, fine }];
       const next = reconstructPaired({ bits: this.config.bits, coarse: current, levels });

@@ -14,14 +14,16 @@ import {
   yieldToEventLoop,
 } from '@scalespace/core';
 import { GatedResnet } from './gated-resnet.js';
+import { PixelCnnDownPass, type PixelCnnUnetConfig, validateUnetConfig } from './pixelcnn-unet.js';
 import { downShift, RectConv2d, rightShift, ShiftedConv2d } from './shifted-conv.js';
 
 // PixelCNN++ (Salimans, Karpathy, Chen, Kingma 2017) at a single resolution: two causal streams (u sees
 // the rows above, ul the rows above and the pixels to the left), gated residual blocks with
 // concat-ELU and dropout, and the discretized logistic mixture of @scalespace/core with channel
-// coupling on top. The paper's model also down- and up-samples between three resolutions; this one
-// stays at one resolution (its receptive field grows by about two rows per block), which suits the
-// small images it serves here: PixelPyramids' coarsest level and the MNIST baseline.
+// coupling on top. By default it stays at one resolution with a single pass of blocks (its receptive
+// field grows by about two rows per block), which suits the small images it serves here: PixelPyramids'
+// coarsest level and the MNIST baseline. With `unet`, it is the paper's network: the up pass visits
+// several resolutions and a down pass with skip connections comes back (pixelcnn-unet.ts).
 
 export interface PixelCnnConfig {
   /** Image channels (1 grey, 3 RGB). */
@@ -37,6 +39,11 @@ export interface PixelCnnConfig {
   dropout?: number;
   /** Channels of an optional conditioning map (same H, W as the image) added in every block. */
   conditionChannels?: number;
+  /**
+   * The paper's U-Net: `resnets` blocks per resolution on the way down in size, a down pass with skip
+   * connections back up. Absent: one resolution, one pass (scalespace's own models).
+   */
+  unet?: PixelCnnUnetConfig;
 }
 
 export function validatePixelCnnConfig(c: PixelCnnConfig): PixelCnnConfig {
@@ -52,6 +59,13 @@ export function validatePixelCnnConfig(c: PixelCnnConfig): PixelCnnConfig {
     throw new InvalidArgumentError(`PixelCNN bits must be in 1..8, got ${c.bits}`);
   if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1))
     throw new InvalidArgumentError(`PixelCNN dropout must be in [0, 1), got ${c.dropout}`);
+  if (c.unet) {
+    validateUnetConfig(c.unet);
+    if (c.conditionChannels)
+      throw new InvalidArgumentError(
+        'PixelCNN: a conditioning map works with the single-resolution net only, not unet',
+      );
+  }
   return c;
 }
 
@@ -76,6 +90,8 @@ export class PixelCnn extends Module {
   readonly uBlocks: GatedResnet[];
   readonly ulBlocks: GatedResnet[];
   readonly out: RectConv2d;
+  /** The U-Net's resampling and down pass (config.unet), else null. */
+  readonly unet: PixelCnnDownPass | null;
 
   constructor(config: PixelCnnConfig, rng: Rng) {
     super();
@@ -96,7 +112,7 @@ export class PixelCnn extends Module {
     );
     const blocks = (kind: 'down' | 'down-right', name: string) =>
       Array.from(
-        { length: resnets },
+        { length: resnets * (config.unet?.resolutions ?? 1) },
         (_, i) =>
           new GatedResnet({
             filters,
@@ -109,6 +125,12 @@ export class PixelCnn extends Module {
       );
     this.uBlocks = this.childList('uBlocks', blocks('down', 'u'));
     this.ulBlocks = this.childList('ulBlocks', blocks('down-right', 'ul'));
+    this.unet = config.unet
+      ? this.child(
+          'unet',
+          new PixelCnnDownPass({ unet: config.unet, filters, resnets, dropout, rng: rng.fork('unet') }),
+        )
+      : null;
     this.out = this.child(
       'out',
       new RectConv2d({
@@ -128,6 +150,12 @@ export class PixelCnn extends Module {
     if (x.rank !== 4 || x.shape[3] !== channels) {
       throw new InvalidImageError(`PixelCNN: expected [N, H, W, ${channels}], got [${x.shape.join(', ')}]`);
     }
+    const divisor = this.unet?.divisor ?? 1;
+    const [, height, width] = x.shape as [number, number, number, number];
+    if (height % divisor !== 0 || width % divisor !== 0)
+      throw new InvalidImageError(
+        `PixelCNN: its U-Net halves H and W ${Math.log2(divisor)} times; [${x.shape.join(', ')}] is not divisible by ${divisor}`,
+      );
     return tf.tidy(() => {
       const scaled = toUnitScale(x, bits);
       const [n, h, w] = scaled.shape;
@@ -137,10 +165,22 @@ export class PixelCnn extends Module {
         downShift(this.ulInitAbove.forward(input)),
         rightShift(this.ulInitLeft.forward(input)),
       ) as tf.Tensor4D;
+      // The up pass; with a U-Net its outputs are kept for the down pass's skip connections.
+      const us = [u];
+      const uls = [ul];
+      const perResolution = this.config.resnets;
       for (let i = 0; i < this.uBlocks.length; i++) {
+        if (this.unet && i > 0 && i % perResolution === 0) {
+          [u, ul] = this.unet.shrink(i / perResolution - 1, u, ul);
+          us.push(u);
+          uls.push(ul);
+        }
         u = this.uBlocks[i].forward(u, undefined, condition);
         ul = this.ulBlocks[i].forward(ul, u, condition);
+        us.push(u);
+        uls.push(ul);
       }
+      if (this.unet) ul = this.unet.forward(us, uls);
       return this.out.forward(tf.elu(ul) as tf.Tensor4D);
     });
   }
@@ -186,12 +226,14 @@ export class PixelCnn extends Module {
       for (let r = 0; r < height; r++) {
         for (let c = 0; c < width; c++) {
           throwIfAborted(signal, 'PixelCNN sampling');
-          const drawn = tf.tidy(() => {
+          const sampled = tf.tidy(() => {
             const current = tf.tensor4d(values, [n, height, width, channels], 'int32');
             const params = this.params(current, condition);
             const here = tf.slice(params, [0, r, c, 0], [n, 1, 1, params.shape[3]]);
-            return logisticMixtureSample(here, { bits, channels, components, temperature, rng }).dataSync();
+            return logisticMixtureSample(here, { bits, channels, components, temperature, rng });
           });
+          const drawn = await sampled.data();
+          sampled.dispose();
           evaluations++;
           for (let i = 0; i < n; i++) {
             for (let ch = 0; ch < channels; ch++)

@@ -117,3 +117,52 @@ export class RectConv2d extends Module {
     return tf.tidy(() => tf.add(tf.conv2d(x, this.weight as tf.Tensor4D, this.#stride, 'valid'), this.bias));
   }
 }
+
+/**
+ * The transposed (up-sampling) partner of a strided shifted conv in PixelCNN++'s U-Net: a transposed conv with
+ * an fh x fw filter and stride s, cropped so that output pixels still depend only on earlier ones: the first
+ * (H - 1) s + s rows, and for 'down' the columns from fw / 2 on, for 'down-right' the first (W - 1) s + s
+ * columns. With a [2, 3] (down) or [2, 2] (down-right) filter and stride 2, [N, H, W, C] -> [N, 2H, 2W, C'].
+ */
+export class ShiftedConvTranspose2d extends Module {
+  /** [fh, fw, outChannels, inChannels] (tfjs' conv2dTranspose layout). */
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly #filter: [number, number];
+  readonly #kind: ShiftKind;
+  readonly #stride: number;
+  readonly #out: number;
+
+  constructor(options: ShiftedConvOptions) {
+    super();
+    const [fh, fw] = options.filter;
+    const { inChannels, outChannels } = options;
+    const bound = 1 / Math.sqrt(inChannels * fh * fw);
+    this.weight = this.param('weight', () =>
+      options.rng.uniformTensor([fh, fw, outChannels, inChannels], { min: -bound, max: bound }),
+    );
+    this.bias = this.param('bias', () => tf.zeros([outChannels]));
+    this.#filter = options.filter;
+    this.#kind = options.kind;
+    this.#stride = options.stride ?? 2;
+    this.#out = outChannels;
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [n, h, w] = x.shape;
+      const [fh, fw] = this.#filter;
+      const s = this.#stride;
+      const full = tf.conv2dTranspose(
+        x,
+        this.weight as tf.Tensor4D,
+        [n, (h - 1) * s + fh, (w - 1) * s + fw, this.#out],
+        s,
+        'valid',
+      );
+      const left = this.#kind === 'down' ? fw >> 1 : 0;
+      const width = this.#kind === 'down' ? (w - 1) * s + fw - left : (w - 1) * s + s;
+      return tf.add(tf.slice(full, [0, 0, left, 0], [n, (h - 1) * s + s, width, this.#out]), this.bias);
+    });
+  }
+}

@@ -1,7 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rng, tf } from '@scalespace/core';
+import {
+  InterruptedError,
+  loadTrainingState,
+  RUN_FILE,
+  readRunLog,
+  rng,
+  saveCheckpoint,
+  TRAINING_STATE_FILE,
+  tf,
+} from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AutoregressiveConfig, createModel, loadModel } from './model-io.js';
 import { trainModel } from './train.js';
@@ -84,6 +93,70 @@ describe('training PixelPyramids / PixelCNN++', () => {
     expect(s.networkEvaluations).toBe(64);
     s.images.dispose();
     model.module.dispose();
+  });
+});
+
+describe('the run directory', () => {
+  it('resumes a run saved before training-state.safetensors existed, and refuses what it must', async () => {
+    const straight = createModel(config, 4);
+    await trainModel(straight, { steps: 4, batch, lr: 3e-3, out: join(dir, 'legacy-straight') });
+    // The layout the trainer wrote before: the optimiser moments inside model.safetensors, no run.json.
+    const out = join(dir, 'legacy');
+    const first = createModel(config, 4);
+    await trainModel(first, { steps: 2, batch, lr: 3e-3, out });
+    first.module.dispose();
+    const state = await loadTrainingState(out);
+    if (!state) throw new Error('no state');
+    await saveCheckpoint(out, state.tensors, { model: config, training: { steps: 2 } }, { step: 2 });
+    tf.dispose(Object.values(state.tensors));
+    for (const f of [TRAINING_STATE_FILE, RUN_FILE]) await rm(join(out, f));
+    const resumed = createModel(config, 9);
+    const r = await trainModel(resumed, { steps: 4, batch, lr: 3e-3, out, resume: true });
+    expect(r.resumedFrom).toBe(2);
+    const a = straight.module.parameters().map((v) => Array.from(v.dataSync()));
+    expect(resumed.module.parameters().map((v) => Array.from(v.dataSync()))).toEqual(a);
+    expect((await readRunLog(join(out, 'log.jsonl'))).map((e) => e.step)).toEqual([1, 2, 3, 4]);
+
+    // A finished run is not overwritten without --resume or --force; a resume needs a run, with the same options.
+    const fresh = createModel(config, 4);
+    await expect(trainModel(fresh, { steps: 2, batch, out })).rejects.toThrow(/already holds a training run/);
+    await expect(trainModel(fresh, { steps: 6, batch, lr: 1e-2, out, resume: true })).rejects.toThrow(
+      /optimizer.lr: 0.003 -> 0.01/,
+    );
+    await expect(trainModel(fresh, { steps: 2, batch, out: join(dir, 'none'), resume: true })).rejects.toThrow(
+      /holds no training run/,
+    );
+    const forced = await trainModel(fresh, { steps: 1, batch, out, force: true });
+    expect(forced.resumedFrom).toBe(0);
+    expect((await readRunLog(join(out, 'log.jsonl'))).map((e) => e.step)).toEqual([1]);
+    for (const m of [straight, resumed, fresh]) m.module.dispose();
+  });
+
+  it('an interrupt writes a checkpoint at the last finished step, and the resumed run is the same run', async () => {
+    const straight = createModel(config, 5);
+    await trainModel(straight, { steps: 5, batch, out: join(dir, 'int-straight') });
+    const out = join(dir, 'interrupted');
+    const controller = new AbortController();
+    const first = createModel(config, 5);
+    await expect(
+      trainModel(first, {
+        steps: 5,
+        batch,
+        out,
+        checkpointEvery: 100,
+        signal: controller.signal,
+        log: (e) => {
+          if (e.step === 3) controller.abort(new InterruptedError('interrupted by SIGINT'));
+        },
+      }),
+    ).rejects.toThrow(/interrupted after step 3 of 5; a checkpoint was written/);
+    first.module.dispose();
+    const resumed = createModel(config, 6);
+    expect((await trainModel(resumed, { steps: 5, batch, out, resume: true })).resumedFrom).toBe(3);
+    const a = straight.module.parameters().map((v) => Array.from(v.dataSync()));
+    expect(resumed.module.parameters().map((v) => Array.from(v.dataSync()))).toEqual(a);
+    straight.module.dispose();
+    resumed.module.dispose();
   });
 });
 

@@ -1,9 +1,21 @@
+import * as platform from '#platform';
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
+import { type AdapterInfo, requestWebgpuDevice, webglRenderer, webgpuAdapter } from './gpu-probe.js';
 import { tf } from './tf.js';
+import { applyWasmPaths, wasmThreads } from './wasm-paths.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
+import { registerWebgpuKernelFixes } from './webgpu-kernel-fixes.js';
+
+export type { AdapterInfo } from './gpu-probe.js';
 
 /** Backends scalespace can run on. `tensorflow` is libtensorflow through tfjs-node(-gpu). */
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** What a rung's `start` is told. */
+export interface RungContext {
+  /** The user asked for this backend by name: start it even where it would be slow (a software GPU). */
+  forced: boolean;
+}
 
 /** One rung of the backend ladder: tried in order until one starts. */
 export interface BackendRung {
@@ -14,7 +26,7 @@ export interface BackendRung {
   /** Where this rung can run. */
   runtime: 'node' | 'browser' | 'any';
   /** Registers and activates the backend; resolves false when it is not installed or cannot start here. */
-  start(): Promise<boolean>;
+  start(context: RungContext): Promise<boolean>;
   /** What to do when the rung is forced but unavailable. */
   installHint: string;
 }
@@ -24,20 +36,13 @@ export interface BackendInfo {
   label: string;
   /** Whether wasm runs with SIMD; only meaningful for wasm. */
   simd?: boolean;
-  /** wasm threads in use; 1 in Node. */
+  /** wasm threads in use. */
   threads?: number;
+  /** The GPU (or software rasterizer) under webgpu and webgl. */
+  adapter?: AdapterInfo;
 }
 
-const isNode = typeof process !== 'undefined' && process.versions?.node != null;
-
-async function tryImport(name: string): Promise<boolean> {
-  try {
-    await import(/* @vite-ignore */ name);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const isNode = platform.runtime === 'node';
 
 async function activate(name: string): Promise<boolean> {
   try {
@@ -68,35 +73,74 @@ async function withoutNewProcessHandlers<T>(work: () => Promise<T>): Promise<T> 
   }
 }
 
-/** The default ladder, best first. Extend it with `backendLadder.splice(...)` before `initBackend()`. */
+/** The adapter each GPU rung started on, for `backendInfo()`. */
+const adapters = new Map<BackendName, AdapterInfo>();
+let webgpuRegistered = false;
+
+/**
+ * WebGPU through tfjs-backend-webgpu, on a device scalespace asks for itself: the backend's own
+ * factory takes whatever adapter comes, and a software one (SwiftShader) is slower than wasm.
+ */
+async function startWebgpu({ forced }: RungContext): Promise<boolean> {
+  if (!webgpuRegistered) {
+    const found = await webgpuAdapter();
+    if (!found || (found.info.fallback && !forced)) return false;
+    const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+    registerWebgpuKernelFixes();
+    let device: unknown;
+    try {
+      device = await requestWebgpuDevice(found.adapter);
+    } catch {
+      return false;
+    }
+    platform.exposeWebgpu(found.gpu);
+    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+    // biome-ignore lint/suspicious/noExplicitAny: the WebGPU types are not part of TypeScript's DOM library
+    tf.registerBackend('webgpu', () => new WebGPUBackend(device as any, found.adapter.info as any), 3);
+    webgpuRegistered = true;
+    adapters.set('webgpu', found.info);
+  } else if (adapters.get('webgpu')?.fallback && !forced) {
+    return false;
+  }
+  return activate('webgpu');
+}
+
+/** WebGL only on a real GPU: on a software renderer it is about 40x slower than wasm. */
+async function startWebgl({ forced }: RungContext): Promise<boolean> {
+  const renderer = webglRenderer();
+  if (!renderer || (renderer.fallback && !forced)) return false;
+  adapters.set('webgl', renderer);
+  return activate('webgl');
+}
+
+/**
+ * The default ladder, best first. Extend it with `backendLadder.splice(...)` before `initBackend()`.
+ * Node: tfjs-node-gpu, tfjs-node, webgpu (a hardware adapter, through the `webgpu` package), wasm, cpu.
+ * Browser: webgpu (a hardware adapter), wasm, webgl (a hardware renderer), cpu.
+ */
 export const backendLadder: BackendRung[] = [
   {
     name: 'tensorflow',
     label: 'tensorflow (tfjs-node-gpu, CUDA)',
     runtime: 'node',
-    start: async () => (await tryImport('@tensorflow/tfjs-node-gpu')) && activate('tensorflow'),
+    start: async () => (await platform.importNodeTensorflow('tfjs-node-gpu')) && activate('tensorflow'),
     installHint: 'pnpm add @tensorflow/tfjs-node-gpu@4.22.0 (needs CUDA and network access to download libtensorflow)',
   },
   {
     name: 'tensorflow',
     label: 'tensorflow (tfjs-node, libtensorflow)',
     runtime: 'node',
-    start: async () => (await tryImport('@tensorflow/tfjs-node')) && activate('tensorflow'),
+    start: async () => (await platform.importNodeTensorflow('tfjs-node')) && activate('tensorflow'),
     installHint: 'pnpm add @tensorflow/tfjs-node@4.22.0 (its install script downloads libtensorflow)',
   },
   {
     name: 'webgpu',
     label: 'webgpu',
-    runtime: 'browser',
-    start: async () => (await tryImport('@tensorflow/tfjs-backend-webgpu')) && activate('webgpu'),
-    installHint: 'install @tensorflow/tfjs-backend-webgpu@4.22.0 and use a browser with WebGPU',
-  },
-  {
-    name: 'webgl',
-    label: 'webgl',
-    runtime: 'browser',
-    start: () => activate('webgl'),
-    installHint: 'use a browser with WebGL 2',
+    runtime: 'any',
+    start: startWebgpu,
+    installHint:
+      'in Node: pnpm add webgpu@0.6.2 and a Vulkan driver (libvulkan1; for a software adapter ' +
+      'VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json); in a browser: one with WebGPU',
   },
   {
     name: 'wasm',
@@ -104,10 +148,19 @@ export const backendLadder: BackendRung[] = [
     runtime: 'any',
     start: async () => {
       registerWasmTrainingKernels();
+      applyWasmPaths();
       return withoutNewProcessHandlers(() => activate('wasm'));
     },
     installHint:
-      'the wasm backend ships with @scalespace/core; in a browser call setWasmPaths() to serve its .wasm files',
+      'the wasm backend ships with @scalespace/core; in a browser its .wasm files must be served ' +
+      '(bundlers that understand new URL(..., import.meta.url) copy them; otherwise call setWasmPaths(url))',
+  },
+  {
+    name: 'webgl',
+    label: 'webgl',
+    runtime: 'browser',
+    start: startWebgl,
+    installHint: 'use a browser with WebGL 2',
   },
   {
     name: 'cpu',
@@ -143,11 +196,20 @@ function parseName(value: string, source: string): BackendName {
 }
 
 function describe(rung: BackendRung): BackendInfo {
+  const adapter = adapters.get(rung.name);
+  if (adapter) {
+    const gpu = `${adapter.vendor} ${adapter.architecture}`.trim() || adapter.description || 'unknown adapter';
+    return {
+      name: rung.name,
+      label: `${rung.label} (${gpu}${adapter.fallback ? ', software fallback' : ''})`,
+      adapter,
+    };
+  }
   if (rung.name !== 'wasm') return { name: rung.name, label: rung.label };
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  const threaded = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-  const label = `wasm (XNNPACK${simd ? ', SIMD' : ''}, ${threaded ? 'threaded' : '1 thread'})`;
-  return threaded ? { name: 'wasm', label, simd } : { name: 'wasm', label, simd, threads: 1 };
+  const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? wasmThreads() : 1;
+  const label = `wasm (XNNPACK${simd ? ', SIMD' : ''}, ${threads === 1 ? '1 thread' : `${threads} threads`})`;
+  return { name: 'wasm', label, simd, threads };
 }
 
 function emit(info: BackendInfo, log: InitBackendOptions['log']) {
@@ -164,7 +226,7 @@ async function climb(forced: BackendName | null): Promise<BackendName> {
   const rungs = backendLadder.filter((r) => r.runtime === 'any' || r.runtime === runtime);
   const candidates = forced ? rungs.filter((r) => r.name === forced) : rungs;
   for (const rung of candidates) {
-    if (await rung.start()) {
+    if (await rung.start({ forced: forced !== null })) {
       current = describe(rung);
       return rung.name;
     }
@@ -182,8 +244,9 @@ async function climb(forced: BackendName | null): Promise<BackendName> {
 }
 
 /**
- * Picks and activates a backend: the ladder tensorflow (tfjs-node-gpu, then tfjs-node, when installed),
- * [browser: webgpu, webgl], wasm, cpu. `preferred` (or the SCALESPACE_BACKEND environment variable)
+ * Picks and activates a backend, climbing `backendLadder` (Node: tfjs-node-gpu, tfjs-node, webgpu on a
+ * hardware adapter, wasm, cpu; browser: webgpu on a hardware adapter, wasm, webgl on a hardware
+ * renderer, cpu). `preferred` (or, in Node, the SCALESPACE_BACKEND environment variable)
  * forces one, and a forced backend that cannot start is an error saying how to install it.
  * Logs the choice once. Returns the backend's name.
  */
@@ -208,6 +271,16 @@ export async function initBackend(preferred?: BackendName, options: InitBackendO
   } finally {
     pending = null;
   }
+}
+
+/**
+ * Whether the active backend keeps tensor values in CPU memory (every backend but webgpu and webgl),
+ * where a synchronous read is cheap. Synchronous functions check input values only then; on a GPU
+ * backend they skip the check rather than stall (webgpu in Node cannot read synchronously at all).
+ */
+export function hostBackend(): boolean {
+  const name = tf.getBackend();
+  return name !== 'webgpu' && name !== 'webgl';
 }
 
 /** What `initBackend()` chose, or null before it ran. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,24 @@ describe('checkpoints', () => {
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses weights holding NaN or infinities, naming the tensor, and a config.json that is not JSON', async () => {
+    const before = tf.memory().numTensors;
+    const a = new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 1, rng: rng(1) });
+    const bad = tf.tensor1d([0, Number.NaN]);
+    const path = join(dir, 'nan');
+    await saveCheckpoint(path, { weight: a.weight, bias: bad }, { kind: 'test' });
+    await expect(loadCheckpoint(path)).rejects.toThrow(/tensor "bias" holds 1 NaN\/infinite value of 2/);
+    const inf = tf.tensor1d([Number.POSITIVE_INFINITY, 1]);
+    await saveCheckpoint(path, { weight: a.weight, bias: inf }, { kind: 'test' });
+    await expect(loadCheckpoint(path, a)).rejects.toThrow(CheckpointError);
+    await saveCheckpoint(path, a, { kind: 'test' });
+    await writeFile(join(path, CONFIG_FILE), '{"kind": ');
+    await expect(loadCheckpoint(path, a)).rejects.toThrow(/config.json" is not valid JSON/);
+    tf.dispose([bad, inf]);
+    a.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('save and load restore weights, config and step', async () => {
@@ -89,7 +107,7 @@ describe('checkpoints', () => {
     child.stdout.on('data', (d) => (output += String(d)));
     const killedMidWrite = await new Promise<boolean>((resolve) => {
       const poll = setInterval(async () => {
-        const files = await readdir(path);
+        const files = await readdir(path).catch(() => [] as string[]);
         if (files.some((f) => f.endsWith('.tmp'))) {
           clearInterval(poll);
           child.kill('SIGKILL');

@@ -1,8 +1,11 @@
+import * as platform from '#platform';
 import { writeFileAtomic } from './atomic-write.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, ConfigError } from './errors.js';
 import type { Module, StateDict } from './module.js';
+import type { LongWorkOptions } from './progress.js';
 import { decodeSafetensors, type EncodeOptions, encodeSafetensors, type HostTensor, toTensors } from './safetensors.js';
 import type { tf } from './tf.js';
+import { type BytesSource, readBytes, sourceName } from './weights-source.js';
 
 /** File names inside a checkpoint directory. */
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -18,10 +21,52 @@ export interface CheckpointInfo<C> {
   metadata: Record<string, string>;
 }
 
-async function resolvePaths(path: string): Promise<{ weights: string; config: string }> {
-  const { join, dirname } = await import('node:path');
-  if (path.endsWith('.safetensors')) return { weights: path, config: join(dirname(path), CONFIG_FILE) };
-  return { weights: join(path, WEIGHTS_FILE), config: join(path, CONFIG_FILE) };
+/**
+ * A checkpoint to read: a folder path (Node) or a folder URL ending in "/", holding `model.safetensors`;
+ * the `.safetensors` file itself by path or URL; or its bytes (a `Response`, `Blob`, `ArrayBuffer`).
+ * The weights file alone is enough: its header holds the config.
+ */
+export type CheckpointSource = BytesSource;
+
+// Forward slashes join paths on Windows too, and this file must not import node:path (it runs in browsers).
+function inFolder(folder: string, file: string): string {
+  return `${folder.replace(/[\\/]+$/, '')}/${file}`;
+}
+
+function resolvePaths(path: string): { weights: string; config: string } {
+  if (path.endsWith('.safetensors'))
+    return { weights: path, config: inFolder(path.replace(/[^\\/]*$/, '') || '.', CONFIG_FILE) };
+  return { weights: inFolder(path, WEIGHTS_FILE), config: inFolder(path, CONFIG_FILE) };
+}
+
+function weightsOf(source: CheckpointSource): CheckpointSource {
+  if (typeof source === 'string') return source.endsWith('.safetensors') ? source : inFolder(source, WEIGHTS_FILE);
+  if (source instanceof URL)
+    return source.pathname.endsWith('.safetensors') ? source : new URL(WEIGHTS_FILE, source.href.replace(/\/?$/, '/'));
+  return source;
+}
+
+/**
+ * Throws a CheckpointError naming the first float tensor that holds NaN or an infinity: weights like
+ * that load without complaint and then give black images or NaN losses. About a millisecond per
+ * million values.
+ */
+export function assertFinite(tensors: Record<string, HostTensor>, file: string): void {
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'float32') continue;
+    const values = t.values as Float32Array;
+    for (let i = 0; i < values.length; i++) {
+      // x - x is 0 for every finite x and NaN for NaN and the infinities.
+      if (values[i] - values[i] !== 0) {
+        let bad = 0;
+        for (const v of values) if (v - v !== 0) bad++;
+        throw new CheckpointError(
+          `"${file}": tensor "${name}" holds ${bad} NaN/infinite value${bad > 1 ? 's' : ''} of ${values.length}; ` +
+            'the weights are corrupt (a diverged or damaged run): use an earlier checkpoint or retrain',
+        );
+      }
+    }
+  }
 }
 
 /** Writes tensors and string metadata to one safetensors file, atomically (`float16`: store floats as F16). */
@@ -34,24 +79,20 @@ export async function saveTensors(
   await writeFileAtomic(file, await encodeSafetensors(tensors, metadata, options));
 }
 
-/** Reads a safetensors file into host arrays (no tfjs tensors are made). */
+/** Reads a safetensors file (a path in Node, a URL, a Response or bytes) into host arrays (no tfjs tensors). */
 export async function loadTensors(
-  file: string,
+  file: BytesSource,
+  options: LongWorkOptions = {},
 ): Promise<{ tensors: Record<string, HostTensor>; metadata: Record<string, string> }> {
-  const fs = await import('node:fs/promises');
   let bytes: Uint8Array;
   try {
-    bytes = await fs.readFile(file);
+    bytes = await readBytes(file, options);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CheckpointError(
-      code === 'ENOENT'
-        ? `no checkpoint at "${file}" (file not found)`
-        : `cannot read checkpoint "${file}": ${String(error)}`,
-      { cause: error },
-    );
+    if (error instanceof CheckpointError && /file not found/.test(error.message))
+      throw new CheckpointError(`no checkpoint at ${sourceName(file)} (file not found)`, { cause: error });
+    throw error;
   }
-  return decodeSafetensors(bytes, `"${file}"`);
+  return decodeSafetensors(bytes, sourceName(file));
 }
 
 /**
@@ -70,11 +111,33 @@ export async function saveCheckpoint<C>(
 ): Promise<void> {
   const state =
     typeof (source as Module).stateDict === 'function' ? (source as Module).stateDict() : (source as StateDict);
-  const { weights, config: configPath } = await resolvePaths(path);
+  const { weights, config: configPath } = resolvePaths(path);
   const metadata: Record<string, string> = { ...options.metadata, format: FORMAT, config: JSON.stringify(config) };
   if (options.step !== undefined) metadata.step = String(options.step);
   await saveTensors(weights, state, metadata, { float16: options.float16 });
   await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/**
+ * The directory's config.json, when there is one, must be readable JSON: the weights' header is what
+ * loads, but a broken config.json means the folder was damaged or hand-edited, and is named here.
+ */
+async function checkConfigFile(file: string): Promise<void> {
+  let text: string;
+  try {
+    if ((await platform.localEntry(file)) !== 'file') return;
+    text = new TextDecoder().decode(await platform.readLocalFile(file));
+  } catch {
+    return;
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `"${file}" is not valid JSON (${(error as Error).message}); restore it from the run or model package`,
+      { cause: error },
+    );
+  }
 }
 
 function parseInfo<C>(metadata: Record<string, string>, file: string): CheckpointInfo<C> {
@@ -82,35 +145,46 @@ function parseInfo<C>(metadata: Record<string, string>, file: string): Checkpoin
   try {
     config = JSON.parse(metadata.config ?? 'null') as C;
   } catch (error) {
-    throw new CheckpointError(`"${file}" has a corrupt config in its header`, { cause: error });
+    throw new CheckpointError(`${file} has a corrupt config in its header`, { cause: error });
   }
   const step = metadata.step === undefined ? undefined : Number(metadata.step);
   return step === undefined ? { config, metadata } : { config, step, metadata };
 }
 
 /**
- * Reads a checkpoint. With a module, loads the weights into it (every name, shape and dtype checked,
- * all mismatches listed in one error) and returns the config; without one, also returns the tensors,
- * which the caller then owns.
+ * Reads a checkpoint (see `CheckpointSource`; `options` reports download progress and aborts it).
+ * With a module, loads the weights into it (every name, shape and dtype checked, all mismatches listed
+ * in one error) and returns the config; without one, also returns the tensors, which the caller owns.
  */
-export async function loadCheckpoint<C = unknown>(path: string, into: Module): Promise<CheckpointInfo<C>>;
 export async function loadCheckpoint<C = unknown>(
-  path: string,
+  source: CheckpointSource,
+  into: Module,
+  options?: LongWorkOptions,
+): Promise<CheckpointInfo<C>>;
+export async function loadCheckpoint<C = unknown>(
+  source: CheckpointSource,
+  into?: undefined,
+  options?: LongWorkOptions,
 ): Promise<CheckpointInfo<C> & { tensors: Record<string, tf.Tensor> }>;
 export async function loadCheckpoint<C = unknown>(
-  path: string,
+  source: CheckpointSource,
   into?: Module,
+  options: LongWorkOptions = {},
 ): Promise<CheckpointInfo<C> & { tensors?: Record<string, tf.Tensor> }> {
-  const { weights } = await resolvePaths(path);
-  const { tensors: host, metadata } = await loadTensors(weights);
+  const weightsSource = weightsOf(source);
+  const weights = sourceName(weightsSource);
+  const { tensors: host, metadata } = await loadTensors(weightsSource, options);
   const info = parseInfo<C>(metadata, weights);
+  assertFinite(host, weights);
+  if (typeof source === 'string' && !source.endsWith('.safetensors'))
+    await checkConfigFile(resolvePaths(source).config);
   const tensors = toTensors(host);
   if (!into) return { ...info, tensors };
   try {
     into.loadStateDict(tensors);
   } catch (error) {
     if (error instanceof CheckpointError) {
-      throw new CheckpointError(`checkpoint "${weights}" does not fit the model: ${error.message}`, { cause: error });
+      throw new CheckpointError(`checkpoint ${weights} does not fit the model: ${error.message}`, { cause: error });
     }
     throw error;
   } finally {

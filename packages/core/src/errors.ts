@@ -20,3 +20,18 @@ export class CheckpointError extends ScalespaceError {}
 
 /** Long work stopped because its AbortSignal fired. */
 export class AbortError extends ScalespaceError {}
+
+/**
+ * Long work stopped by the user (Ctrl-C, SIGTERM): pass one as the AbortSignal's reason and the
+ * training loop first writes a checkpoint at the last finished step.
+ */
+export class InterruptedError extends AbortError {}
+
+/** A training output directory cannot be used as asked: it holds another run, is locked, or has nothing to resume. */
+export class RunDirectoryError extends ScalespaceError {}
+
+/** The work would need more memory than the backend can give; the message says the largest size that fits. */
+export class MemoryLimitError extends ScalespaceError {}
+
+/** A file that configures a run (a JSON config, a model's config.json) is missing or invalid; the message names the file and field. */
+export class ConfigError extends ScalespaceError {}

@@ -1,3 +1,4 @@
+import * as platform from '#platform';
 import { writeFileAtomic } from './atomic-write.js';
 import { InvalidArgumentError, InvalidImageError } from './errors.js';
 import { tf } from './tf.js';
@@ -18,21 +19,13 @@ const EXTENSIONS: Record<string, 'png' | 'jpeg' | 'webp' | 'tiff'> = {
   '.tiff': 'tiff',
 };
 
-async function loadSharp() {
-  try {
-    return (await import('sharp')).default;
-  } catch (error) {
-    throw new InvalidArgumentError('image I/O in Node needs the "sharp" package: pnpm add sharp', { cause: error });
-  }
-}
-
 /** Reads an image file (PNG, JPEG, WebP, TIFF, GIF) into a float32 [H, W, C] tensor in [0, 1]. Node only. */
 export async function readImage(path: string, options: ReadImageOptions = {}): Promise<tf.Tensor3D> {
   const { channels } = options;
   if (channels !== undefined && ![1, 3, 4].includes(channels)) {
     throw new InvalidArgumentError(`readImage: channels must be 1, 3 or 4, got ${channels}`);
   }
-  const sharp = await loadSharp();
+  const sharp = await platform.loadSharp();
   let pipeline = sharp(path, { failOn: 'error' });
   let meta: { channels?: number; hasAlpha?: boolean };
   try {
@@ -64,7 +57,7 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   return tf.tensor3d(values, [height, width, target]);
 }
 
-/** Checks that a tensor is an image [H, W, C] (or [1, H, W, C]) with C in 1, 3, 4 and no NaN; returns it as 3-D. */
+/** Checks that a tensor is an image [H, W, C] (or [1, H, W, C]) with C in 1, 3, 4; returns it as 3-D. */
 export function assertImageTensor(image: tf.Tensor, what = 'image'): tf.Tensor3D {
   const shape = image.shape;
   const squeezed = shape.length === 4 && shape[0] === 1 ? shape.slice(1) : shape;
@@ -74,24 +67,57 @@ export function assertImageTensor(image: tf.Tensor, what = 'image'): tf.Tensor3D
         (squeezed.length === 2 ? '; add a channel axis with tf.expandDims(image, -1)' : ''),
     );
   }
-  const hasNaN = tf.tidy(() => tf.any(tf.isNaN(image)).dataSync()[0] === 1);
-  if (hasNaN) throw new InvalidImageError(`${what} contains NaN values; check the model output before saving it`);
   return shape.length === 4 ? tf.reshape(image, squeezed as [number, number, number]) : (image as tf.Tensor3D);
 }
 
-/** Converts a float image in [0, 1] (values outside are clipped) to 8-bit RGB(A)/grey bytes. */
+/**
+ * Converts a float image in [0, 1] (values outside are clipped; int32 images are taken as 0..255) to 8-bit
+ * RGB(A)/grey bytes. Throws on NaN values.
+ */
 export async function toBytes(
   image: tf.Tensor,
 ): Promise<{ data: Uint8Array; height: number; width: number; channels: Channels }> {
   const img = assertImageTensor(image);
   const [height, width, channels] = img.shape;
-  const scaled = tf.tidy(() =>
-    img.dtype === 'int32' ? tf.clipByValue(img, 0, 255) : tf.round(tf.mul(tf.clipByValue(img, 0, 1), 255)),
-  );
-  const values = await scaled.data();
-  scaled.dispose();
+  const values = await img.data();
   if (img !== image) img.dispose();
-  return { data: Uint8Array.from(values), height, width, channels: channels as Channels };
+  const scale = image.dtype === 'int32' ? 1 : 255;
+  const data = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v))
+      throw new InvalidImageError('the image contains NaN values; check the model output before saving it');
+    data[i] = Math.round(Math.min(255, Math.max(0, v * scale)));
+  }
+  return { data, height, width, channels: channels as Channels };
+}
+
+/** A browser image (ImageData, canvas, <img>, ImageBitmap, video frame) as a float32 [H, W, C] tensor in [0, 1]. */
+export function imageFromPixels(
+  pixels: Parameters<typeof tf.browser.fromPixels>[0],
+  options: ReadImageOptions = {},
+): tf.Tensor3D {
+  const channels = options.channels ?? 3;
+  if (![1, 3, 4].includes(channels))
+    throw new InvalidArgumentError(`imageFromPixels: channels must be 1, 3 or 4, got ${channels}`);
+  return tf.tidy(() => {
+    const rgb = tf.div(tf.browser.fromPixels(pixels, channels === 1 ? 3 : channels), 255) as tf.Tensor3D;
+    // ITU-R BT.601 luma of the sRGB values.
+    return channels === 1 ? (tf.sum(tf.mul(rgb, [0.299, 0.587, 0.114]), -1, true) as tf.Tensor3D) : rgb;
+  });
+}
+
+/** A float [H, W, C] image in [0, 1] as RGBA `ImageData` (for a canvas's putImageData); browser only. */
+export async function toImageData(image: tf.Tensor): Promise<ImageData> {
+  const { data, width, height, channels } = await toBytes(image);
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0, j = 0; i < width * height; i++, j += channels) {
+    rgba[4 * i] = data[j];
+    rgba[4 * i + 1] = data[channels === 1 ? j : j + 1];
+    rgba[4 * i + 2] = data[channels === 1 ? j : j + 2];
+    rgba[4 * i + 3] = channels === 4 ? data[j + 3] : 255;
+  }
+  return new ImageData(rgba, width, height);
 }
 
 /**
@@ -105,7 +131,7 @@ export async function writeImage(path: string, image: tf.Tensor, options: { qual
     throw new InvalidArgumentError(`writeImage: cannot tell the format of "${path}"; use .png, .jpg, .webp or .tif`);
   }
   const { data, height, width, channels } = await toBytes(image);
-  const sharp = await loadSharp();
+  const sharp = await platform.loadSharp();
   let pipeline = sharp(data, { raw: { width, height, channels } });
   if (channels === 1) pipeline = pipeline.toColourspace('b-w');
   const encoded = await pipeline.toFormat(format, options.quality ? { quality: options.quality } : {}).toBuffer();

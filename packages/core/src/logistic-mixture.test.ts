@@ -147,4 +147,36 @@ describe('discretized logistic mixture', () => {
     expect(s.dataSync()[0]).toBe(Math.round((0.5 + 1) * 127.5));
     tf.dispose([params, s]);
   });
+
+  it('with a spacing, values sit at -1 + k * spacing and a top value below 1 keeps a closed bin', () => {
+    // VD-VAE's 5-bit FFHQ-256 targets: 5-bit values at their 8-bit positions (spacing 16/255), half-width 1/31.
+    const spacing = 16 / 255;
+    const [mean, logScale] = [0.3, -1.5];
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    const cdf = (v: number) => sigmoid((v - mean) / Math.exp(logScale));
+    const expected = (k: number) => {
+      const t = -1 + k * spacing;
+      return k === 0 ? cdf(t + 1 / 31) : cdf(t + 1 / 31) - cdf(t - 1 / 31);
+    };
+    const params = tf.tile(tf.tensor2d([[0, mean, logScale]]), [32, 1]);
+    const x = tf.tensor2d(
+      Array.from({ length: 32 }, (_, k) => [k]),
+      [32, 1],
+      'int32',
+    );
+    const p = tf.exp(logisticMixtureLogProb(params, x, { bits: 5, channels: 1, components: 1, spacing })).dataSync();
+    // k = 31 (at 0.945) has a closed bin: the mass above it is lost, as in the official loss.
+    for (const k of [0, 1, 15, 30, 31]) expect(Math.abs(p[k] - expected(k)) / expected(k)).toBeLessThan(1e-4);
+    // Draws land on the same grid: a sharp component at 1 rounds to the top value, one at -0.5 to k = 8.
+    const sharp = tf.tensor2d([
+      [0, 1, -7],
+      [0, -0.5, -7],
+    ]);
+    const s = logisticMixtureSample(sharp, { bits: 5, channels: 1, components: 1, spacing, rng: rng(4) }).dataSync();
+    expect(Array.from(s)).toEqual([31, 8]);
+    expect(() => logisticMixtureLogProb(params, x, { bits: 5, channels: 1, components: 1, spacing: 0.1 })).toThrow(
+      /spacing must be > 0 and keep the 32 values within \[-1, 1\]/,
+    );
+    tf.dispose([params, x, sharp]);
+  });
 });

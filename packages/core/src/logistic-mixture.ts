@@ -23,6 +23,13 @@ export interface LogisticMixtureOptions {
   components: number;
   /** Channels C coupled within a pixel. */
   channels: number;
+  /**
+   * Distance between neighbouring values on the [-1, 1] scale: value k sits at -1 + k * spacing. Default
+   * 2 / (n - 1), the values tiling [-1, 1]. A smaller spacing leaves the top values below 1, as VD-VAE's 5-bit
+   * FFHQ-256 targets are (5-bit values at their 8-bit positions, spacing 16/255); its top bin is then closed
+   * like the middle ones, as in the official loss. Bins keep the half-width 1 / (n - 1).
+   */
+  spacing?: number;
 }
 
 /** Log-scales are clamped below at this value, as in PixelCNN++. */
@@ -33,13 +40,21 @@ export function logisticMixtureParamCount(channels: number, components: number):
   return components * (1 + 2 * channels + (channels * (channels - 1)) / 2);
 }
 
-function validate({ bits, components, channels }: LogisticMixtureOptions) {
+/** Checks the options; returns the spacing of the values on [-1, 1]. */
+function validate({ bits, components, channels, spacing }: LogisticMixtureOptions): number {
   if (!Number.isInteger(bits) || bits < 1 || bits > 16)
     throw new InvalidArgumentError(`bits must be an integer in 1..16, got ${bits}`);
   if (!Number.isInteger(components) || components < 1)
     throw new InvalidArgumentError(`components must be a positive integer, got ${components}`);
   if (!Number.isInteger(channels) || channels < 1)
     throw new InvalidArgumentError(`channels must be a positive integer, got ${channels}`);
+  const n = 2 ** bits;
+  if (spacing === undefined) return 2 / (n - 1);
+  if (!(spacing > 0) || (n - 1) * spacing > 2 + 1e-9)
+    throw new InvalidArgumentError(
+      `spacing must be > 0 and keep the ${n} values within [-1, 1] (at most ${2 / (n - 1)}), got ${spacing}`,
+    );
+  return spacing;
 }
 
 interface Split {
@@ -107,7 +122,7 @@ function logSigmoidDifference(a: tf.Tensor, b: tf.Tensor, width: tf.Tensor): tf.
  * over its channels). Differentiable with respect to `params`.
  */
 export function logisticMixtureLogProb(params: tf.Tensor, x: tf.Tensor, options: LogisticMixtureOptions): tf.Tensor {
-  validate(options);
+  const spacing = validate(options);
   const { bits, channels } = options;
   if (x.shape[x.rank - 1] !== channels || x.rank !== params.rank) {
     throw new InvalidArgumentError(
@@ -118,18 +133,20 @@ export function logisticMixtureLogProb(params: tf.Tensor, x: tf.Tensor, options:
   return tf.tidy(() => {
     const s = split(params, options);
     const k = tf.cast(x, 'float32');
-    const scaled = tf.sub(tf.mul(k, 2 / (n - 1)), 1); // [..., C] on [-1, 1]
+    const scaled = tf.sub(tf.mul(k, spacing), 1); // [..., C] on [-1, 1]
     const mu = coupledMeans(s, scaled, channels); // [..., C, K]
     const centred = tf.sub(tf.expandDims(scaled, -1), mu);
     const invScale = tf.exp(tf.neg(s.logScales));
     const plus = tf.mul(invScale, tf.add(centred, 1 / (n - 1)));
     const minus = tf.mul(invScale, tf.sub(centred, 1 / (n - 1)));
     const kk = tf.expandDims(k, -1);
-    // Edge bins reach to infinity: log sigmoid(plus) at k = 0, log(1 - sigmoid(minus)) at k = n-1.
+    // Edge bins reach to infinity: log sigmoid(plus) at k = 0, log(1 - sigmoid(minus)) at k = n-1 when that value
+    // sits at 1 (the official VD-VAE loss's test: above 0.999).
     const lowEdge = logSigmoid(plus);
-    const highEdge = logSigmoid(tf.neg(minus));
     const middle = logSigmoidDifference(minus, plus, tf.mul(invScale, 2 / (n - 1)));
-    const perChannel = tf.where(tf.lessEqual(kk, 0), lowEdge, tf.where(tf.greaterEqual(kk, n - 1), highEdge, middle)); // [..., C, K]
+    const topOpen = (n - 1) * spacing - 1 > 0.999;
+    const upper = topOpen ? tf.where(tf.greaterEqual(kk, n - 1), logSigmoid(tf.neg(minus)), middle) : middle;
+    const perChannel = tf.where(tf.lessEqual(kk, 0), lowEdge, upper); // [..., C, K]
     const perComponent = tf.add(tf.sum(perChannel, -2), tf.logSoftmax(s.logits, -1)); // [..., K]
     return tf.logSumExp(perComponent, -1);
   });
@@ -146,7 +163,7 @@ export interface LogisticMixtureSampleOptions extends LogisticMixtureOptions {
  * chosen once per pixel; channels are drawn in order, each mean coupled to the earlier draws.
  */
 export function logisticMixtureSample(params: tf.Tensor, options: LogisticMixtureSampleOptions): tf.Tensor {
-  validate(options);
+  const spacing = validate(options);
   const { bits, channels, components, rng } = options;
   const temperature = options.temperature ?? 1;
   if (!(temperature > 0)) throw new InvalidArgumentError(`temperature must be > 0, got ${temperature}`);
@@ -177,11 +194,11 @@ export function logisticMixtureSample(params: tf.Tensor, options: LogisticMixtur
       for (let prev = 0; prev < c; prev++) m = tf.add(m, tf.mul(coeffCols[pair++], drawn[prev]));
       // Round to the nearest bin centre on the [-1, 1] scale.
       const value = tf.clipByValue(tf.add(m, noiseCols[c]), -1, 1);
-      const k = tf.round(tf.mul(tf.add(value, 1), (n - 1) / 2));
-      drawn.push(tf.sub(tf.mul(k, 2 / (n - 1)), 1));
+      const k = tf.clipByValue(tf.round(tf.mul(tf.add(value, 1), 1 / spacing)), 0, n - 1);
+      drawn.push(tf.sub(tf.mul(k, spacing), 1));
     }
     const scaled = tf.stack(drawn, 1); // [count, C] on [-1, 1]
-    const ints = tf.round(tf.mul(tf.add(scaled, 1), (n - 1) / 2));
+    const ints = tf.round(tf.mul(tf.add(scaled, 1), 1 / spacing));
     return tf.cast(tf.reshape(ints, [...lead, channels]), 'int32');
   });
 }

@@ -115,12 +115,14 @@ export class Adam {
   }
 }
 
-/** The global L2 norm of a list of gradients. */
-export function globalNorm(grads: Array<tf.Tensor | null>): number {
-  return tf.tidy(() => {
-    const squares = grads.filter((g): g is tf.Tensor => g !== null).map((g) => tf.sum(tf.square(g)));
-    return squares.length === 0 ? 0 : Math.sqrt(tf.addN(squares).dataSync()[0]);
-  });
+/** The global L2 norm of a list of gradients (read asynchronously, as every backend allows). */
+export async function globalNorm(grads: Array<tf.Tensor | null>): Promise<number> {
+  const present = grads.filter((g): g is tf.Tensor => g !== null);
+  if (present.length === 0) return 0;
+  const total = tf.tidy(() => tf.addN(present.map((g) => tf.sum(tf.square(g)))));
+  const [value] = await total.data();
+  total.dispose();
+  return Math.sqrt(value);
 }
 
 export interface ClipResult {
@@ -136,13 +138,13 @@ export interface ClipResult {
  * Clips gradients to a global norm, and flags the step for skipping when the norm is not finite or
  * above `skipAbove` (VD-VAE's "gradient skipping", which keeps rare huge updates from wrecking training).
  */
-export function clipByGlobalNorm(
+export async function clipByGlobalNorm(
   grads: Array<tf.Tensor | null>,
   maxNorm: number,
   skipAbove = Number.POSITIVE_INFINITY,
-): ClipResult {
+): Promise<ClipResult> {
   if (!(maxNorm > 0)) throw new InvalidArgumentError(`clipByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`);
-  const norm = globalNorm(grads);
+  const norm = await globalNorm(grads);
   const skip = !Number.isFinite(norm) || norm > skipAbove;
   const scale = norm > maxNorm ? maxNorm / norm : 1;
   return { grads: grads.map((g) => (g ? tf.mul(g, scale) : null)), norm, skip };

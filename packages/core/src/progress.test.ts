@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AbortError, InvalidArgumentError } from './errors.js';
+import { AbortError, InterruptedError, InvalidArgumentError } from './errors.js';
 import { formatProgress, type ProgressEvent, progressBar, trainLoop } from './progress.js';
 
 describe('trainLoop', () => {
@@ -21,6 +21,38 @@ describe('trainLoop', () => {
     expect(events[0].etaSeconds).toBeGreaterThanOrEqual(0);
     expect(checkpoints).toEqual([4, 8, 10]);
     expect(result).toMatchObject({ steps: 10, lastLoss: 1 });
+  });
+
+  it('an interrupt (InterruptedError reason) checkpoints the last finished step before it stops', async () => {
+    const controller = new AbortController();
+    const checkpoints: number[] = [];
+    const error = await trainLoop({
+      total: 100,
+      signal: controller.signal,
+      checkpointEvery: 10,
+      onCheckpoint: (n) => void checkpoints.push(n),
+      step: (i) => {
+        if (i === 12) controller.abort(new InterruptedError('interrupted by SIGINT'));
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect((error as Error).message).toMatch(/interrupted after step 13 of 100; a checkpoint was written/);
+    expect(checkpoints).toEqual([10, 13]);
+    // Interrupted right after a scheduled checkpoint: nothing more to write.
+    const again = new AbortController();
+    const saved: number[] = [];
+    await expect(
+      trainLoop({
+        total: 100,
+        signal: again.signal,
+        checkpointEvery: 10,
+        onCheckpoint: (n) => void saved.push(n),
+        step: (i) => {
+          if (i === 9) again.abort(new InterruptedError('interrupted'));
+        },
+      }),
+    ).rejects.toThrow(AbortError);
+    expect(saved).toEqual([10]);
   });
 
   it('resumes from startStep', async () => {

@@ -1,4 +1,4 @@
-import { AbortError, InvalidArgumentError } from './errors.js';
+import { AbortError, InterruptedError, InvalidArgumentError } from './errors.js';
 
 /** What long work reports as it goes. */
 export interface ProgressEvent {
@@ -91,7 +91,9 @@ export type StepResult = number | { loss?: number; metrics?: Record<string, numb
  * The loop every trainer uses: runs `step` for each index, checks the AbortSignal before each
  * step, yields to the event loop between steps, reports progress with an ETA and calls
  * `onCheckpoint` on schedule. An abort throws AbortError after the last finished step's checkpoint
- * (if any) is intact: the loop never interrupts a step or a checkpoint half-way.
+ * (if any) is intact: the loop never interrupts a step or a checkpoint half-way. An abort whose
+ * reason is an `InterruptedError` (the user's Ctrl-C or SIGTERM) first checkpoints the last
+ * finished step, then throws an InterruptedError saying so.
  */
 export async function trainLoop(
   options: TrainLoopOptions,
@@ -105,7 +107,17 @@ export async function trainLoop(
   }
   const tracker = new ProgressTracker(total, { startStep, onProgress: options.onProgress });
   let lastLoss: number | undefined;
+  let saved = startStep;
   for (let i = startStep; i < total; i++) {
+    if (signal?.aborted && signal.reason instanceof InterruptedError && onCheckpoint && i > startStep) {
+      // The user stopped the run (Ctrl-C, SIGTERM): keep every finished step.
+      if (saved < i) await onCheckpoint(i);
+      saved = i;
+      throw new InterruptedError(
+        `${phase ?? 'training'} interrupted after step ${i} of ${total}; a checkpoint was written (continue with --resume)`,
+        { cause: signal.reason },
+      );
+    }
     throwIfAborted(signal, phase ? `${phase}` : 'training');
     const result = await step(i);
     const loss = typeof result === 'number' ? result : result?.loss;
@@ -113,7 +125,10 @@ export async function trainLoop(
     if (loss !== undefined) lastLoss = loss;
     const done = i + 1;
     tracker.report(done, { ...(loss !== undefined && { loss }), ...(metrics && { metrics }), ...(phase && { phase }) });
-    if (onCheckpoint && ((checkpointEvery && done % checkpointEvery === 0) || done === total)) await onCheckpoint(done);
+    if (onCheckpoint && ((checkpointEvery && done % checkpointEvery === 0) || done === total)) {
+      await onCheckpoint(done);
+      saved = done;
+    }
     await yieldToEventLoop();
   }
   return { steps: total - startStep, seconds: tracker.elapsedSeconds, ...(lastLoss !== undefined && { lastLoss }) };

@@ -10,5 +10,4 @@ registerWasmTrainingKernels();
 registerDilatedConvGradients();
 registerMirrorPadGradient();
 
-export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 export { tf };

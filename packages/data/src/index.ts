@@ -1,5 +1,5 @@
-export type { Augment, Batch, BatchOptions } from './batching.js';
-export { augmentedShape, BatchSampler, batches } from './batching.js';
+// The Node entry: everything in browser.ts, plus the datasets and images read from disk.
+export * from './browser.js';
 export type { IdxSetOptions, Split } from './builtin.js';
 export {
   FASHION_MNIST_DEBIAN_DIR,
@@ -13,8 +13,6 @@ export {
 export type { CacheOption, CacheSpec } from './cache.js';
 export { cacheDir, cachedDataset } from './cache.js';
 export { CIFAR10_CLASSES, loadCifar10, parseCifar10 } from './cifar10.js';
-export type { DatasetSource } from './dataset.js';
-export { ImageDataset } from './dataset.js';
 export type { FixtureName } from './fixtures.js';
 export { FIXTURES, fixtureDir, fixtureImages, fixturePath, loadFixture } from './fixtures.js';
 export type { FolderOptions } from './folder.js';
@@ -24,15 +22,9 @@ export { parseIdx, readIdx } from './idx.js';
 export type { ImageFileOptions } from './image-file.js';
 export { loadImage, readImageBytes } from './image-file.js';
 export { LFW_SUBSET_DEBIAN_PATH, loadLfwSubset } from './lfw-subset.js';
-export type { NpyArray } from './npy.js';
-export { parseNpy } from './npy.js';
 export type { PackedHeader } from './packed.js';
 export { decodePacked, encodePacked, readPackedDataset, writePackedDataset } from './packed.js';
 export type { PatchSamplerOptions } from './patch-sampler.js';
 export { PatchSampler } from './patch-sampler.js';
-export type { PatchOptions } from './patches.js';
-export { randomPatches } from './patches.js';
 export type { LoadDatasetOptions } from './registry.js';
 export { DATASET_NAMES, hasTestSplit, loadDataset } from './registry.js';
-export type { RawImage, SizeOptions, SizePolicy } from './size-policy.js';
-export { fitImage, SIZE_POLICIES } from './size-policy.js';

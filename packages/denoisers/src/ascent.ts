@@ -8,7 +8,7 @@ import {
 } from '@scalespace/core';
 
 /** The denoiser residual f(y) = y - D(y): the noise a blind denoiser sees in y. */
-export type Residual = (y: tf.Tensor4D) => tf.Tensor4D;
+export type Residual = (y: tf.Tensor4D) => tf.Tensor4D | Promise<tf.Tensor4D>;
 
 /**
  * A linear measurement x_c = M^T x with orthonormal columns M, for solving linear inverse problems with
@@ -196,11 +196,13 @@ export async function ascentSample(
       throwIfAborted(signal, phase ?? 'sampling');
       t += 1;
       const h = ascentStepSize(resolved.h0, t, resolved.fixedStep);
-      const d = tf.tidy(() => {
-        const f = residual(y);
-        if (!constraint) return f;
-        return tf.add(tf.sub(f, constraint.project(f)), tf.sub(constraint.project(y), constraint.target));
-      }) as tf.Tensor4D;
+      const f = await residual(y);
+      const d = constraint
+        ? (tf.tidy(() =>
+            tf.add(tf.sub(f, constraint.project(f)), tf.sub(constraint.project(y), constraint.target)),
+          ) as tf.Tensor4D)
+        : f;
+      if (d !== f) f.dispose();
       // Per sample: sigma_t and the std of y_t (the stopping rule's scale), read in one transfer.
       const stats = tf.tidy(() => {
         const rms = tf.sqrt(tf.div(tf.sum(tf.square(d), [1, 2, 3]), perSample));

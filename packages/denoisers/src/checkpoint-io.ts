@@ -1,4 +1,13 @@
-import { CheckpointError, InvalidArgumentError, loadCheckpoint, saveCheckpoint, tf } from '@scalespace/core';
+import {
+  CheckpointError,
+  type CheckpointSource,
+  InvalidArgumentError,
+  type LongWorkOptions,
+  loadCheckpoint,
+  saveCheckpoint,
+  sourceName,
+  tf,
+} from '@scalespace/core';
 import { FlatDenoiser } from './flat-denoiser.js';
 import { MultiscaleDenoiser } from './multiscale-denoiser.js';
 import type { DenoiserConfig } from './types.js';
@@ -32,14 +41,20 @@ export async function saveDenoiser(
   await saveCheckpoint(path, model, model.config, { float16: options.float16 });
 }
 
-/** Loads a denoiser saved by `saveDenoiser` or `trainDenoiser` (a directory or a .safetensors file). */
-export async function loadDenoiser(path: string): Promise<FlatDenoiser | MultiscaleDenoiser> {
-  const { config, tensors } = await loadCheckpoint<DenoiserConfig>(path);
+/**
+ * Loads a denoiser saved by `saveDenoiser` or `trainDenoiser`: a directory or `.safetensors` file by path
+ * (Node), a URL, a Response or the bytes; `onProgress`/`signal` follow the download.
+ */
+export async function loadDenoiser(
+  source: CheckpointSource,
+  options: LongWorkOptions = {},
+): Promise<FlatDenoiser | MultiscaleDenoiser> {
+  const { config, tensors } = await loadCheckpoint<DenoiserConfig>(source, undefined, options);
   let model: FlatDenoiser | MultiscaleDenoiser | undefined;
   try {
     if (config?.kind !== 'flat' && config?.kind !== 'multiscale') {
       throw new CheckpointError(
-        `"${path}" is not a scalespace denoiser checkpoint (its config has no kind flat|multiscale)`,
+        `${sourceName(source)} is not a scalespace denoiser checkpoint (its config has no kind flat|multiscale)`,
       );
     }
     // Checkpoints from before `conditionalOutput` existed trained their conditionals on the noise.

@@ -49,7 +49,7 @@ export class FlatDenoiser extends Module implements Denoiser {
     const started = performance.now();
     const { batch, restore } = asBatch(image, this.config.channels, 'denoise');
     const f = this.residual(batch);
-    const sigmaEstimate = rmsPerImage(f);
+    const sigmaEstimate = await rmsPerImage(f);
     const out = tf.tidy(() => tf.sub(batch, f) as tf.Tensor4D);
     f.dispose();
     if (batch !== image) batch.dispose();

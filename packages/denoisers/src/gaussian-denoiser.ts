@@ -70,14 +70,14 @@ export class GaussianDenoiser {
   }
 
   /** The residual f(y) = y - D(y), for `ascentSample`. */
-  residual = (y: tf.Tensor4D): tf.Tensor4D => {
+  residual = async (y: tf.Tensor4D): Promise<tf.Tensor4D> => {
     const [n, h, w, c] = y.shape;
     if (h * w * c !== this.mean.size)
       throw new InvalidArgumentError(`GaussianDenoiser: expected images of ${this.mean.shape}, got [${y.shape}]`);
     const coefficients = tf.tidy(() =>
       tf.matMul(tf.reshape(tf.sub(y, this.mean), [n, h * w * c]) as tf.Tensor2D, this.basis),
     );
-    const host = coefficients.dataSync() as Float32Array;
+    const host = (await coefficients.data()) as Float32Array;
     const noise = this.noiseVariance(host, n);
     const d = this.variances.length;
     const shrink = new Float32Array(n * d);
@@ -94,8 +94,11 @@ export class GaussianDenoiser {
   };
 
   /** D(y). */
-  denoise(y: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => tf.sub(y, this.residual(y)) as tf.Tensor4D);
+  async denoise(y: tf.Tensor4D): Promise<tf.Tensor4D> {
+    const f = await this.residual(y);
+    const out = tf.sub(y, f) as tf.Tensor4D;
+    f.dispose();
+    return out;
   }
 
   dispose(): void {

@@ -58,9 +58,9 @@ export function padToMultiple(
 }
 
 /** Per-image root-mean-square of a batch: the effective noise level of a residual. */
-export function rmsPerImage(t: tf.Tensor4D): number[] {
+export async function rmsPerImage(t: tf.Tensor4D): Promise<number[]> {
   const r = tf.tidy(() => tf.sqrt(tf.mean(tf.square(t), [1, 2, 3])));
-  const values = Array.from(r.dataSync());
+  const values = Array.from(await r.data());
   r.dispose();
   return values;
 }

@@ -1,37 +1,4 @@
-export type { AscentOptions, AscentResult, LinearConstraint, Residual } from './ascent.js';
-export { ascentSample, ascentStepSize, predictAscentSteps } from './ascent.js';
-export type { GaussianBlurOptions } from './basis-operators.js';
-export { gaussianBlurOperator, randomProjectionOperator } from './basis-operators.js';
-export type { BfCnnConfig } from './bf-cnn.js';
-export { BfCnn } from './bf-cnn.js';
-export type { BiasFreeBatchNormOptions } from './bias-free-batch-norm.js';
-export { BiasFreeBatchNorm } from './bias-free-batch-norm.js';
-export { createDenoiser, loadDenoiser, saveDenoiser } from './checkpoint-io.js';
-export { convertKadkhodaie, flatDenoiserFromTorch, multiscaleDenoiserFromTorch } from './convert-official.js';
-export { FlatDenoiser } from './flat-denoiser.js';
-export type { GaussianDenoiserOptions } from './gaussian-denoiser.js';
-export { GaussianDenoiser } from './gaussian-denoiser.js';
-export { harmonicFill } from './harmonic-fill.js';
-export type { InverseProblemOptions, InverseProblemResult } from './inverse-problem.js';
-export { solveInverseProblem } from './inverse-problem.js';
-export type { LinearOperator } from './linear-operators.js';
-export { blockAverageOperator, maskOperator, randomPixelsOperator } from './linear-operators.js';
-export { MultiscaleDenoiser } from './multiscale-denoiser.js';
-export type { HostImage, PatchBatchOptions } from './patch-sampler.js';
-export { samplePatchBatch } from './patch-sampler.js';
-export { kernelSizesForReceptiveField, receptiveField } from './receptive-field.js';
+// The Node entry: everything in browser.ts, plus the trainer.
+export * from './browser.js';
 export type { TrainDenoiserOptions, TrainDenoiserResult } from './train-denoiser.js';
-export { TRAINING_STATE_FILE, trainDenoiser } from './train-denoiser.js';
-export type {
-  DenoiseOptions,
-  DenoiseResult,
-  Denoiser,
-  DenoiserConfig,
-  FlatDenoiserConfig,
-  MultiscaleDenoiserConfig,
-  NetShape,
-  SampleOptions,
-  SampleResult,
-  SamplerSettings,
-  SuperResolveOptions,
-} from './types.js';
+export { LEGACY_TRAINING_STATE_FILE, TRAINING_STATE_FILE, trainDenoiser } from './train-denoiser.js';

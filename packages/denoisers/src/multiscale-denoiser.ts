@@ -151,7 +151,7 @@ export class MultiscaleDenoiser extends Module implements Denoiser {
     if (out !== denoised) denoised.dispose();
     if (padded !== batch) padded.dispose();
     const removed = tf.sub(batch, out) as tf.Tensor4D;
-    const sigmaEstimate = rmsPerImage(removed);
+    const sigmaEstimate = await rmsPerImage(removed);
     removed.dispose();
     if (batch !== image) batch.dispose();
     const restored = restore(out);

@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Rng, rng, tf } from '@scalespace/core';
+import { loadTrainingState, type Rng, RUN_FILE, rng, saveTensors, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDenoiser, loadDenoiser } from './checkpoint-io.js';
 import type { FlatDenoiser } from './flat-denoiser.js';
 import { MultiscaleDenoiser } from './multiscale-denoiser.js';
 import { smallMultiscaleConfig } from './test-configs.js';
-import { TRAINING_STATE_FILE, trainDenoiser } from './train-denoiser.js';
+import { LEGACY_TRAINING_STATE_FILE, TRAINING_STATE_FILE, trainDenoiser } from './train-denoiser.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -113,6 +113,36 @@ describe('trainDenoiser', () => {
     expect(tf.tidy(() => tf.max(tf.abs(tf.sub(p.image, q.image))).dataSync()[0])).toBe(0);
     tf.dispose([...images, x, p.image, q.image]);
     for (const m of [straight, split, fresh, loaded]) m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('resumes a run saved under the old state-file name, with the old header layout', async () => {
+    const before = tf.memory().numTensors;
+    const images = blobs(rng(4), 4, 24);
+    const common = { images, steps: 4, batchSize: 4, patchSize: 12, seed: 9, checkpointEvery: 2 };
+    const straight = createDenoiser(flatConfig, { seed: 2 }) as FlatDenoiser;
+    await trainDenoiser(straight, common);
+    const out = join(dir, 'legacy');
+    const first = createDenoiser(flatConfig, { seed: 2 }) as FlatDenoiser;
+    await trainDenoiser(first, { ...common, out, stopAt: 2 });
+    // What the earlier trainer wrote: training.safetensors with the counters as header strings, no run.json.
+    const state = await loadTrainingState<{ iterations: number; config: unknown; training: unknown }>(out);
+    if (!state?.info) throw new Error('no state');
+    await saveTensors(join(out, LEGACY_TRAINING_STATE_FILE), state.tensors, {
+      step: '2',
+      iterations: String(state.info.iterations),
+      config: JSON.stringify(state.info.config),
+      training: JSON.stringify(state.info.training),
+    });
+    tf.dispose(Object.values(state.tensors));
+    for (const f of [TRAINING_STATE_FILE, RUN_FILE]) await rm(join(out, f));
+    const fresh = createDenoiser(flatConfig, { seed: 5 }) as FlatDenoiser;
+    expect((await trainDenoiser(fresh, { ...common, out, resume: true })).startStep).toBe(2);
+    const a = straight.stateDict();
+    const b = fresh.stateDict();
+    for (const name of Object.keys(a)) expect(Array.from(b[name].dataSync())).toEqual(Array.from(a[name].dataSync()));
+    tf.dispose(images);
+    for (const m of [straight, first, fresh]) m.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -241,7 +271,9 @@ describe('trainDenoiser', () => {
     );
     const rgb = [tf.zeros([16, 16, 3]) as tf.Tensor3D];
     await expect(trainDenoiser(model, { images: rgb, steps: 1 })).rejects.toThrow(/has 3 channels, the model 1/);
-    expect(TRAINING_STATE_FILE).toBe('training.safetensors');
+    // One state-file name across trainers; runs saved under the old name still resume.
+    expect(TRAINING_STATE_FILE).toBe('training-state.safetensors');
+    expect(LEGACY_TRAINING_STATE_FILE).toBe('training.safetensors');
     tf.dispose([...images, ...rgb]);
     model.dispose();
   });

@@ -1,12 +1,15 @@
 import {
   Adam,
   CheckpointError,
+  contentHash,
   InvalidArgumentError,
   type LongWorkOptions,
-  loadTensors,
+  loadTrainingState,
+  RunDirectory,
   rng,
   saveCheckpoint,
-  saveTensors,
+  saveTrainingState,
+  TRAINING_STATE_FILE,
   tf,
   trainLoop,
 } from '@scalespace/core';
@@ -56,12 +59,19 @@ export interface TrainDenoiserOptions extends LongWorkOptions {
   /** Random flips and transposes of the patches (default true). */
   augment?: boolean;
   seed?: number | string;
-  /** Where to keep checkpoints: the model (loadable with `loadDenoiser`) and `training.safetensors` (for resume). */
+  /**
+   * The run's output directory (core's run-directory contract): the model (loadable with
+   * `loadDenoiser`), `training-state.safetensors` (for resume), `log.jsonl`, `run.json`.
+   */
+  out?: string;
+  /** @deprecated the older name of `out`. */
   checkpointDir?: string;
   /** Steps between checkpoints (default 100; one is always written at the end). */
   checkpointEvery?: number;
-  /** Continue from `checkpointDir/training.safetensors` when it exists. */
+  /** Continue the run in `out` (refused when there is none, or when it was made with another config or data). */
   resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
   /**
    * Stop (with a checkpoint) once this many steps are done, keeping `steps` as the length of the schedule:
    * splits one training run into several calls that resume each other.
@@ -80,13 +90,15 @@ export interface TrainDenoiserResult {
   losses: number[];
 }
 
-export const TRAINING_STATE_FILE = 'training.safetensors';
+export { TRAINING_STATE_FILE };
+/** Where runs saved before the shared run-directory contract kept their training state (still resumed). */
+export const LEGACY_TRAINING_STATE_FILE = 'training.safetensors';
 
-function toHost(image: tf.Tensor3D | HostImage, channels: number, index: number): HostImage {
+async function toHost(image: tf.Tensor3D | HostImage, channels: number, index: number): Promise<HostImage> {
   const host =
     image instanceof tf.Tensor
       ? {
-          data: image.dataSync() as Float32Array,
+          data: (await image.data()) as Float32Array,
           height: image.shape[0],
           width: image.shape[1],
           channels: image.shape[2],
@@ -136,7 +148,7 @@ function validate(options: TrainDenoiserOptions) {
     Number.isInteger(checkpointEvery) && checkpointEvery >= 1,
     `checkpointEvery must be a positive integer, got ${checkpointEvery}`,
   );
-  check(!o.resume || o.checkpointDir !== undefined, 'resume needs checkpointDir');
+  check(!o.resume || (o.out ?? o.checkpointDir) !== undefined, 'resume needs checkpointDir/out, the run to continue');
   check(
     bandSigma === 'image' || bandSigma === 'band',
     `bandSigma must be "image" or "band", got ${JSON.stringify(bandSigma)}`,
@@ -177,9 +189,9 @@ export async function trainDenoiser(
     checkpointEvery,
   } = validate(options);
   const channels = model.config.channels;
-  const images = options.images.map((image, i) => toHost(image, channels, i));
+  const images = await Promise.all(options.images.map((image, i) => toHost(image, channels, i)));
   // A network whose parameters are all frozen (e.g. a low-pass denoiser reused from another model) is not run.
-  const tasks = buildTasks(model, images, patchSize, bandSigma).filter(
+  const tasks = (await buildTasks(model, images, patchSize, bandSigma)).filter(
     (task) => task.net.trainableParameters().length > 0,
   );
   if (tasks.length === 0)
@@ -187,10 +199,9 @@ export async function trainDenoiser(
   const params = model.trainableParameters();
   const schedule = (step: number) =>
     lr * (lrFinalRatio + (1 - lrFinalRatio) * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps)));
-  const optimizer = new Adam(params, { lr: schedule });
   const seed = rng(options.seed ?? 0);
   const augment = options.augment ?? true;
-  const { checkpointDir } = options;
+  const out = options.out ?? options.checkpointDir;
   const trainingConfig = {
     batchSize,
     patchSize,
@@ -205,9 +216,22 @@ export async function trainDenoiser(
     ...(Number.isFinite(freezeNormAt) && { freezeNormAt }),
   };
 
+  const run = out
+    ? await RunDirectory.open({
+        dir: out,
+        trainer: `denoiser-${model.config.kind}`,
+        fingerprint: { config: model.config, training: trainingConfig, data: await imagesHash(images) },
+        resume: options.resume === true,
+        force: options.force === true,
+        legacyStateFiles: [LEGACY_TRAINING_STATE_FILE],
+      })
+    : null;
+  // Made once the run directory is open, so a refused --out leaves no optimiser behind.
+  const optimizer = new Adam(params, { lr: schedule });
   let startStep = 0;
   try {
-    if (checkpointDir && options.resume) startStep = await restore(model, optimizer, checkpointDir);
+    if (run?.resuming) startStep = await restore(model, optimizer, run.dir);
+    await run?.resumeLog((entry) => (entry.step as number) <= startStep);
     if (startStep === 0 && options.zeroInitOutput) for (const task of tasks) task.net.zeroOutput();
     if (startStep > stopAt) {
       throw new InvalidArgumentError(
@@ -221,40 +245,42 @@ export async function trainDenoiser(
       startStep,
       phase: `train ${model.config.kind}`,
       ...(options.signal && { signal: options.signal }),
-      ...(options.onProgress && { onProgress: options.onProgress }),
-      ...(checkpointDir && {
+      onProgress: (event) => {
+        run?.log({ step: event.step, loss: event.loss, ...event.metrics });
+        options.onProgress?.(event);
+      },
+      ...(run && {
         checkpointEvery,
         onCheckpoint: async (done: number) => {
           model.eval();
-          await saveTrainingState(model, optimizer, checkpointDir, done, trainingConfig);
+          await run.checkpoint(() => saveTrainingStateOf(model, optimizer, run.dir, done, trainingConfig));
           model.train();
         },
       }),
-      step: (index) => {
+      step: async (index) => {
         for (const task of tasks) task.net.setStatisticsFrozen(index >= freezeNormAt);
         const r = seed.fork(`step${index}`);
         const batches = tasks.map((task) =>
           noisyBatch(task, batchSize, { range: sigmaRange, power: sigmaPower }, augment, r.fork(task.name)),
         );
-        const perTask: number[] = [];
+        let parts: tf.Scalar[] = [];
         const { value, grads } = tf.variableGrads(() => {
-          const parts = tasks.map((task, i) => {
+          parts = tasks.map((task, i) => {
             const prediction = task.net.forward(batches[i].input);
-            return tf.mean(tf.square(tf.sub(prediction, batches[i].target))) as tf.Scalar;
+            return tf.keep(tf.mean(tf.square(tf.sub(prediction, batches[i].target))) as tf.Scalar);
           });
-          const data = parts.map((p) => p.dataSync()[0]);
-          perTask.push(...data);
           return tf.addN(parts) as tf.Scalar;
         }, params);
         optimizer.step(params.map((v) => grads[v.name] ?? null));
         for (const task of tasks) task.net.commitStatistics();
-        const loss = value.dataSync()[0];
-        tf.dispose([value, ...Object.values(grads), ...batches.flatMap((b) => [b.input, b.target])]);
+        const [loss, ...perTask] = await Promise.all([value, ...parts].map(async (t) => (await t.data())[0]));
+        tf.dispose([value, ...parts, ...Object.values(grads), ...batches.flatMap((b) => [b.input, b.target])]);
         losses.push(loss);
         const metrics = Object.fromEntries(tasks.map((t, i) => [`loss_${t.name}`, perTask[i]]));
         return model.config.kind === 'multiscale' ? { loss, metrics } : loss;
       },
     });
+    await run?.close();
     return {
       steps: result.steps,
       startStep,
@@ -262,6 +288,9 @@ export async function trainDenoiser(
       ...(result.lastLoss !== undefined && { lastLoss: result.lastLoss }),
       losses,
     };
+  } catch (error) {
+    await run?.close(error);
+    throw error;
   } finally {
     for (const task of tasks) {
       task.net.discardStatistics();
@@ -272,44 +301,47 @@ export async function trainDenoiser(
   }
 }
 
-async function saveTrainingState(
+/** A hash of the training images (pixels and shapes), for the run's fingerprint. */
+async function imagesHash(images: HostImage[]): Promise<string> {
+  return contentHash(...images.flatMap((im) => [`${im.height}x${im.width}x${im.channels}`, im.data]));
+}
+
+async function saveTrainingStateOf(
   model: FlatDenoiser | MultiscaleDenoiser,
   optimizer: Adam,
   dir: string,
   step: number,
   trainingConfig: Record<string, unknown>,
 ): Promise<void> {
-  const { mkdir } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  await mkdir(dir, { recursive: true });
   const state: Record<string, tf.Tensor> = {};
   for (const [name, t] of Object.entries(model.stateDict())) state[`model.${name}`] = t;
   for (const [name, t] of Object.entries(optimizer.stateDict())) state[`optimizer.${name}`] = t;
-  // One file holds everything resume needs, so a crash can never pair new weights with old moments.
-  await saveTensors(join(dir, TRAINING_STATE_FILE), state, {
-    step: String(step),
-    iterations: String(optimizer.iterations),
-    config: JSON.stringify(model.config),
-    training: JSON.stringify(trainingConfig),
-  });
+  // The model first; then one file with everything resume needs (so a crash never pairs new weights with old
+  // moments), written last: once it is there, the model beside it is of the same step.
   await saveCheckpoint(dir, model, model.config, { step, metadata: { training: JSON.stringify(trainingConfig) } });
+  await saveTrainingState(dir, {
+    step,
+    tensors: state,
+    info: { iterations: optimizer.iterations, config: model.config, training: trainingConfig },
+  });
 }
 
+/** Loads the run's state into the model and optimiser; returns its step (0 for a run stopped before its first checkpoint). */
 async function restore(model: FlatDenoiser | MultiscaleDenoiser, optimizer: Adam, dir: string): Promise<number> {
-  const { join } = await import('node:path');
-  const { existsSync } = await import('node:fs');
-  const file = join(dir, TRAINING_STATE_FILE);
-  if (!existsSync(file)) return 0;
-  const { tensors: host, metadata } = await loadTensors(file);
-  if (metadata.config !== JSON.stringify(model.config)) {
-    throw new CheckpointError(
-      `cannot resume from "${file}": it was trained with config ${metadata.config}, the model is ${JSON.stringify(model.config)}; use another --out or drop --resume`,
-    );
-  }
-  const tensors = Object.fromEntries(
-    Object.entries(host).map(([name, t]) => [name, tf.tensor(t.values, t.shape, t.dtype)]),
-  );
+  const saved = await loadTrainingState<{ iterations: number; config: unknown }>(dir, {
+    legacyFiles: [LEGACY_TRAINING_STATE_FILE],
+  });
+  if (!saved) return 0;
+  const { tensors, metadata, file } = saved;
   try {
+    // Runs saved before the run record kept these as plain header strings.
+    const config = saved.info ? JSON.stringify(saved.info.config) : metadata.config;
+    const iterations = saved.info ? saved.info.iterations : Number(metadata.iterations);
+    if (config !== JSON.stringify(model.config)) {
+      throw new CheckpointError(
+        `cannot resume from "${file}": it was trained with config ${config}, the model is ${JSON.stringify(model.config)}; use another --out or drop --resume`,
+      );
+    }
     const prefixed = (prefix: string) =>
       Object.fromEntries(
         Object.entries(tensors)
@@ -317,9 +349,9 @@ async function restore(model: FlatDenoiser | MultiscaleDenoiser, optimizer: Adam
           .map(([name, t]) => [name.slice(prefix.length), t]),
       );
     model.loadStateDict(prefixed('model.'));
-    optimizer.loadStateDict(prefixed('optimizer.'), Number(metadata.iterations));
+    optimizer.loadStateDict(prefixed('optimizer.'), iterations);
   } finally {
     tf.dispose(Object.values(tensors));
   }
-  return Number(metadata.step);
+  return saved.step ?? 0;
 }

@@ -25,10 +25,10 @@ const std = (t: tf.Tensor) => tf.tidy(() => Math.sqrt(tf.mean(tf.square(t)).data
 describe('training tasks of a multi-scale model', () => {
   const model = () => new MultiscaleDenoiser(smallMultiscaleConfig({ levels: 2, depth: 3, width: 4 }), { seed: 1 });
 
-  it("bandSigma 'image' gives each band the noise std image noise has there (haarStep: sigma / 2^(j+1))", () => {
+  it("bandSigma 'image' gives each band the noise std image noise has there (haarStep: sigma / 2^(j+1))", async () => {
     const before = tf.memory().numTensors;
     const m = model();
-    const tasks = buildTasks(m, [randomImage(64)], 8, 'image');
+    const tasks = await buildTasks(m, [randomImage(64)], 8, 'image');
     expect(tasks.map((t) => [t.name, t.sigmaScale])).toEqual([
       ['lowpass', 0.25],
       ['scale0', 0.5],
@@ -48,15 +48,15 @@ describe('training tasks of a multi-scale model', () => {
       expect(std(added) / (0.8 * task.sigmaScale)).toBeCloseTo(1, 1);
       tf.dispose([input, target, clean, added]);
     }
-    expect(buildTasks(m, [randomImage(64)], 8, 'band').map((t) => t.sigmaScale)).toEqual([1, 1, 1]);
+    expect((await buildTasks(m, [randomImage(64)], 8, 'band')).map((t) => t.sigmaScale)).toEqual([1, 1, 1]);
     tf.dispose([noise, low, ...details]);
     m.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('sigmaPower skews the draw towards small sigma: E[sigma^2] = E[u^(2p)] = 1 / (2p + 1)', () => {
+  it('sigmaPower skews the draw towards small sigma: E[sigma^2] = E[u^(2p)] = 1 / (2p + 1)', async () => {
     const m = model();
-    const [task] = buildTasks(m, [randomImage(64)], 4, 'band');
+    const [task] = await buildTasks(m, [randomImage(64)], 4, 'band');
     for (const power of [1, 2, 3]) {
       const { target } = noisyBatch(task, 20000, { range: [0, 1], power }, false, rng(power));
       // Mean noise variance over the batch: E[sigma^2] = E[u^(2p)] = 1 / (2p + 1).

@@ -22,7 +22,10 @@ export interface Task {
 }
 
 /** Host copies of the Haar bands of each image: per scale [low_{j+1}, details_j] and the coarsest low. */
-function bandSources(images: HostImage[], levels: number): { conditional: HostImage[][]; coarsest: HostImage[] } {
+async function bandSources(
+  images: HostImage[],
+  levels: number,
+): Promise<{ conditional: HostImage[][]; coarsest: HostImage[] }> {
   const block = 2 ** levels;
   const conditional: HostImage[][] = Array.from({ length: levels }, () => []);
   const coarsest: HostImage[] = [];
@@ -44,7 +47,7 @@ function bandSources(images: HostImage[], levels: number): { conditional: HostIm
       low = step.low;
       const joint = tf.concat([step.low, step.details], 3);
       conditional[j].push({
-        data: joint.dataSync() as Float32Array,
+        data: (await joint.data()) as Float32Array,
         height: joint.shape[1] as number,
         width: joint.shape[2] as number,
         channels: 4 * c,
@@ -52,7 +55,7 @@ function bandSources(images: HostImage[], levels: number): { conditional: HostIm
       });
       tf.dispose([joint, step.details]);
     }
-    coarsest.push({ data: low.dataSync() as Float32Array, height: low.shape[1], width: low.shape[2], channels: c });
+    coarsest.push({ data: (await low.data()) as Float32Array, height: low.shape[1], width: low.shape[2], channels: c });
     low.dispose();
   }
   return { conditional, coarsest };
@@ -62,12 +65,12 @@ function smallestSide(sources: HostImage[]): number {
   return Math.min(...sources.map((s) => Math.min(s.height, s.width)));
 }
 
-export function buildTasks(
+export async function buildTasks(
   model: FlatDenoiser | MultiscaleDenoiser,
   images: HostImage[],
   patchSize: number,
   bandSigma: 'image' | 'band',
-): Task[] {
+): Promise<Task[]> {
   if (model.config.kind === 'flat') {
     const flat = model as FlatDenoiser;
     return [
@@ -76,7 +79,7 @@ export function buildTasks(
   }
   const ms = model as MultiscaleDenoiser;
   const { levels } = ms.config;
-  const { conditional, coarsest } = bandSources(images, levels);
+  const { conditional, coarsest } = await bandSources(images, levels);
   const scale = (halvings: number) => (bandSigma === 'image' ? 2 ** -halvings : 1);
   // Coarse bands of small images (MNIST) can be smaller than the patch: use whole bands then.
   const tasks: Task[] = [

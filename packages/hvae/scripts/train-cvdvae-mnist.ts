@@ -58,7 +58,7 @@ const trainStart = Date.now();
 const result = await trainCvdvae({
   model,
   data: train,
-  dir,
+  out: dir,
   steps,
   batchSize: 32,
   seed: 2,

@@ -33,7 +33,7 @@ const started = Date.now();
 const result = await trainVdvae({
   model,
   data: train,
-  dir,
+  out: dir,
   steps,
   batchSize: 32,
   seed: 1,
@@ -51,7 +51,7 @@ console.log(JSON.stringify(result));
 const ema = await loadVdvae(dir);
 const test = await loadMnist32('test');
 const evalStart = Date.now();
-const report = evaluateElbo(ema, test, { batchSize: 100 });
+const report = await evaluateElbo(ema, test, { batchSize: 100 });
 await writeFile(
   join(dir, 'eval.json'),
   `${JSON.stringify({ ...report, trainSeconds: (Date.now() - started) / 1000, evalSeconds: (Date.now() - evalStart) / 1000, skipped: result.skipped }, null, 2)}\n`,

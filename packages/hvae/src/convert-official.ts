@@ -1,54 +1,25 @@
-import { type HostTensor, InvalidArgumentError, type StateDict, tf } from '@scalespace/core';
-import type { VdvaeConfig } from './vdvae-config.js';
+import {
+  CheckpointError,
+  InvalidArgumentError,
+  type TorchCheckpoint,
+  type TorchFiles,
+  type TorchTensor,
+  tf,
+} from '@scalespace/core';
+import { type OfficialHps, vdvaeConfigFromOfficial } from './official-hps.js';
+import { Vdvae } from './vdvae.js';
+import { type ResolvedVdvaeConfig, resolveVdvaeConfig } from './vdvae-config.js';
 
-/** The official implementation's hyper-parameters that shape a checkpoint (its hps.py names). */
-export interface OfficialHps {
-  image_size: number;
-  image_channels: number;
-  width: number;
-  zdim: number;
-  enc_blocks: string;
-  dec_blocks: string;
-  bottleneck_multiple?: number;
-  custom_width_str?: string;
-  no_bias_above?: number;
-  num_mixtures: number;
-  /** Input preprocessing: the encoder sees (x_uint8 + shift) * scale. */
-  shift: number;
-  scale: number;
-  /** 8, or 5 for the 5-bit FFHQ-256 model. */
-  bits?: number;
-}
-
-/** The scalespace config of an official checkpoint (exact GELU, the official input normalisation). */
-export function vdvaeConfigFromOfficial(hps: OfficialHps): VdvaeConfig {
-  if (!hps || typeof hps !== 'object')
-    throw new InvalidArgumentError('vdvaeConfigFromOfficial: pass the official hps object');
-  if (!(hps.scale > 0)) throw new InvalidArgumentError(`official hps: scale must be > 0, got ${hps.scale}`);
-  return {
-    imageSize: hps.image_size,
-    imageChannels: hps.image_channels,
-    width: hps.width,
-    zdim: hps.zdim,
-    encBlocks: hps.enc_blocks,
-    decBlocks: hps.dec_blocks,
-    bottleneckMultiple: hps.bottleneck_multiple ?? 0.25,
-    customWidths: hps.custom_width_str ?? '',
-    noBiasAbove: hps.no_bias_above ?? 64,
-    numMixtures: hps.num_mixtures,
-    bits: hps.bits ?? 8,
-    // (255 x + shift) * scale = (x - mean) / std
-    inputMean: -hps.shift / 255,
-    inputStd: 1 / (hps.scale * 255),
-    activation: 'gelu',
-  };
-}
+// The official VD-VAE (github.com/openai/vdvae, vae.py) saves `VAE.state_dict()`: the same module tree and names as
+// scalespace's Vdvae (encoder.in_conv, encoder.enc_blocks.i.c1..c4, decoder.dec_blocks.i.{enc,prior,z_proj,resnet},
+// decoder.bias_xs.j, decoder.out_net.out_conv, decoder.gain, decoder.bias), in PyTorch layouts: conv weights
+// [O, I, kh, kw], learned states and gain/bias [1, C, H, W], and the output head's channels in DmolNet's order.
 
 /**
- * Where each output channel of scalespace's mixture head comes from in the official `DmolNet`, whose
- * channels are [logits (K) | per colour channel c: means (K), log-scales (K), coefficients (K)] (the
- * coefficient slot of channel c couples the pair (1,0), (2,0), (2,1) for c = 0, 1, 2). scalespace
- * (core's logistic mixture) orders them [logits | means c-major | log-scales c-major | coefficients pair-major].
+ * Where each output channel of scalespace's mixture head comes from in the official `DmolNet`, whose channels
+ * are [logits (K) | per colour channel c: means (K), log-scales (K), coefficients (K)] (the coefficient slot of
+ * channel c couples the pair (1,0), (2,0), (2,1) for c = 0, 1, 2). scalespace (core's logistic mixture) orders
+ * them [logits | means c-major | log-scales c-major | coefficients pair-major].
  */
 export function officialMixtureChannelOrder(channels: number, components: number): number[] {
   const k = components;
@@ -60,46 +31,150 @@ export function officialMixtureChannelOrder(channels: number, components: number
   return order;
 }
 
+const OUT_CONV = /^decoder\.out_net\.out_conv\./;
+const NCHW_STATE = /^decoder\.(bias_xs\.\d+|gain|bias)$/;
+
+/** The official shape of a scalespace parameter (the inverse of the layout changes below). */
+function officialShape(name: string, shape: number[]): number[] {
+  if (NCHW_STATE.test(name)) return [shape[0], shape[3], shape[1], shape[2]];
+  if (shape.length === 4) return [shape[3], shape[2], shape[0], shape[1]];
+  return shape;
+}
+
+/** An official tensor in scalespace's layout (a new tensor the caller owns). */
+function toScalespace(name: string, t: TorchTensor, order: number[]): tf.Tensor {
+  return tf.tidy(() => {
+    let x: tf.Tensor = tf.tensor(t.values as Float32Array, t.shape, 'float32');
+    if (NCHW_STATE.test(name)) x = tf.transpose(x, [0, 2, 3, 1]);
+    else if (x.rank === 4) x = tf.transpose(x, [2, 3, 1, 0]);
+    if (OUT_CONV.test(name)) x = tf.gather(x, tf.tensor1d(order, 'int32'), x.rank - 1);
+    return x;
+  });
+}
+
+/** The stem widths and block counts, checked before the (possibly large) network is built. */
+function checkOutline(
+  tensors: Record<string, TorchTensor>,
+  config: ResolvedVdvaeConfig,
+  hps: string,
+  label: string,
+): void {
+  const outputs = config.numMixtures * 10;
+  const stems: [string, number[], string][] = [
+    ['encoder.in_conv.weight', [config.width, 3, 3, 3], `width ${config.width}`],
+    ['decoder.out_net.out_conv.weight', [outputs, config.width, 1, 1], `num_mixtures ${config.numMixtures}`],
+  ];
+  for (const [name, want, because] of stems) {
+    const shape = tensors[name].shape;
+    if (shape.join() !== want.join())
+      throw new CheckpointError(
+        `${label}: ${name} has shape [${shape}], the network of ${hps} needs [${want}] (${because}): check --hps`,
+      );
+  }
+  const count = (pattern: RegExp) => new Set(Object.keys(tensors).flatMap((n) => pattern.exec(n)?.[1] ?? [])).size;
+  const blocks: [string, number, number][] = [
+    ['encoder', count(/^encoder\.enc_blocks\.(\d+)\./), config.encoder.length],
+    ['decoder', count(/^decoder\.dec_blocks\.(\d+)\./), config.decoder.length],
+  ];
+  for (const [part, found, want] of blocks) {
+    if (found !== want)
+      throw new CheckpointError(
+        `${label} has ${found} ${part} blocks, the network of ${hps} has ${want} (${part === 'encoder' ? 'enc_blocks' : 'dec_blocks'}): check --hps`,
+      );
+  }
+}
+
+function hpsLabel(hps: string | OfficialHps): string {
+  return typeof hps === 'string' ? `--hps ${hps}` : 'the given hps';
+}
+
 /**
- * Converts an official VD-VAE state dict (PyTorch layout, e.g. `torch.load(...-model-ema.th)` saved as
- * safetensors) into this package's: conv weights [O, I, kh, kw] -> [kh, kw, I, O], the learned initial
- * states `decoder.bias_xs.j` [1, C, H, W] -> [1, H, W, C], `decoder.gain` / `decoder.bias`
- * [1, C, 1, 1] -> [1, 1, 1, C], and the mixture head's output channels reordered. Names stay the same
- * (a `module.` prefix from DataParallel is dropped). The caller owns the returned tensors.
+ * An official VD-VAE state dict (`RUN-model-ema.th` read by `readTorchCheckpoint`) as a scalespace Vdvae, given the
+ * run's hyper-parameters (an hps.py set name such as `ffhq256`, or the official hps by name). Every tensor's name
+ * and shape is checked against the network the hyper-parameters describe; a mismatch is a CheckpointError saying
+ * which tensor and what to check.
  */
-export function convertOfficialStateDict(
-  tensors: Record<string, HostTensor>,
-  config: Pick<VdvaeConfig, 'imageChannels' | 'numMixtures'>,
-): StateDict {
-  const out: StateDict = {};
-  const order = officialMixtureChannelOrder(config.imageChannels, config.numMixtures);
+export function vdvaeFromTorch(
+  checkpoint: TorchCheckpoint,
+  hps: string | OfficialHps,
+  label = 'the checkpoint',
+): Vdvae {
+  const tensors: Record<string, TorchTensor> = {};
+  for (const [name, t] of Object.entries(checkpoint.tensors)) tensors[name.replace(/^module\./, '')] = t;
+  if (!tensors['encoder.in_conv.weight'] || !tensors['decoder.out_net.out_conv.weight']) {
+    const found = Object.keys(tensors).slice(0, 4).join(', ') || 'none';
+    throw new CheckpointError(
+      `${label} is not an official VD-VAE state dict: it has no encoder.in_conv.weight and decoder.out_net.out_conv.weight (its tensors: ${found}); check --from`,
+    );
+  }
+  const config = vdvaeConfigFromOfficial(hps);
+  checkOutline(tensors, resolveVdvaeConfig(config), hpsLabel(hps), label);
+  const model = new Vdvae(config);
   try {
-    for (const [rawName, host] of Object.entries(tensors)) {
-      const name = rawName.startsWith('module.') ? rawName.slice(7) : rawName;
-      if (host.dtype !== 'float32')
-        throw new InvalidArgumentError(`"${rawName}" is ${host.dtype}; convert the checkpoint to float32 first`);
-      out[name] = tf.tidy(() => {
-        let t: tf.Tensor = tf.tensor(host.values, host.shape, 'float32');
-        if (/\.bias_xs\.\d+$/.test(name) || name === 'decoder.gain' || name === 'decoder.bias') {
-          t = tf.transpose(t, [0, 2, 3, 1]);
-        } else if (name.endsWith('.weight') && t.rank === 4) {
-          t = tf.transpose(t, [2, 3, 1, 0]);
-        }
-        if (name.startsWith('decoder.out_net.out_conv.')) {
-          const axis = t.rank - 1;
-          if (t.shape[axis] !== order.length) {
-            throw new InvalidArgumentError(
-              `"${rawName}" has ${t.shape[axis]} output channels, expected ${order.length} for ${config.numMixtures} mixtures over ${config.imageChannels} channels`,
-            );
-          }
-          t = tf.gather(t, tf.tensor1d(order, 'int32'), axis);
-        }
-        return t;
-      });
+    const variables = [...model.namedParameters(), ...model.namedBuffers()];
+    const expected = new Set(variables.map(([name]) => name));
+    for (const [name, variable] of variables) {
+      const t = tensors[name];
+      const want = officialShape(name, variable.shape);
+      if (!t)
+        throw new CheckpointError(
+          `${label} has no ${name} [${want}], which the network of ${hpsLabel(hps)} needs: check --hps`,
+        );
+      if (t.shape.join() !== want.join())
+        throw new CheckpointError(
+          `${label}: ${name} has shape [${t.shape}], the network of ${hpsLabel(hps)} needs [${want}]: check --hps`,
+        );
+      if (t.dtype !== 'float32')
+        throw new CheckpointError(`${label}: ${name} holds ${t.sourceDtype} values, not floating-point weights`);
     }
+    const extra = Object.keys(tensors).filter((name) => !expected.has(name));
+    if (extra.length > 0)
+      throw new CheckpointError(
+        `${label} has tensors the network of ${hpsLabel(hps)} does not: ${extra.slice(0, 4).join(', ')}${extra.length > 4 ? ', ...' : ''}; check --hps`,
+      );
+    const order = officialMixtureChannelOrder(config.imageChannels, config.numMixtures);
+    // One tensor at a time, so converting a large model holds at most one extra copy of a weight.
+    for (const [name, variable] of variables) {
+      const value = toScalespace(name, tensors[name], order);
+      variable.assign(value);
+      value.dispose();
+    }
+    return model;
   } catch (error) {
-    tf.dispose(Object.values(out));
+    model.dispose();
     throw error;
   }
-  return out;
+}
+
+/** Official checkpoint files in a folder: the EMA weights first (`...-model-ema.th`), else `...-model.th`. */
+async function checkpointIn(files: TorchFiles): Promise<string> {
+  if (!(await files.isFolder())) return '';
+  const names = await files.list();
+  for (const suffix of ['model-ema.th', 'model.th']) {
+    const found = names.filter((n) => n.endsWith(suffix));
+    if (found.length === 1) return found[0];
+    if (found.length > 1)
+      throw new InvalidArgumentError(
+        `"${files.path}" holds several ...${suffix} files (${found.slice(0, 3).join(', ')}); give the one to convert`,
+      );
+  }
+  throw new CheckpointError(
+    `"${files.path}" holds no ...-model-ema.th or ...-model.th file: not an official VD-VAE run`,
+  );
+}
+
+/**
+ * Converts an official VD-VAE checkpoint: a `RUN-model-ema.th` (or `-model.th`) file, or the folder holding one,
+ * with its hyper-parameters as an hps.py set name (`cifar10`, `imagenet32`, `imagenet64`, `ffhq256`, `ffhq1024`)
+ * or the official hps by name (see `parseOfficialHps` for reading them from JSON or a run's log).
+ */
+export async function convertVdvae(files: TorchFiles, options: { hps: string | OfficialHps }): Promise<Vdvae> {
+  if (options?.hps === undefined)
+    throw new InvalidArgumentError(
+      'an official VD-VAE checkpoint holds no hyper-parameters: give hps (--hps cifar10|imagenet32|imagenet64|ffhq256|ffhq1024|FILE.json)',
+    );
+  vdvaeConfigFromOfficial(options.hps); // bad hyper-parameters fail before the file is read
+  const relative = await checkpointIn(files);
+  const checkpoint = await files.readTorch(relative, { stripModulePrefix: true });
+  return vdvaeFromTorch(checkpoint, options.hps, `"${relative ? `${files.path}/${relative}` : files.path}"`);
 }

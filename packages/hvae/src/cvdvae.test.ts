@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { rng, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cvdvae } from './cvdvae.js';
+import { loadCvdvae } from './cvdvae-io.js';
 import { perturb, SMALL, syntheticImages } from './test-helpers.js';
-import { loadCvdvae, trainCvdvae } from './train-cvdvae.js';
+import { trainCvdvae } from './train-cvdvae.js';
 import { Vdvae } from './vdvae.js';
 
 let dir: string;

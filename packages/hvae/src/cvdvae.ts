@@ -4,7 +4,8 @@ import { parseBlockString } from './block-string.js';
 import { BottleneckBlock } from './bottleneck-block.js';
 import type { ChooseLatent } from './decoder.js';
 import { type Activations, BottomUpEncoder } from './encoder.js';
-import type { OutputMode, Temperature, Vdvae } from './vdvae.js';
+import type { OutputMode, Temperature } from './latents.js';
+import type { Vdvae } from './vdvae.js';
 
 /** CVDVAE's own hyper-parameters (the prior's are in the prior's config). */
 export interface CvdvaeConfig {
@@ -174,7 +175,7 @@ export class Cvdvae extends Module {
       const choose: ChooseLatent = (ctx) => {
         const q = ctx.block.posterior(ctx.x, hr[ctx.block.base]);
         const s = this.lowResPosterior(ctx.index, ctx.x, lr);
-        kls.push(tf.sum(gaussianKl(q.mean, q.logStd, s.mean, s.logStd), [1, 2, 3]));
+        kls.push(ctx.keep(tf.sum(gaussianKl(q.mean, q.logStd, s.mean, s.logStd), [1, 2, 3])));
         return tf.add(q.mean, tf.mul(tf.exp(q.logStd), r.normalTensor(q.mean.shape))) as tf.Tensor4D;
       };
       this.prior.decoder.run(x.shape[0], choose, this.config.groups);

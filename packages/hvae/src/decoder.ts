@@ -13,6 +13,11 @@ export interface GroupContext {
   /** Prior p(z_i | z_<i): mean and log standard deviation [N, r, r, zdim]. */
   pMean: tf.Tensor4D;
   pLogStd: tf.Tensor4D;
+  /**
+   * Keeps a tensor the picker stores beyond the block (a KL term, the posterior of an encoding): the decoder frees
+   * every other tensor a block made when the block ends, so that large networks run within memory. Returns `t`.
+   */
+  keep<T extends tf.Tensor>(t: T): T;
 }
 
 /** Picks the latent group z_i [N, r, r, zdim] of block `ctx.index` (from a posterior, the prior or given values). */
@@ -113,8 +118,17 @@ export class DecBlock extends Module {
     return { mean, logStd };
   }
 
-  /** Runs the block on the states by resolution `xs` (updated in place); `choose` picks z. No tidy: call inside one. */
-  forward(xs: Map<number, tf.Tensor4D>, n: number, index: number, choose: ChooseLatent): tf.Tensor4D {
+  /**
+   * Runs the block on the states by resolution `xs` (updated in place); `choose` picks z, and what it passes to
+   * `keep` is added to `kept`. No tidy of its own: `Decoder.run` wraps each block in one.
+   */
+  forward(
+    xs: Map<number, tf.Tensor4D>,
+    n: number,
+    index: number,
+    choose: ChooseLatent,
+    kept: tf.Tensor[] = [],
+  ): tf.Tensor4D {
     let x = xs.get(this.base) ?? (tf.zeros([n, this.base, this.base, this.width]) as tf.Tensor4D);
     // Broadcast a learned initial state (batch 1) to the batch; an add is much cheaper than tile on wasm.
     if (x.shape[0] !== n) x = tf.add(x, tf.zeros([n, 1, 1, 1]));
@@ -124,7 +138,11 @@ export class DecBlock extends Module {
       x = tf.add(x, upsampleNearest(sliced as tf.Tensor4D, this.base / this.mixin));
     }
     const [pMean, pLogStd, feature] = this.prior.forwardSplit(x, [this.zdim, this.zdim, this.width]);
-    const z = choose({ index, block: this, x, pMean, pLogStd });
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      kept.push(t);
+      return t;
+    };
+    const z = choose({ index, block: this, x, pMean, pLogStd, keep });
     let out = tf.add(tf.add(x, feature), pointwise(z, this.z_proj.weight, this.z_proj.bias)) as tf.Tensor4D;
     out = this.resnet.forward(out);
     xs.set(this.base, out);
@@ -235,7 +253,24 @@ export class Decoder extends Module {
   ): { latents: tf.Tensor4D[]; params: tf.Tensor4D | null; states: Map<number, tf.Tensor4D> } {
     const xs = this.initialStates();
     const latents: tf.Tensor4D[] = [];
-    for (let i = 0; i < upTo; i++) latents.push(this.dec_blocks[i].forward(xs, n, i, choose));
+    const learned = new Set<tf.Tensor>(this.bias_xs.items);
+    const kept = new Set<tf.Tensor>();
+    for (let i = 0; i < upTo; i++) {
+      const block = this.dec_blocks[i];
+      const previous = xs.get(block.base);
+      // Each block in its own tidy: only z, the new state and what the picker keeps outlive it. (Tensors that
+      // gradients need are kept by the tape, so this holds under tf.grad too.)
+      const [z, state, ...keep] = tf.tidy(() => {
+        const keep: tf.Tensor[] = [];
+        const z = block.forward(xs, n, i, choose, keep);
+        return [z, xs.get(block.base) as tf.Tensor4D, ...keep];
+      }) as tf.Tensor[];
+      xs.set(block.base, state as tf.Tensor4D);
+      for (const t of keep) kept.add(t);
+      latents.push(z as tf.Tensor4D);
+      // The state this block replaced is garbage unless it is a learned initial state or something kept.
+      if (previous && !learned.has(previous) && !kept.has(previous)) previous.dispose();
+    }
     if (upTo < this.dec_blocks.length) return { latents, params: null, states: xs };
     const top = xs.get(this.imageSize)!;
     const params = this.out_net.forward(tf.add(tf.mul(top, this.gain), this.bias) as tf.Tensor4D);

@@ -74,8 +74,12 @@ export class BottomUpEncoder extends Module {
       let h = this.in_conv.forward(x);
       acts[h.shape[1]] = h;
       for (const block of this.enc_blocks) {
-        h = block.forward(h);
-        h = padChannels(h, this.#widthAt(h.shape[1]));
+        const out = block.forward(h);
+        const next = padChannels(out, this.#widthAt(out.shape[1]));
+        // What is superseded is freed now rather than at the end, so that large networks fit in memory.
+        if (next !== out) out.dispose();
+        if (next.shape[1] === h.shape[1]) h.dispose();
+        h = next;
         acts[h.shape[1]] = h;
       }
       return acts;

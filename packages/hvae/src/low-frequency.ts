@@ -7,8 +7,9 @@ import {
   throwIfAborted,
   yieldToEventLoop,
 } from '@scalespace/core';
+import type { OutputMode } from './latents.js';
 import { lowResolution } from './low-res.js';
-import type { OutputMode, Vdvae } from './vdvae.js';
+import type { Vdvae } from './vdvae.js';
 
 export interface LowFrequencyOptions extends LongWorkOptions {
   /** Full latent codes drawn from the prior (the paper uses 50). */
@@ -86,13 +87,15 @@ export async function lowFrequencyAnalysis(
         ...(options.output && { output: options.output }),
       });
       for (const s of factors) {
-        const total = tf.tidy(() => {
+        const distances = tf.tidy(() => {
           const low = s === 1 ? x : lowResolution(x, s);
           const flat = tf.reshape(low, [samples, -1]);
           const a = tf.gather(flat, tf.tensor1d(first, 'int32'));
           const b = tf.gather(flat, tf.tensor1d(second, 'int32'));
-          return tf.sum(tf.sqrt(tf.mean(tf.squaredDifference(a, b), 1))).dataSync()[0];
+          return tf.sum(tf.sqrt(tf.mean(tf.squaredDifference(a, b), 1)));
         });
+        const [total] = await distances.data();
+        distances.dispose();
         sums[s][i] += total / pairs / codes;
       }
       x.dispose();

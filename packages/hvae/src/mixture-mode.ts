@@ -9,10 +9,11 @@ import { tf } from '@scalespace/core';
  */
 export function logisticMixtureMode(
   params: tf.Tensor,
-  options: { bits: number; components: number; channels: number },
+  options: { bits: number; components: number; channels: number; spacing?: number },
 ): tf.Tensor {
   const { bits, components: k, channels: c } = options;
   const n = 2 ** bits;
+  const spacing = options.spacing ?? 2 / (n - 1); // value q sits at -1 + q * spacing (core's logistic mixture)
   return tf.tidy(() => {
     const lead = params.shape.slice(0, -1);
     const count = lead.reduce((a, b) => a * b, 1);
@@ -30,10 +31,10 @@ export function logisticMixtureMode(
       let m = means[ch];
       for (let prev = 0; prev < ch; prev++) m = tf.add(m, tf.mul(coeffs[pair++], drawn[prev]));
       const value = tf.clipByValue(m, -1, 1);
-      const q = tf.round(tf.mul(tf.add(value, 1), (n - 1) / 2));
-      drawn.push(tf.sub(tf.mul(q, 2 / (n - 1)), 1));
+      const q = tf.clipByValue(tf.round(tf.mul(tf.add(value, 1), 1 / spacing)), 0, n - 1);
+      drawn.push(tf.sub(tf.mul(q, spacing), 1));
     }
-    const ints = tf.round(tf.mul(tf.add(tf.stack(drawn, 1), 1), (n - 1) / 2));
+    const ints = tf.round(tf.mul(tf.add(tf.stack(drawn, 1), 1), 1 / spacing));
     return tf.cast(tf.reshape(ints, [...lead, c]), 'int32');
   });
 }

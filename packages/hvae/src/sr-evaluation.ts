@@ -88,18 +88,20 @@ async function evaluate(
     const [gt, lowTiled] = tf.tidy(() =>
       [x, y].map((t) => tf.reshape(tf.tile(tf.expandDims(t, 1), [1, samples, 1, 1, 1]), [-1, ...t.shape.slice(1)])),
     );
-    acc.psnr.push(...psnrPerImage(sr, gt, 1));
-    acc.ssim.push(...ssimPerImage(sr, gt, { dataRange: 1 }));
+    acc.psnr.push(...(await psnrPerImage(sr, gt, 1)));
+    acc.ssim.push(...(await ssimPerImage(sr, gt, { dataRange: 1 })));
     for (let i = 0; i < sr.shape[0]; i++) {
       const [one, lowOne] = tf.tidy(() => [tf.slice(sr, [i], [1]), tf.slice(lowTiled, [i], [1])]);
-      acc.lr.push(lrPsnr(one, lowOne, { scale, dataRange: 1, degradation: (h) => lowResolution(h, scale) }));
-      tf.dispose([one, lowOne]);
+      acc.lr.push(
+        await lrPsnr(one, lowOne, { scale, dataRange: 1, degradation: (h) => lowResolution(h, scale) }).finally(() =>
+          tf.dispose([one, lowOne]),
+        ),
+      );
     }
     if (samples > 1) {
       for (let b = 0; b < idx.length; b++) {
         const group = tf.slice(sr, [b * samples], [samples]);
-        acc.apd.push(apd(group));
-        group.dispose();
+        acc.apd.push(await apd(group).finally(() => group.dispose()));
       }
     } else acc.apd.push(...idx.map(() => 0));
     tf.dispose([x, y, sr, gt, lowTiled]);

@@ -1,49 +1,39 @@
-import { InvalidArgumentError, type LongWorkOptions, rng, saveCheckpoint, tf } from '@scalespace/core';
-import { Cvdvae, type CvdvaeConfig } from './cvdvae.js';
+import { InvalidArgumentError, type LongWorkOptions, rng, tf } from '@scalespace/core';
+import type { Cvdvae } from './cvdvae.js';
+import { checkpointConfig } from './cvdvae-io.js';
 import type { ImageArray } from './image-array.js';
 import { ShuffledBatches } from './image-batches.js';
 import { lowResolution } from './low-res.js';
 import {
   type OptimizerSettings,
+  outputOf,
   resolveOptimizer,
   runControls,
   runTraining,
   type TrainingRunResult,
   type TrainLogEntry,
 } from './training.js';
-import { Vdvae } from './vdvae.js';
-import { plainVdvaeConfig, type VdvaeConfig } from './vdvae-config.js';
-import { loadModule } from './vdvae-io.js';
-
-export const CVDVAE_FORMAT = 'scalespace-cvdvae/1';
-
-/** What a CVDVAE directory's config holds. */
-export interface CvdvaeCheckpointConfig {
-  format: string;
-  prior: VdvaeConfig;
-  cvdvae: CvdvaeConfig;
-  [key: string]: unknown;
-}
 
 export interface TrainCvdvaeOptions extends LongWorkOptions {
   model: Cvdvae;
   /** High-resolution training images; the low-resolution inputs are made by `lowResolution`. */
   data: ImageArray;
-  dir: string;
+  /** Output directory (core's run-directory contract). */
+  out?: string;
+  /** @deprecated the older name of `out`. */
+  dir?: string;
   steps: number;
   batchSize?: number;
   seed?: number;
   optimizer?: Partial<OptimizerSettings>;
   resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
   stopAt?: number;
   checkpointEvery?: number;
   logEvery?: number;
   meta?: Record<string, unknown>;
   onLog?: (entry: TrainLogEntry) => void;
-}
-
-function checkpointConfig(model: Cvdvae, extra: Record<string, unknown>): CvdvaeCheckpointConfig {
-  return { format: CVDVAE_FORMAT, prior: plainVdvaeConfig(model.prior.config), cvdvae: model.config, ...extra };
 }
 
 /**
@@ -66,7 +56,9 @@ export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<Training
     ...(options.meta && { meta: options.meta }),
   });
   return runTraining({
-    dir: options.dir,
+    out: outputOf(options),
+    trainer: 'cvdvae',
+    data: data.data,
     model,
     config,
     steps,
@@ -80,19 +72,4 @@ export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<Training
       return { loss: terms.loss, metrics: { klBpd: tf.div(terms.kl, Math.LN2) } };
     },
   });
-}
-
-/** Loads a CVDVAE directory written by `trainCvdvae` or `saveCvdvae`. */
-export function loadCvdvae(path: string): Promise<Cvdvae> {
-  return loadModule<CvdvaeCheckpointConfig, Cvdvae>(
-    path,
-    CVDVAE_FORMAT,
-    'CVDVAE',
-    (c) => new Cvdvae(new Vdvae(c.prior), c.cvdvae),
-  );
-}
-
-/** Saves a CVDVAE (prior and low-resolution encoder) as a checkpoint directory. */
-export async function saveCvdvae(path: string, model: Cvdvae, extra: Record<string, unknown> = {}): Promise<void> {
-  await saveCheckpoint(path, model, checkpointConfig(model, extra));
 }

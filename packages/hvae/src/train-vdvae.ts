@@ -1,31 +1,37 @@
 import { InvalidArgumentError, type LongWorkOptions, rng, tf } from '@scalespace/core';
 import type { ImageArray } from './image-array.js';
 import { imagesAt, ShuffledBatches } from './image-batches.js';
+import type { ElboReport } from './latents.js';
 import {
   type OptimizerSettings,
+  outputOf,
   resolveOptimizer,
   runControls,
   runTraining,
   type TrainingRunResult,
   type TrainLogEntry,
 } from './training.js';
-import type { ElboReport, Vdvae } from './vdvae.js';
+import type { Vdvae } from './vdvae.js';
 import { plainVdvaeConfig } from './vdvae-config.js';
+import { VDVAE_FORMAT } from './vdvae-io.js';
 
 /** The config a VD-VAE training directory stores (`format` tells loaders what the folder holds). */
-export const VDVAE_FORMAT = 'scalespace-vdvae/1';
 
 export interface TrainVdvaeOptions extends LongWorkOptions {
   model: Vdvae;
   /** Training images, uint8 [N, H, W, C] matching the model's size and channels. */
   data: ImageArray;
-  /** Output directory (EMA model, training state, JSON log). */
-  dir: string;
+  /** Output directory (EMA model, training state, JSON log; core's run-directory contract). */
+  out?: string;
+  /** @deprecated the older name of `out`. */
+  dir?: string;
   steps: number;
   batchSize?: number;
   seed?: number;
   optimizer?: Partial<OptimizerSettings>;
   resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
   stopAt?: number;
   checkpointEvery?: number;
   logEvery?: number;
@@ -61,7 +67,9 @@ export async function trainVdvae(options: TrainVdvaeOptions): Promise<TrainingRu
     ...(options.meta && { meta: options.meta }),
   };
   return runTraining({
-    dir: options.dir,
+    out: outputOf(options),
+    trainer: 'vdvae',
+    data: data.data,
     model,
     config,
     steps,
@@ -87,11 +95,11 @@ export async function trainVdvae(options: TrainVdvaeOptions): Promise<TrainingRu
  * The mean ELBO in bits/dim over images (the first `limit`), with reconstruction and per-group KL,
  * evaluated in batches. An upper bound on the model's negative log-likelihood.
  */
-export function evaluateElbo(
+export async function evaluateElbo(
   model: Vdvae,
   data: ImageArray,
   options: { batchSize?: number; limit?: number; seed?: number } = {},
-): ElboReport & { images: number } {
+): Promise<ElboReport & { images: number }> {
   checkData(model, data);
   const { batchSize = 100, seed = 0 } = options;
   const count = Math.min(data.n, options.limit ?? data.n);
@@ -99,8 +107,7 @@ export function evaluateElbo(
   for (let start = 0; start < count; start += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, count - start) }, (_, k) => start + k);
     const x = imagesAt(data, idx);
-    const r = model.elbo(x, { seed: seed + start });
-    x.dispose();
+    const r = await model.elbo(x, { seed: seed + start }).finally(() => x.dispose());
     const w = idx.length / count;
     sum.bitsPerDim += r.bitsPerDim * w;
     sum.reconstructionBpd += r.reconstructionBpd * w;

@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf } from '@scalespace/core';
+import { loadTrainingState, RUN_FILE, saveTensors, TRAINING_STATE_FILE, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL, syntheticImages } from './test-helpers.js';
 import { evaluateElbo, trainVdvae } from './train-vdvae.js';
@@ -51,7 +51,7 @@ describe('trainVdvae', () => {
     expect(log.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(log.every((e) => typeof e.bpd === 'number' && typeof e['klBpd.3'] === 'number')).toBe(true);
     // The test ELBO of the EMA model is a finite bits/dim with the per-group split.
-    const report = evaluateElbo(emaA, data, { batchSize: 16, limit: 32 });
+    const report = await evaluateElbo(emaA, data, { batchSize: 16, limit: 32 });
     expect(report.images).toBe(32);
     expect(report.klPerGroupBpd).toHaveLength(4);
     expect(Number.isFinite(report.bitsPerDim)).toBe(true);
@@ -87,6 +87,56 @@ describe('trainVdvae', () => {
     expect(log.map((e) => e.skipped)).toEqual([true, true, true, true]);
     expect(log[3].skippedTotal).toBe(4);
     model.dispose();
+  });
+
+  it('resumes a run saved before run.json (config in the state header) and refuses other data', async () => {
+    const first = new Vdvae(SMALL, { seed: 1 });
+    const out = join(dir, 'legacy');
+    await trainVdvae({ ...common, model: first, out, stopAt: 3 });
+    first.dispose();
+    // The layout of the earlier trainer: the config and skip count as header strings, no run.json.
+    const state = await loadTrainingState<{ config: unknown; skipped: number }>(out);
+    if (!state?.info) throw new Error('no state');
+    await saveTensors(join(out, TRAINING_STATE_FILE), state.tensors, {
+      step: '3',
+      skipped: String(state.info.skipped),
+      config: JSON.stringify(state.info.config),
+    });
+    tf.dispose(Object.values(state.tensors));
+    await rm(join(out, RUN_FILE));
+    const other = new Vdvae(SMALL, { seed: 5 });
+    await expect(trainVdvae({ ...common, model: other, out, resume: true, batchSize: 4 })).rejects.toThrow(
+      /different config/,
+    );
+    const second = new Vdvae(SMALL, { seed: 5 });
+    const rest = await trainVdvae({ ...common, model: second, out, resume: true });
+    expect(rest.steps).toBe(3);
+    const straight = await loadVdvae(join(dir, 'straight'));
+    const resumed = await loadVdvae(out);
+    expect(weights(resumed)).toEqual(weights(straight));
+    // Now recorded: other data is refused, naming it.
+    await expect(
+      trainVdvae({ ...common, data: syntheticImages(48, 8, 4), model: second, out, resume: true }),
+    ).rejects.toThrow(/different config or data \(data: /);
+    for (const m of [other, second, straight, resumed]) m.dispose();
+  });
+
+  it('resumes from the state even when the model file is a save behind (a save cut short)', async () => {
+    const straight = new Vdvae(SMALL, { seed: 1 });
+    await trainVdvae({ ...common, steps: 9, model: straight, out: join(dir, 'behind-straight') });
+    const out = join(dir, 'behind');
+    const first = new Vdvae(SMALL, { seed: 1 });
+    await trainVdvae({ ...common, steps: 9, model: first, out, stopAt: 3 });
+    await copyFile(join(out, 'model.safetensors'), join(dir, 'model-at-3.safetensors'));
+    await trainVdvae({ ...common, steps: 9, model: first, out, resume: true, stopAt: 6 });
+    // The model file a save behind the state (restored from a copy by hand, or left by an older trainer that
+    // wrote the state first and died before the model): the state's own weight averages win.
+    await copyFile(join(dir, 'model-at-3.safetensors'), join(out, 'model.safetensors'));
+    const second = new Vdvae(SMALL, { seed: 8 });
+    await trainVdvae({ ...common, steps: 9, model: second, out, resume: true });
+    const [a, b] = [await loadVdvae(join(dir, 'behind-straight')), await loadVdvae(out)];
+    expect(weights(b)).toEqual(weights(a));
+    for (const m of [straight, first, second, a, b]) m.dispose();
   });
 
   it('refuses to resume with a different config and rejects mismatched data', async () => {

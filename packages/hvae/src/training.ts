@@ -1,18 +1,22 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   Adam,
   CheckpointError,
   clipByGlobalNorm,
+  contentHash,
   Ema,
   InvalidArgumentError,
+  LOG_FILE,
   type LongWorkOptions,
   linearWarmup,
   loadCheckpoint,
-  loadTensors,
+  loadTrainingState,
   type Module,
+  RunDirectory,
+  readRunLog,
   saveCheckpoint,
-  saveTensors,
+  saveTrainingState,
+  TRAINING_STATE_FILE,
   tf,
   trainLoop,
 } from '@scalespace/core';
@@ -83,8 +87,15 @@ export interface TrainLogEntry {
 }
 
 export interface TrainingRunOptions<C> extends LongWorkOptions {
-  /** Output directory: the EMA model (`model.safetensors`, `config.json`), `training-state.safetensors`, `log.jsonl`. */
-  dir: string;
+  /**
+   * Output directory (core's run-directory contract): the EMA model (`model.safetensors`,
+   * `config.json`), `training-state.safetensors`, `log.jsonl`, `run.json`.
+   */
+  out: string;
+  /** Which trainer ('vdvae', 'cvdvae'): a resume must be by the same one. */
+  trainer: string;
+  /** The training data's bytes, whose hash joins the run's fingerprint (a resume on other data is refused). */
+  data: Uint8Array;
   model: Module;
   /** The saved config (also stored with the training state, and checked on resume). */
   config: C;
@@ -94,8 +105,10 @@ export interface TrainingRunOptions<C> extends LongWorkOptions {
   loss(step: number): StepLoss;
   checkpointEvery?: number;
   logEvery?: number;
-  /** Continue from `dir`'s training state. */
+  /** Continue the run in `out` (refused when there is none, or when it was made with another config or data). */
   resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
   /** Stop after this many steps in this call (to split a long run); the total stays `steps`. */
   stopAt?: number;
   /** Called with each log entry (after it is written). */
@@ -112,17 +125,23 @@ export interface TrainingRunResult {
 /** The run controls a trainer passes through to `runTraining` unchanged. */
 export type RunControls = Pick<
   TrainingRunOptions<unknown>,
-  'resume' | 'stopAt' | 'checkpointEvery' | 'logEvery' | 'onProgress' | 'signal' | 'onLog'
+  'resume' | 'force' | 'stopAt' | 'checkpointEvery' | 'logEvery' | 'onProgress' | 'signal' | 'onLog'
 >;
 
 /** Picks the run controls that are set (so optional fields stay absent, not undefined). */
 export function runControls(options: RunControls): RunControls {
-  const keys = ['resume', 'stopAt', 'checkpointEvery', 'logEvery', 'onProgress', 'signal', 'onLog'] as const;
+  const keys = ['resume', 'force', 'stopAt', 'checkpointEvery', 'logEvery', 'onProgress', 'signal', 'onLog'] as const;
   return Object.fromEntries(keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]])) as RunControls;
 }
 
-export const TRAINING_STATE_FILE = 'training-state.safetensors';
-export const LOG_FILE = 'log.jsonl';
+/** The output directory of a trainer's options: `out`, or the older name `dir`. */
+export function outputOf(options: { out?: string; dir?: string }): string {
+  const out = options.out ?? options.dir;
+  if (!out) throw new InvalidArgumentError('training needs `out`, the output directory');
+  return out;
+}
+
+export { LOG_FILE, TRAINING_STATE_FILE };
 
 /**
  * The training loop both trainers share: AdamW with linear warm-up on the model's trainable
@@ -131,12 +150,19 @@ export const LOG_FILE = 'log.jsonl';
  * JSON-lines log. Frozen parameters are neither updated nor averaged.
  */
 export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<TrainingRunResult> {
-  const { dir, model, config, steps, optimizer: o, checkpointEvery = 500, logEvery = 50, signal } = options;
+  const { out, model, config, steps, optimizer: o, checkpointEvery = 500, logEvery = 50, signal } = options;
   if (!Number.isInteger(steps) || steps < 1)
     throw new InvalidArgumentError(`steps must be a positive integer, got ${steps}`);
   const variables = model.trainableParameters();
   if (variables.length === 0) throw new InvalidArgumentError('the model has no trainable parameters');
-  await mkdir(dir, { recursive: true });
+  const run = await RunDirectory.open({
+    dir: out,
+    trainer: options.trainer,
+    fingerprint: { config, data: await contentHash(options.data) },
+    mutable: ['config.training.steps'],
+    resume: options.resume === true,
+    force: options.force === true,
+  });
   const adam = new Adam(variables, {
     lr: linearWarmup(o.lr, o.warmupSteps),
     beta1: o.beta1,
@@ -147,29 +173,32 @@ export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<Tr
   let startStep = 0;
   let skippedTotal = 0;
   try {
-    if (options.resume) {
-      ({ startStep, skippedTotal, ema } = await restore(dir, model, variables, adam, o.emaDecay, config));
-    } else {
-      ema = new Ema(variables, o.emaDecay);
-    }
+    const restored = run.resuming ? await restore(run.dir, model, variables, adam, o.emaDecay, config) : null;
+    if (restored) ({ startStep, skippedTotal, ema } = restored);
+    else ema = new Ema(variables, o.emaDecay);
+    await run.resumeLog((entry) => (entry.step as number) <= startStep);
     const emaNow = ema;
     const end = Math.min(steps, options.stopAt ?? steps);
-    if (startStep >= end) return { steps: 0, skipped: skippedTotal, seconds: 0 };
+    if (startStep >= end) {
+      await run.close();
+      return { steps: 0, skipped: skippedTotal, seconds: 0 };
+    }
     const save = async (done: number) => {
-      emaNow.swap();
-      try {
-        await saveCheckpoint(dir, model, config, { step: done });
-      } finally {
+      // The model first, the training state last (what a resume reads: once written, the model is of its step).
+      await run.checkpoint(async () => {
         emaNow.swap();
-      }
-      const state: Record<string, tf.Tensor> = { ...adam.stateDict() };
-      variables.forEach((v, i) => {
-        state[`live.${i}`] = v;
-      });
-      await saveTensors(join(dir, TRAINING_STATE_FILE), state, {
-        step: String(done),
-        skipped: String(skippedTotal),
-        config: JSON.stringify(config),
+        try {
+          await saveCheckpoint(run.dir, model, config, { step: done });
+        } finally {
+          emaNow.swap();
+        }
+        // Everything a resume needs, the weight averages too.
+        const state: Record<string, tf.Tensor> = { ...adam.stateDict() };
+        variables.forEach((v, i) => {
+          state[`live.${i}`] = v;
+          state[`ema.${i}`] = emaNow.averages()[i];
+        });
+        await saveTrainingState(run.dir, { step: done, tensors: state, info: { config, skipped: skippedTotal } });
       });
     };
     const started = performance.now();
@@ -187,9 +216,9 @@ export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<Tr
           for (const [name, t] of Object.entries(out.metrics)) kept[name] = tf.keep(t);
           return out.loss;
         }, variables);
-        const loss = value.dataSync()[0];
+        const [loss] = await value.data();
         const ordered = variables.map((v) => grads[v.name] ?? null);
-        const clipped = clipByGlobalNorm(ordered, o.gradClip, o.skipThreshold);
+        const clipped = await clipByGlobalNorm(ordered, o.gradClip, o.skipThreshold);
         const skip = clipped.skip || !Number.isFinite(loss);
         const lr = adam.learningRate;
         if (!skip) {
@@ -209,24 +238,28 @@ export async function runTraining<C>(options: TrainingRunOptions<C>): Promise<Tr
           seconds: (performance.now() - started) / 1000,
         };
         for (const [name, t] of Object.entries(kept)) {
-          const v = t.dataSync();
+          const v = await t.data();
           if (v.length === 1) entry[name] = v[0];
           else for (const [k, x] of v.entries()) entry[`${name}.${k}`] = x;
         }
         tf.dispose(Object.values(kept));
         if ((i + 1) % logEvery === 0 || i + 1 === end || skip) {
-          await appendFile(join(dir, LOG_FILE), `${JSON.stringify(entry)}\n`);
+          run.log(entry);
           options.onLog?.(entry);
         }
         return { loss, metrics: { gradNorm: clipped.norm, skipped: skippedTotal } };
       },
     });
+    await run.close();
     return {
       steps: result.steps,
       skipped: skippedTotal,
       seconds: result.seconds,
       ...(result.lastLoss !== undefined && { lastLoss: result.lastLoss }),
     };
+  } catch (error) {
+    await run.close(error);
+    throw error;
   } finally {
     adam.dispose();
     ema?.dispose();
@@ -244,6 +277,10 @@ function withoutLength(json: string): string {
   return JSON.stringify(config);
 }
 
+/**
+ * Loads the run's state (the EMA model into `model`, the live weights and moments into the
+ * optimiser), or returns null for a run that stopped before its first checkpoint.
+ */
 async function restore<C>(
   dir: string,
   model: Module,
@@ -251,38 +288,41 @@ async function restore<C>(
   adam: Adam,
   emaDecay: number,
   config: C,
-): Promise<{ startStep: number; skippedTotal: number; ema: Ema }> {
-  const statePath = join(dir, TRAINING_STATE_FILE);
-  const { tensors, metadata } = await loadTensors(statePath);
-  const saved = metadata.config;
-  if (saved !== undefined && withoutLength(saved) !== withoutLength(JSON.stringify(config))) {
-    throw new CheckpointError(
-      `cannot resume "${dir}": it was trained with a different config.\n  saved: ${saved}\n  now:   ${JSON.stringify(config)}\nUse the same options, or a new --out folder.`,
-    );
-  }
-  await loadCheckpoint(dir, model); // the EMA weights
-  const ema = new Ema(variables, emaDecay); // shadow = EMA weights
-  const state: Record<string, tf.Tensor> = {};
+): Promise<{ startStep: number; skippedTotal: number; ema: Ema } | null> {
+  const saved = await loadTrainingState<{ config: C; skipped: number }>(dir);
+  if (!saved) return null;
+  const statePath = saved.file;
+  // Runs saved before the run record kept the config and skip count as plain header strings.
+  const savedConfig = saved.info ? JSON.stringify(saved.info.config) : saved.metadata.config;
+  const skippedTotal = saved.info ? saved.info.skipped : Number(saved.metadata.skipped ?? 0);
+  let ema: Ema | null = null;
   try {
-    for (const [name, t] of Object.entries(tensors)) state[name] = tf.tensor(t.values, t.shape, t.dtype);
+    if (savedConfig !== undefined && withoutLength(savedConfig) !== withoutLength(JSON.stringify(config))) {
+      throw new CheckpointError(
+        `cannot resume "${dir}": it was trained with a different config.\n  saved: ${savedConfig}\n  now:   ${JSON.stringify(config)}\nUse the same options, or a new --out folder.`,
+      );
+    }
+    await loadCheckpoint(dir, model); // the EMA weights as the model file has them (and frozen weights)
+    ema = new Ema(variables, emaDecay); // shadow = EMA weights
+    // The averages saved with the state win: a save cut short (a full disk) can leave the model file a checkpoint behind.
+    if (saved.tensors['ema.0']) ema.loadAverages(variables.map((_, i) => saved.tensors[`ema.${i}`]));
     variables.forEach((v, i) => {
-      const live = state[`live.${i}`];
+      const live = saved.tensors[`live.${i}`];
       if (!live) throw new CheckpointError(`"${statePath}" lacks the live weights of parameter ${i}; start a new run`);
       v.assign(live);
     });
-    const step = Number(metadata.step);
-    adam.loadStateDict(state, step);
-    return { startStep: step, skippedTotal: Number(metadata.skipped ?? 0), ema };
+    const step = saved.step ?? 0;
+    adam.loadStateDict(saved.tensors, step);
+    return { startStep: step, skippedTotal, ema };
+  } catch (error) {
+    ema?.dispose();
+    throw error;
   } finally {
-    tf.dispose(Object.values(state));
+    tf.dispose(Object.values(saved.tensors));
   }
 }
 
 /** Reads a run's JSON log. */
 export async function readTrainLog(dir: string): Promise<TrainLogEntry[]> {
-  const text = await readFile(join(dir, LOG_FILE), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as TrainLogEntry);
+  return (await readRunLog(join(dir, LOG_FILE))) as TrainLogEntry[];
 }

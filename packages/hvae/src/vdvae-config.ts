@@ -29,12 +29,21 @@ export interface VdvaeConfig {
   numMixtures: number;
   /** Bits per pixel value of the data (8 for MNIST, 5 for 5-bit FFHQ). */
   bits: number;
+  /**
+   * How images in [0, 1] become the likelihood's values: 'rescale' (k = round(x (2^bits - 1)), the values
+   * tiling [-1, 1]) or 'truncate' (the 8-bit pixel v = round(255 x) keeps its top `bits` bits,
+   * k = floor(v / 2^(8 - bits)), at its 8-bit position 2^(8 - bits) k / 255: the official 5-bit FFHQ-256 model).
+   * The same for 8 bits. Default 'rescale'.
+   */
+  quantization?: Quantization;
   /** Input normalisation: the encoder sees (x - inputMean) / inputStd for x in [0, 1]. */
   inputMean: number;
   inputStd: number;
   /** 'gelu' (exact, the official network) or 'gelu-sigmoid' (x * sigmoid(1.702 x), faster on wasm). */
   activation: Activation;
 }
+
+export type Quantization = 'rescale' | 'truncate';
 
 export const DEFAULT_VDVAE_CONFIG: Omit<VdvaeConfig, 'imageSize' | 'encBlocks' | 'decBlocks'> = {
   imageChannels: 1,
@@ -45,6 +54,7 @@ export const DEFAULT_VDVAE_CONFIG: Omit<VdvaeConfig, 'imageSize' | 'encBlocks' |
   noBiasAbove: 64,
   numMixtures: 5,
   bits: 8,
+  quantization: 'rescale',
   inputMean: 0.5,
   inputStd: 0.5,
   activation: 'gelu',
@@ -52,6 +62,7 @@ export const DEFAULT_VDVAE_CONFIG: Omit<VdvaeConfig, 'imageSize' | 'encBlocks' |
 
 /** A config with every field, its block strings parsed and checked, and widths per resolution. */
 export interface ResolvedVdvaeConfig extends VdvaeConfig {
+  quantization: Quantization;
   encoder: BlockSpec[];
   decoder: BlockSpec[];
   widthAt(res: number): number;
@@ -80,7 +91,8 @@ export function resolveVdvaeConfig(
   config: Partial<VdvaeConfig> & Pick<VdvaeConfig, 'imageSize' | 'encBlocks' | 'decBlocks'>,
 ): ResolvedVdvaeConfig {
   if (!config || typeof config !== 'object') throw new InvalidArgumentError('VD-VAE config must be an object');
-  const full: VdvaeConfig = { ...DEFAULT_VDVAE_CONFIG, ...config } as VdvaeConfig;
+  const full = { ...DEFAULT_VDVAE_CONFIG, ...config } as VdvaeConfig & { quantization: Quantization };
+  full.quantization ??= 'rescale';
   positiveInt(full.imageSize, 'imageSize');
   positiveInt(full.width, 'width');
   positiveInt(full.zdim, 'zdim');
@@ -91,6 +103,16 @@ export function resolveVdvaeConfig(
   }
   if (!Number.isInteger(full.bits) || full.bits < 1 || full.bits > 16) {
     throw new InvalidArgumentError(`VD-VAE config: bits must be an integer in 1..16, got ${full.bits}`);
+  }
+  if (full.quantization !== 'rescale' && full.quantization !== 'truncate') {
+    throw new InvalidArgumentError(
+      `VD-VAE config: quantization must be 'rescale' or 'truncate', got ${String(full.quantization)}`,
+    );
+  }
+  if (full.quantization === 'truncate' && full.bits > 8) {
+    throw new InvalidArgumentError(
+      `VD-VAE config: quantization 'truncate' keeps bits of 8-bit pixels; bits must be <= 8`,
+    );
   }
   if (!(full.bottleneckMultiple > 0 && full.bottleneckMultiple <= 4)) {
     throw new InvalidArgumentError(
@@ -138,6 +160,7 @@ const CONFIG_KEYS = [
   'noBiasAbove',
   'numMixtures',
   'bits',
+  'quantization',
   'inputMean',
   'inputStd',
   'activation',

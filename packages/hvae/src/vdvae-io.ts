@@ -1,7 +1,17 @@
-import { CheckpointError, loadCheckpoint, type Module, saveCheckpoint, tf } from '@scalespace/core';
-import { VDVAE_FORMAT } from './train-vdvae.js';
+import {
+  CheckpointError,
+  type CheckpointSource,
+  type LongWorkOptions,
+  loadCheckpoint,
+  type Module,
+  saveCheckpoint,
+  sourceName,
+  tf,
+} from '@scalespace/core';
 import { Vdvae } from './vdvae.js';
 import { plainVdvaeConfig, type VdvaeConfig } from './vdvae-config.js';
+
+export const VDVAE_FORMAT = 'scalespace-vdvae/1';
 
 /** The config stored beside a VD-VAE's weights. */
 export interface VdvaeCheckpointConfig {
@@ -15,16 +25,18 @@ export interface VdvaeCheckpointConfig {
  * weights; every mismatch is a CheckpointError naming the path.
  */
 export async function loadModule<C extends { format?: string }, M extends Module>(
-  path: string,
+  source: CheckpointSource,
   format: string,
   label: string,
   build: (config: C) => M,
+  options: LongWorkOptions = {},
 ): Promise<M> {
-  const { tensors, config } = await loadCheckpoint<C>(path);
+  const { tensors, config } = await loadCheckpoint<C>(source, undefined, options);
+  const path = sourceName(source);
   try {
     if (!config || config.format !== format) {
       throw new CheckpointError(
-        `"${path}" is not a ${label} checkpoint (format ${String(config?.format)}, expected ${format})`,
+        `${path} is not a ${label} checkpoint (format ${String(config?.format)}, expected ${format})`,
       );
     }
     const model = build(config);
@@ -32,7 +44,7 @@ export async function loadModule<C extends { format?: string }, M extends Module
       model.loadStateDict(tensors);
     } catch (error) {
       model.dispose();
-      throw new CheckpointError(`"${path}": ${(error as Error).message}`, { cause: error });
+      throw new CheckpointError(`${path}: ${(error as Error).message}`, { cause: error });
     }
     return model;
   } finally {
@@ -40,9 +52,12 @@ export async function loadModule<C extends { format?: string }, M extends Module
   }
 }
 
-/** Loads a VD-VAE saved by `trainVdvae` or `saveVdvae` (a directory or its `.safetensors` file). */
-export function loadVdvae(path: string): Promise<Vdvae> {
-  return loadModule<VdvaeCheckpointConfig, Vdvae>(path, VDVAE_FORMAT, 'VD-VAE', (c) => new Vdvae(c.model));
+/**
+ * Loads a VD-VAE saved by `trainVdvae` or `saveVdvae`: a directory or its `.safetensors` file by path
+ * (Node), a URL, a Response or the bytes.
+ */
+export function loadVdvae(source: CheckpointSource, options: LongWorkOptions = {}): Promise<Vdvae> {
+  return loadModule<VdvaeCheckpointConfig, Vdvae>(source, VDVAE_FORMAT, 'VD-VAE', (c) => new Vdvae(c.model), options);
 }
 
 /** Saves a VD-VAE as a checkpoint directory that `loadVdvae` reads. */

@@ -13,73 +13,19 @@ import {
 } from '@scalespace/core';
 import { type ChooseLatent, Decoder } from './decoder.js';
 import { BottomUpEncoder } from './encoder.js';
+import {
+  checkTemperature,
+  type DecodeLatentsOptions,
+  type DecodeOptions,
+  disposeLatents,
+  draw,
+  type ElboReport,
+  type ElboTerms,
+  type LatentGroup,
+  type OutputMode,
+} from './latents.js';
 import { logisticMixtureMode } from './mixture-mode.js';
 import { type ResolvedVdvaeConfig, resolveVdvaeConfig, type VdvaeConfig } from './vdvae-config.js';
-
-/** One temperature for every latent group, or one per group (0 = the mean). */
-export type Temperature = number | number[];
-
-/** How decoded pixels are drawn from the output mixture: sampled, or its mode (deterministic). */
-export type OutputMode = 'sample' | 'mode';
-
-/** One latent group of an encoding: the drawn z and the posterior and prior it came from. */
-export interface LatentGroup {
-  z: tf.Tensor4D;
-  qMean: tf.Tensor4D;
-  qLogStd: tf.Tensor4D;
-  pMean: tf.Tensor4D;
-  pLogStd: tf.Tensor4D;
-}
-
-/** ELBO of a batch, per dimension, averaged over images; bits/dim = reconstruction + sum of the group KLs. */
-export interface ElboReport {
-  bitsPerDim: number;
-  reconstructionBpd: number;
-  klBpd: number;
-  klPerGroupBpd: number[];
-}
-
-/** The differentiable ELBO terms, in nats per dimension (mean over the batch). */
-export interface ElboTerms {
-  loss: tf.Scalar;
-  distortion: tf.Scalar;
-  /** KL of each group [groups]. */
-  kl: tf.Tensor1D;
-}
-
-export interface DecodeOptions {
-  /** Temperature of the prior groups (a number, or one per group). Default 1. */
-  temperature?: Temperature;
-  seed?: number;
-  /** Draw pixels from the output mixture ('sample') or take its mode; default 'mode' at temperature 0, else 'sample'. */
-  output?: OutputMode;
-}
-
-/** Releases the tensors of an encoding. */
-export function disposeLatents(groups: LatentGroup[]): void {
-  for (const g of groups) tf.dispose([g.z, g.qMean, g.qLogStd, g.pMean, g.pLogStd]);
-}
-
-function checkTemperature(t: Temperature, groups: number): (i: number) => number {
-  const list = Array.isArray(t) ? t : null;
-  if (list && list.length !== groups) {
-    throw new InvalidArgumentError(
-      `temperature: got ${list.length} values for ${groups} latent groups; pass one per group or a single number`,
-    );
-  }
-  for (const v of list ?? [t as number]) {
-    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
-      throw new InvalidArgumentError(`temperature must be a finite number >= 0, got ${String(v)}`);
-    }
-  }
-  return list ? (i) => list[i] : () => t as number;
-}
-
-/** z = mean + t * exp(logStd) * eps. */
-function draw(mean: tf.Tensor4D, logStd: tf.Tensor4D, t: number, eps: () => tf.Tensor): tf.Tensor4D {
-  if (t === 0) return mean;
-  return tf.add(mean, tf.mul(tf.exp(logStd), tf.mul(eps(), t))) as tf.Tensor4D;
-}
 
 /**
  * VD-VAE (Child, ICLR 2021): a bottom-up encoder, a top-down decoder with one latent group per block and
@@ -158,14 +104,33 @@ export class Vdvae extends Module {
     return tf.tidy(() => tf.div(tf.sub(x, this.config.inputMean), this.config.inputStd) as tf.Tensor4D);
   }
 
-  /** Integer pixel values 0..2^bits-1 of images in [0, 1]. */
+  /** The likelihood's integer values 0..2^bits-1 of images in [0, 1] (see the config's `quantization`). */
   quantize(x: tf.Tensor4D): tf.Tensor4D {
-    const n = 2 ** this.config.bits;
-    return tf.tidy(() => tf.clipByValue(tf.round(tf.mul(x, n - 1)), 0, n - 1) as tf.Tensor4D);
+    const { bits, quantization } = this.config;
+    const n = 2 ** bits;
+    return tf.tidy(() => {
+      const k =
+        quantization === 'truncate'
+          ? tf.floor(tf.div(tf.round(tf.mul(x, 255)), 2 ** (8 - bits)))
+          : tf.round(tf.mul(x, n - 1));
+      return tf.clipByValue(k, 0, n - 1) as tf.Tensor4D;
+    });
+  }
+
+  /** Value k stands for the pixel k / valueScale in [0, 1] (2^bits - 1, or 255 / 2^(8 - bits) when truncating). */
+  #valueScale(): number {
+    const { bits, quantization } = this.config;
+    return quantization === 'truncate' ? 255 / 2 ** (8 - bits) : 2 ** bits - 1;
   }
 
   #mixture() {
-    return { bits: this.config.bits, components: this.config.numMixtures, channels: this.config.imageChannels };
+    const { bits, numMixtures, imageChannels, quantization } = this.config;
+    return {
+      bits,
+      components: numMixtures,
+      channels: imageChannels,
+      ...(quantization === 'truncate' && { spacing: 2 / this.#valueScale() }),
+    };
   }
 
   /**
@@ -185,7 +150,7 @@ export class Vdvae extends Module {
       const kls: tf.Tensor[] = [];
       const choose: ChooseLatent = (ctx) => {
         const q = ctx.block.posterior(ctx.x, acts[ctx.block.base]);
-        kls.push(tf.sum(gaussianKl(q.mean, q.logStd, ctx.pMean, ctx.pLogStd), [1, 2, 3]));
+        kls.push(ctx.keep(tf.sum(gaussianKl(q.mean, q.logStd, ctx.pMean, ctx.pLogStd), [1, 2, 3])));
         return draw(q.mean, q.logStd, 1, () => noise?.[ctx.index] ?? r.normalTensor(q.mean.shape));
       };
       const { params } = this.decoder.run(n, choose);
@@ -198,14 +163,13 @@ export class Vdvae extends Module {
   }
 
   /** The ELBO of a batch in bits/dim, with the reconstruction term and each group's KL reported separately. */
-  elbo(x: tf.Tensor, options: { seed?: number } = {}): ElboReport {
+  async elbo(x: tf.Tensor, options: { seed?: number } = {}): Promise<ElboReport> {
     const terms = this.elboTerms(this.checkImages(x), { rng: makeRng(options.seed ?? 0) });
-    const [loss, distortion, kl] = [
-      terms.loss.dataSync()[0],
-      terms.distortion.dataSync()[0],
-      Array.from(terms.kl.dataSync()),
-    ];
-    tf.dispose([terms.loss, terms.distortion, terms.kl]);
+    const [[loss], [distortion], kl] = await Promise.all([
+      terms.loss.data(),
+      terms.distortion.data(),
+      terms.kl.data().then((v) => Array.from(v)),
+    ]).finally(() => tf.dispose([terms.loss, terms.distortion, terms.kl]));
     return {
       bitsPerDim: loss / Math.LN2,
       reconstructionBpd: distortion / Math.LN2,
@@ -219,7 +183,7 @@ export class Vdvae extends Module {
    * with K posterior samples (the IWAE bound: above the true NLL, approaching it as K grows, and never
    * above the negative ELBO in expectation). `batch` limits how many samples run at once.
    */
-  importanceNll(x: tf.Tensor, options: { samples: number; seed?: number; batch?: number }): number[] {
+  async importanceNll(x: tf.Tensor, options: { samples: number; seed?: number; batch?: number }): Promise<number[]> {
     const images = this.checkImages(x);
     const { samples } = options;
     if (!Number.isInteger(samples) || samples < 1)
@@ -240,14 +204,14 @@ export class Vdvae extends Module {
             const z = draw(q.mean, q.logStd, 1, () => r.normalTensor(q.mean.shape));
             const logP = tf.sum(gaussianLogProb(z, ctx.pMean, ctx.pLogStd), [1, 2, 3]);
             const logQ = tf.sum(gaussianLogProb(z, q.mean, q.logStd), [1, 2, 3]);
-            terms.push(tf.sub(logP, logQ));
+            terms.push(ctx.keep(tf.sub(logP, logQ)));
             return z;
           };
           const { params } = this.decoder.run(k, choose);
           const logPx = tf.sum(logisticMixtureLogProb(params!, this.quantize(xi), this.#mixture()), [1, 2]);
           return tf.add(logPx, tf.addN(terms));
         });
-        weights.push(...w.dataSync());
+        weights.push(...(await w.data()));
         w.dispose();
       }
       const m = Math.max(...weights);
@@ -272,7 +236,14 @@ export class Vdvae extends Module {
       const choose: ChooseLatent = (ctx) => {
         const q = ctx.block.posterior(ctx.x, acts[ctx.block.base]);
         const z = draw(q.mean, q.logStd, t, () => r.fork(ctx.index).normalTensor(q.mean.shape));
-        groups.push({ z, qMean: q.mean, qLogStd: q.logStd, pMean: ctx.pMean, pLogStd: ctx.pLogStd });
+        const { keep } = ctx;
+        groups.push({
+          z,
+          qMean: keep(q.mean),
+          qLogStd: keep(q.logStd),
+          pMean: keep(ctx.pMean),
+          pLogStd: keep(ctx.pLogStd),
+        });
         return z;
       };
       this.decoder.run(images.shape[0], choose);
@@ -282,13 +253,12 @@ export class Vdvae extends Module {
 
   /** Pixels [N, H, W, C] in [0, 1] from mixture parameters. */
   pixels(params: tf.Tensor4D, output: OutputMode, r: Rng): tf.Tensor4D {
-    const n = 2 ** this.config.bits;
     return tf.tidy(() => {
       const ints =
         output === 'mode'
           ? logisticMixtureMode(params, this.#mixture())
           : logisticMixtureSample(params, { ...this.#mixture(), rng: r });
-      return tf.div(tf.cast(ints, 'float32'), n - 1) as tf.Tensor4D;
+      return tf.div(tf.cast(ints, 'float32'), this.#valueScale()) as tf.Tensor4D;
     });
   }
 
@@ -297,20 +267,14 @@ export class Vdvae extends Module {
    * drawn from the prior at the temperature. Used by `sample`, `sampleGivenLatents` and CVDVAE.
    * `choose` can override how groups are picked. Returns the mixture parameters (caller owns them).
    */
-  decodeParams(
-    n: number,
-    options: { latents?: tf.Tensor[]; temperature?: Temperature; rng: Rng; choose?: ChooseLatent },
-  ): tf.Tensor4D {
+  decodeParams(n: number, options: DecodeLatentsOptions): tf.Tensor4D {
     const { params, latents } = this.decodeLatents(n, options);
     tf.dispose(latents);
     return params;
   }
 
   /** Like `decodeParams`, also returning every group's z as used (the caller owns all tensors). */
-  decodeLatents(
-    n: number,
-    options: { latents?: tf.Tensor[]; temperature?: Temperature; rng: Rng; choose?: ChooseLatent },
-  ): { params: tf.Tensor4D; latents: tf.Tensor4D[] } {
+  decodeLatents(n: number, options: DecodeLatentsOptions): { params: tf.Tensor4D; latents: tf.Tensor4D[] } {
     const tAt = checkTemperature(options.temperature ?? 1, this.groups);
     const latents = options.latents ?? [];
     const r = options.rng;
@@ -319,8 +283,11 @@ export class Vdvae extends Module {
         const given = latents[ctx.index];
         if (given) return (given.shape[0] === n ? given : tf.tile(given, [n / given.shape[0], 1, 1, 1])) as tf.Tensor4D;
         if (options.choose) return options.choose(ctx);
-        return draw(ctx.pMean, ctx.pLogStd, tAt(ctx.index), () =>
-          r.fork(`z${ctx.index}`).normalTensor(ctx.pMean.shape),
+        return draw(
+          ctx.pMean,
+          ctx.pLogStd,
+          tAt(ctx.index),
+          () => options.noise?.[ctx.index] ?? r.fork(`z${ctx.index}`).normalTensor(ctx.pMean.shape),
         );
       };
       const out = this.decoder.run(n, choose);

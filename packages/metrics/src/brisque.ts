@@ -18,7 +18,7 @@ export interface BrisqueOptions {
 }
 
 /** Validates an [H, W, C] image in [0, 1] and returns its greyscale plane as OpenCV's BRISQUE forms it. */
-function greyOf(image: tf.Tensor3D, quantize: boolean, what: string) {
+async function greyOf(image: tf.Tensor3D, quantize: boolean, what: string) {
   if (!image || typeof image.dataSync !== 'function') {
     throw new InvalidImageError(`${what}: expected a tf.Tensor3D [H, W, C], got ${typeof image}`);
   }
@@ -42,7 +42,7 @@ function greyOf(image: tf.Tensor3D, quantize: boolean, what: string) {
   if (image.dtype !== 'float32' && image.dtype !== 'int32') {
     throw new InvalidImageError(`${what}: expected float32 values in [0, 1], got dtype ${image.dtype}`);
   }
-  const data = image.dataSync() as Float32Array | Int32Array;
+  const data = (await image.data()) as Float32Array | Int32Array;
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < data.length; i++) {
@@ -74,9 +74,12 @@ function checkOptions(options: BrisqueOptions | undefined, what: string): Requir
  * scale (full, half) the MSCN shape and variance, then for the H, V, D1, D2 neighbour products the shape, mean,
  * left variance and right variance. Equals cv2.quality.QualityBRISQUE_computeFeatures on the 8-bit image.
  */
-export function brisqueFeatures(image: tf.Tensor3D, options?: Pick<BrisqueOptions, 'quantize'>): number[] {
+export async function brisqueFeatures(
+  image: tf.Tensor3D,
+  options?: Pick<BrisqueOptions, 'quantize'>,
+): Promise<number[]> {
   const { quantize } = checkOptions(options, 'brisqueFeatures');
-  const { grey, height, width } = greyOf(image, quantize, 'brisqueFeatures');
+  const { grey, height, width } = await greyOf(image, quantize, 'brisqueFeatures');
   return brisqueFeaturesOfGrey(grey, height, width);
 }
 
@@ -84,10 +87,10 @@ export function brisqueFeatures(image: tf.Tensor3D, options?: Pick<BrisqueOption
  * BRISQUE score of an image [H, W, C] in [0, 1] (C = 1 or 3, RGB): lower is better, about 0..100 on natural photos.
  * Matches cv2.quality.QualityBRISQUE_compute with OpenCV's LIVE model on the 8-bit image.
  */
-export function brisque(image: tf.Tensor3D, options?: BrisqueOptions): number {
+export async function brisque(image: tf.Tensor3D, options?: BrisqueOptions): Promise<number> {
   const { quantize, clamp } = checkOptions(options, 'brisque');
   const model = options?.model ?? loadBrisqueModel();
-  const { grey, height, width } = greyOf(image, quantize, 'brisque');
+  const { grey, height, width } = await greyOf(image, quantize, 'brisque');
   const score = predictBrisque(model, brisqueFeaturesOfGrey(grey, height, width));
   return clamp ? Math.min(Math.max(score, 0), 100) : score;
 }

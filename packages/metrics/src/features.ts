@@ -26,11 +26,34 @@ export interface SpatialFeatureExtractor {
 /** Images as a list of [H, W, C] tensors or one batch [N, H, W, C] (C = 1 or 3, values in [0, 1]). */
 export type ImageSet = tf.Tensor3D[] | tf.Tensor4D;
 
-/**
- * Validates images for a trunk and returns an RGB float batch: grey images are repeated to 3 channels;
- * NaN and values outside [0, 1] (beyond rounding) throw.
- */
+/** An image or batch as an RGB float batch for a trunk (grey repeated to 3 channels); `checkUnitImages` checks values. */
 export function toRgbBatch(image: tf.Tensor, what: string): tf.Tensor4D {
+  checkChannels(image, what);
+  return tf.tidy(() => {
+    let x = tf.cast(image, 'float32');
+    if (x.rank === 3) x = tf.expandDims(x, 0);
+    if (image.shape[image.rank - 1] === 1) x = tf.tile(x, [1, 1, 1, 3]);
+    return tf.clipByValue(x, 0, 1) as tf.Tensor4D;
+  });
+}
+
+/** Checks the values of images for a trunk: no NaN, within [0, 1] (beyond rounding). */
+export async function checkUnitImages(images: tf.Tensor | tf.Tensor[], what: string): Promise<void> {
+  for (const image of Array.isArray(images) ? images : [images]) {
+    checkChannels(image, what);
+    const stats = tf.tidy(() => tf.stack([tf.min(image), tf.max(image), tf.cast(tf.any(tf.isNaN(image)), 'float32')]));
+    const [lo, hi, nan] = await stats.data();
+    stats.dispose();
+    if (nan) throw new InvalidImageError(`${what}: the image contains NaN values`);
+    if (lo < -1e-3 || hi > 1 + 1e-3) {
+      throw new InvalidImageError(
+        `${what}: values span ${lo.toPrecision(4)}..${hi.toPrecision(4)}; feature metrics expect [0, 1] (divide 8-bit values by 255)`,
+      );
+    }
+  }
+}
+
+function checkChannels(image: tf.Tensor, what: string): void {
   if (image.rank !== 3 && image.rank !== 4) {
     throw new InvalidImageError(
       `${what}: expected an image [H, W, C] or a batch [N, H, W, C], got [${image.shape.join(', ')}]`,
@@ -40,23 +63,6 @@ export function toRgbBatch(image: tf.Tensor, what: string): tf.Tensor4D {
   if (c !== 1 && c !== 3) {
     throw new InvalidImageError(`${what}: expected 1 (grey) or 3 (RGB) channels, got ${c}; drop alpha first`);
   }
-  const [lo, hi, nan] = tf.tidy(() => [
-    tf.min(image).dataSync()[0],
-    tf.max(image).dataSync()[0],
-    tf.any(tf.isNaN(image)).dataSync()[0],
-  ]);
-  if (nan) throw new InvalidImageError(`${what}: the image contains NaN values`);
-  if (lo < -1e-3 || hi > 1 + 1e-3) {
-    throw new InvalidImageError(
-      `${what}: values span ${lo.toPrecision(4)}..${hi.toPrecision(4)}; feature metrics expect [0, 1] (divide 8-bit values by 255)`,
-    );
-  }
-  return tf.tidy(() => {
-    let x = tf.cast(image, 'float32');
-    if (x.rank === 3) x = tf.expandDims(x, 0);
-    if (c === 1) x = tf.tile(x, [1, 1, 1, 3]);
-    return tf.clipByValue(x, 0, 1) as tf.Tensor4D;
-  });
 }
 
 /** Resizes so the shorter side is at least `minSide` (bilinear, aspect kept); returns the input if it already is. */
@@ -141,6 +147,7 @@ export async function extractFeatures(
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`);
   const n = Array.isArray(images) ? images.length : images.shape[0];
+  await checkUnitImages(images, extractor.name);
   const out = new Float32Array(n * extractor.dims);
   const progress = new ProgressTracker(n, { onProgress });
   for (let start = 0; start < n; start += batchSize) {

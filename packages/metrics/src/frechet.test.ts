@@ -24,7 +24,7 @@ const floats = (b64: string) => {
 };
 
 describe('Frechet distance against numpy / scipy', () => {
-  it.each(reference.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it.each(reference.cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const a = featureStatistics(floats(c.a), c.dims);
     const b = featureStatistics(floats(c.b), c.dims);
     const value = frechetDistance(a, b);

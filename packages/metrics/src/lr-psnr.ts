@@ -19,14 +19,14 @@ export interface LrPsnrOptions {
  * super-resolved output degraded again and the low-resolution input it came from. A perfectly
  * consistent super-resolution scores Infinity.
  */
-export function lrPsnr(superResolved: tf.Tensor, lowRes: tf.Tensor, options: LrPsnrOptions): number {
+export async function lrPsnr(superResolved: tf.Tensor, lowRes: tf.Tensor, options: LrPsnrOptions): Promise<number> {
   const { scale } = options;
   if (!Number.isInteger(scale) || scale < 1)
     throw new InvalidArgumentError(`lrPsnr: scale must be an integer >= 1, got ${scale}`);
   const degradation = options.degradation ?? ((x: tf.Tensor) => degrade(x, { scale }));
   const down = tf.tidy(() => degradation(superResolved));
   try {
-    return psnr(down, lowRes, { dataRange: options.dataRange });
+    return await psnr(down, lowRes, { dataRange: options.dataRange });
   } finally {
     down.dispose();
   }

@@ -30,8 +30,8 @@ function halve(t: tf.Tensor4D): tf.Tensor4D {
 }
 
 /** MS-SSIM of each image of a batch. Images need a shorter side of at least 161 pixels (11 at the fifth scale). */
-export function msSsimPerImage(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number[] {
-  const p = prepare(a, b, options, 'msSsim');
+export async function msSsimPerImage(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): Promise<number[]> {
+  const p = await prepare(a, b, options, 'msSsim');
   const minimum = (p.window.length - 1) * 16 + 1;
   const [, h, w] = p.x.shape;
   if (Math.min(h, w) < minimum) {
@@ -44,10 +44,10 @@ export function msSsimPerImage(a: tf.Tensor, b: tf.Tensor, options: SsimOptions)
   const result = new Array(n).fill(1);
   let x = p.x;
   let y = p.y;
-  MS_SSIM_WEIGHTS.forEach((weight, scale) => {
+  for (const [scale, weight] of MS_SSIM_WEIGHTS.entries()) {
     const { ssim, cs } = ssimMaps({ ...p, x, y });
     const last = scale === MS_SSIM_WEIGHTS.length - 1;
-    const term = meanPerImage(last ? ssim : cs).map((v) => Math.max(0, v));
+    const term = (await meanPerImage(last ? ssim : cs)).map((v) => Math.max(0, v));
     for (let i = 0; i < n; i++) result[i] *= term[i] ** weight;
     tf.dispose([ssim, cs]);
     if (!last) {
@@ -57,13 +57,13 @@ export function msSsimPerImage(a: tf.Tensor, b: tf.Tensor, options: SsimOptions)
       x = nx;
       y = ny;
     }
-  });
+  }
   tf.dispose([x, y]);
   return result;
 }
 
 /** Multi-scale structural similarity; for a batch, the mean over images. */
-export function msSsim(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number {
-  const values = msSsimPerImage(a, b, options);
+export async function msSsim(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): Promise<number> {
+  const values = await msSsimPerImage(a, b, options);
   return values.reduce((s, v) => s + v, 0) / values.length;
 }

@@ -45,12 +45,12 @@ describe('trunk perceptual distance', () => {
     const b = await photo('chelsea');
     const before = tf.memory().numTensors;
     const copy = tf.add(a, 0);
-    expect(d(a, a)).toBe(0);
-    expect(d(a, copy)).toBe(0);
+    expect(await d(a, a)).toBe(0);
+    expect(await d(a, copy)).toBe(0);
     const cropA = tf.slice(a, [0, 0, 0], [128, 192, 3]);
-    const ab = d(cropA, b);
+    const ab = await d(cropA, b);
     expect(ab).toBeGreaterThan(0);
-    expect(d(b, cropA)).toBe(ab);
+    expect(await d(b, cropA)).toBe(ab);
     expect(d.name).toBe('trunk-perceptual/inception-v3/activation_3+activation_5+mixed2+mixed7');
     expect(d.layers).toEqual(['activation_3', 'activation_5', 'mixed2', 'mixed7']);
     tf.dispose([copy, cropA]);
@@ -68,10 +68,10 @@ describe('trunk perceptual distance', () => {
       const noisy = tf.tidy(() => tf.clipByValue(tf.add(x, rng(7).normalTensor(x.shape, { std: 0.15 })), 0, 1));
       const noise = rng(8).uniformTensor(x.shape);
       const m = {
-        mild: d(x, mild),
-        heavy: d(x, heavy),
-        noisy: d(x, noisy),
-        noise: d(x, noise),
+        mild: await d(x, mild),
+        heavy: await d(x, heavy),
+        noisy: await d(x, noisy),
+        noise: await d(x, noise),
       };
       measured[name] = m;
       expect(m.mild).toBeGreaterThan(0);
@@ -92,21 +92,21 @@ describe('trunk perceptual distance', () => {
     const gb = blur(g, 2);
     const rgb = tf.tile(g, [1, 1, 3]);
     const rgbB = tf.tile(gb, [1, 1, 3]);
-    expect(Math.abs(d(g, gb) - d(rgb, rgbB))).toBeLessThan(1e-6);
+    expect(Math.abs((await d(g, gb)) - (await d(rgb, rgbB)))).toBeLessThan(1e-6);
     const batchA = tf.stack([rgb, rgbB]);
     const batchB = tf.stack([rgbB, rgbB]);
-    const per = d.perImage(batchA, batchB);
+    const per = await d.perImage(batchA, batchB);
     expect(per).toHaveLength(2);
     expect(per[1]).toBe(0);
-    expect(Math.abs(per[0] - d(rgb, rgbB))).toBeLessThan(1e-6);
-    expect(d(batchA, batchB)).toBeCloseTo(per[0] / 2, 6);
+    expect(Math.abs(per[0] - (await d(rgb, rgbB)))).toBeLessThan(1e-6);
+    expect(await d(batchA, batchB)).toBeCloseTo(per[0] / 2, 6);
     // 40x40 is below InceptionV3's minimum side (75): upsampled, still a distance.
     const small = tf.image.resizeBilinear(rgb, [40, 40]);
     const smallB = tf.image.resizeBilinear(rgbB, [40, 40]);
-    const ds = d(small, smallB);
+    const ds = await d(small, smallB);
     expect(ds).toBeGreaterThan(0);
     expect(Number.isFinite(ds)).toBe(true);
-    expect(d(small, small)).toBe(0);
+    expect(await d(small, small)).toBe(0);
     tf.dispose([gb, rgb, rgbB, batchA, batchB, small, smallB]);
     expect(tf.memory().numTensors).toBe(before);
     g.dispose();
@@ -116,10 +116,11 @@ describe('trunk perceptual distance', () => {
     const x = await photo('coffee');
     const samples = [x, blur(x, 1), blur(x, 2)];
     const before = tf.memory().numTensors;
-    const value = apd(samples, { distance: d });
-    const pairs = (d(samples[0], samples[1]) + d(samples[0], samples[2]) + d(samples[1], samples[2])) / 3;
+    const value = await apd(samples, { distance: d });
+    const pairs =
+      ((await d(samples[0], samples[1])) + (await d(samples[0], samples[2])) + (await d(samples[1], samples[2]))) / 3;
     expect(value).toBeCloseTo(pairs, 10);
-    expect(apd([x, x], { distance: d })).toBe(0);
+    expect(await apd([x, x], { distance: d })).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(samples);
   });
@@ -131,14 +132,14 @@ describe('trunk perceptual distance', () => {
     const before = tf.memory().numTensors;
     const one = await perceptualDistance({ layers: ['mixed2'], size: 96 });
     expect(one.name).toBe('trunk-perceptual/inception-v3/mixed2@96');
-    expect(one(x, y)).toBeGreaterThan(0);
+    expect(await one(x, y)).toBeGreaterThan(0);
     expect(mobile.layers).toEqual(['Conv1_relu', 'block_2_add', 'block_5_add', 'block_12_add', 'out_relu']);
-    const dm = mobile(x, y);
+    const dm = await mobile(x, y);
     expect(dm).toBeGreaterThan(0);
-    expect(mobile(y, x)).toBe(dm);
-    expect(mobile(x, x)).toBe(0);
+    expect(await mobile(y, x)).toBe(dm);
+    expect(await mobile(x, x)).toBe(0);
     one.dispose();
-    expect(() => one(x, y)).toThrow(/disposed/);
+    await expect(one(x, y)).rejects.toThrow(/disposed/);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, y]);
   }, 120_000);
@@ -151,12 +152,12 @@ describe('trunk perceptual distance', () => {
     const rgba = tf.zeros([32, 32, 4]);
     const bytes = tf.fill([32, 32, 3], 255);
     const flat = tf.zeros([32, 32]);
-    expect(() => d(a, narrow)).toThrow(/differ in shape/);
-    expect(() => d(a, nan)).toThrow(/NaN/);
-    expect(() => d(nan, a)).toThrow(/NaN/);
-    expect(() => d(rgba, rgba)).toThrow(/drop alpha/);
-    expect(() => d(a, bytes)).toThrow(/divide 8-bit values by 255/);
-    expect(() => d(flat, flat)).toThrow(InvalidImageError);
+    await expect(d(a, narrow)).rejects.toThrow(/differ in shape/);
+    await expect(d(a, nan)).rejects.toThrow(/NaN/);
+    await expect(d(nan, a)).rejects.toThrow(/NaN/);
+    await expect(d(rgba, rgba)).rejects.toThrow(/drop alpha/);
+    await expect(d(a, bytes)).rejects.toThrow(/divide 8-bit values by 255/);
+    await expect(d(flat, flat)).rejects.toThrow(InvalidImageError);
     await expect(perceptualDistance({ layers: ['mixed2', 'nope'] })).rejects.toThrow(/no layer "nope"/);
     await expect(perceptualDistance({ layers: [] })).rejects.toThrow(InvalidArgumentError);
     await expect(perceptualDistance({ size: 50 })).rejects.toThrow(/>= 75/);

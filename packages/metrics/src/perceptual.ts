@@ -1,6 +1,5 @@
 import { InvalidArgumentError, InvalidImageError, tf } from '@scalespace/core';
-import type { ImageDistance } from './apd.js';
-import { atLeast, toRgbBatch } from './features.js';
+import { atLeast, checkUnitImages, toRgbBatch } from './features.js';
 import { type LoadTrunkOptions, loadTrunk } from './trunk.js';
 
 // The trunk perceptual distance: LPIPS's recipe without its learned heads, on the feature trunk that ships
@@ -13,13 +12,14 @@ import { type LoadTrunkOptions, loadTrunk } from './trunk.js';
  * A perceptual distance between two images (or batches) of the same shape, usable wherever an
  * `ImageDistance` is (e.g. `apd(samples, { distance })`). Calling it gives the mean over the batch.
  */
-export interface PerceptualDistance extends ImageDistance {
+export interface PerceptualDistance {
+  (a: tf.Tensor, b: tf.Tensor): Promise<number>;
   /** What it computes, e.g. `trunk-perceptual/inception-v3/activation_3+activation_5+mixed2+mixed7`. */
   readonly name: string;
   /** The layers it compares, in order. */
   readonly layers: readonly string[];
   /** One distance per image of a batch [N, H, W, C] (a single image [H, W, C] gives one value). */
-  perImage(a: tf.Tensor, b: tf.Tensor): number[];
+  perImage(a: tf.Tensor, b: tf.Tensor): Promise<number[]>;
   /** Frees what this distance owns (LPIPS weights; the shared trunk stays loaded). Later calls throw. */
   dispose(): void;
 }
@@ -38,7 +38,7 @@ export function normalizedSquaredDifference(fa: tf.Tensor4D, fb: tf.Tensor4D): t
 }
 
 /** Validates a pair of images for a perceptual distance and returns RGB float batches. */
-export function perceptualPair(a: tf.Tensor, b: tf.Tensor, what: string): [tf.Tensor4D, tf.Tensor4D] {
+export async function perceptualPair(a: tf.Tensor, b: tf.Tensor, what: string): Promise<[tf.Tensor4D, tf.Tensor4D]> {
   if (!(a instanceof tf.Tensor) || !(b instanceof tf.Tensor)) {
     throw new InvalidImageError(`${what}: expected two tensors [H, W, C] or [N, H, W, C]`);
   }
@@ -47,6 +47,7 @@ export function perceptualPair(a: tf.Tensor, b: tf.Tensor, what: string): [tf.Te
       `${what}: the images differ in shape, [${a.shape.join(', ')}] vs [${b.shape.join(', ')}]; resize or crop one to match`,
     );
   }
+  await checkUnitImages([a, b], what);
   const ra = toRgbBatch(a, what);
   try {
     return [ra, toRgbBatch(b, what)];
@@ -67,20 +68,20 @@ export function makePerceptualDistance(
   release: () => void = () => {},
 ): PerceptualDistance {
   let disposed = false;
-  const perImage = (a: tf.Tensor, b: tf.Tensor): number[] => {
+  const perImage = async (a: tf.Tensor, b: tf.Tensor): Promise<number[]> => {
     if (disposed) throw new InvalidArgumentError(`${name} was disposed; create a new one`);
-    const [ra, rb] = perceptualPair(a, b, name);
+    const [ra, rb] = await perceptualPair(a, b, name);
     try {
       const d = tf.tidy(() => distances(ra, rb));
-      const values = Array.from(d.dataSync());
+      const values = Array.from(await d.data());
       d.dispose();
       return values;
     } finally {
       tf.dispose([ra, rb]);
     }
   };
-  const distance = (a: tf.Tensor, b: tf.Tensor): number => {
-    const values = perImage(a, b);
+  const distance = async (a: tf.Tensor, b: tf.Tensor): Promise<number> => {
+    const values = await perImage(a, b);
     return values.reduce((s, v) => s + v, 0) / values.length;
   };
   return Object.defineProperties(distance, {

@@ -8,19 +8,23 @@ export interface PsnrOptions {
 }
 
 /** Peak signal-to-noise ratio in dB, 10 log10(R^2 / MSE), over all pixels and channels (per image for a batch: mean of per-image PSNRs). Identical images give Infinity. */
-export function psnr(a: tf.Tensor, b: tf.Tensor, options: PsnrOptions): number {
+export async function psnr(a: tf.Tensor, b: tf.Tensor, options: PsnrOptions): Promise<number> {
   const range = checkDataRange(options?.dataRange, 'psnr');
-  return mean(psnrPerImage(a, b, range));
+  return mean(await psnrPerImage(a, b, range));
 }
 
 /** PSNR of each image of a batch. */
-export function psnrPerImage(a: tf.Tensor, b: tf.Tensor, dataRange: number): number[] {
-  const [x, y] = checkPair(a, b, 'psnr');
-  checkValueRange(x, dataRange, 'psnr');
-  checkValueRange(y, dataRange, 'psnr');
-  const squared = tf.squaredDifference(x, y);
-  const mse = meanPerImage(squared);
-  tf.dispose([x, y, squared]);
+export async function psnrPerImage(a: tf.Tensor, b: tf.Tensor, dataRange: number): Promise<number[]> {
+  const [x, y] = await checkPair(a, b, 'psnr');
+  let mse: number[];
+  try {
+    await checkValueRange(x, dataRange, 'psnr');
+    await checkValueRange(y, dataRange, 'psnr');
+    const squared = tf.squaredDifference(x, y);
+    mse = await meanPerImage(squared).finally(() => squared.dispose());
+  } finally {
+    tf.dispose([x, y]);
+  }
   return mse.map((m) => (m === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((dataRange * dataRange) / m)));
 }
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, tf } from '@scalespace/core';
-import { earlyFeatureExtractor, type SpatialFeatureExtractor, toRgbBatch } from './features.js';
+import { checkUnitImages, earlyFeatureExtractor, type SpatialFeatureExtractor, toRgbBatch } from './features.js';
 import { type FeatureStatistics, featureStatistics, frechetDistance } from './frechet.js';
 import type { LoadTrunkOptions } from './trunk.js';
 
@@ -19,6 +19,7 @@ async function spatialStatistics(image: tf.Tensor, extractor: SpatialFeatureExtr
       `sifid: expected one image [H, W, C], got [${image.shape.join(', ')}]; pass a list for several`,
     );
   }
+  await checkUnitImages(image, 'sifid');
   const map = tf.tidy(() => {
     const f = extractor.extract(toRgbBatch(image, 'sifid'));
     return tf.reshape(f, [-1, f.shape[3]]);

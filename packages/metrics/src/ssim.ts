@@ -36,16 +36,21 @@ export function gaussianWindow(sigma: number): number[] {
 }
 
 /** Validates and brings both images to [0, 1]-scaled float batches (SSIM is invariant to the joint scaling). */
-export function prepare(a: tf.Tensor, b: tf.Tensor, options: SsimOptions, what: string): Prepared {
+export async function prepare(a: tf.Tensor, b: tf.Tensor, options: SsimOptions, what: string): Promise<Prepared> {
   const range = checkDataRange(options?.dataRange, what);
   const sigma = options.sigma ?? 1.5;
   if (!(sigma > 0)) throw new InvalidArgumentError(`${what}: sigma must be > 0, got ${sigma}`);
-  const [x0, y0] = checkPair(a, b, what);
-  checkValueRange(x0, range, what);
-  checkValueRange(y0, range, what);
   const channel = options.channel ?? 'all';
   if (channel !== 'all' && channel !== 'y')
     throw new InvalidArgumentError(`${what}: channel must be 'all' or 'y', got "${channel}"`);
+  const [x0, y0] = await checkPair(a, b, what);
+  try {
+    await checkValueRange(x0, range, what);
+    await checkValueRange(y0, range, what);
+  } catch (error) {
+    tf.dispose([x0, y0]);
+    throw error;
+  }
   const [x, y] = tf.tidy(() => {
     let xs = tf.div(x0, range) as tf.Tensor4D;
     let ys = tf.div(y0, range) as tf.Tensor4D;
@@ -93,23 +98,22 @@ export function ssimMaps(p: Prepared): { ssim: tf.Tensor4D; cs: tf.Tensor4D } {
 }
 
 /** SSIM of each image of a batch (mean over the valid window positions and channels). */
-export function ssimPerImage(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number[] {
-  const p = prepare(a, b, options, 'ssim');
+export async function ssimPerImage(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): Promise<number[]> {
+  const p = await prepare(a, b, options, 'ssim');
   const { ssim: map, cs } = ssimMaps(p);
-  const values = meanPerImage(map);
-  tf.dispose([p.x, p.y, map, cs]);
-  return values;
+  tf.dispose([p.x, p.y, cs]);
+  return meanPerImage(map).finally(() => map.dispose());
 }
 
 /** Structural similarity; for a batch, the mean over images. Identical images give exactly 1. */
-export function ssim(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): number {
-  const values = ssimPerImage(a, b, options);
+export async function ssim(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): Promise<number> {
+  const values = await ssimPerImage(a, b, options);
   return values.reduce((s, v) => s + v, 0) / values.length;
 }
 
 /** The SSIM map over the valid window positions: [H-10, W-10, C] (or batched), one value per pixel and channel. */
-export function ssimMap(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): tf.Tensor {
-  const p = prepare(a, b, options, 'ssimMap');
+export async function ssimMap(a: tf.Tensor, b: tf.Tensor, options: SsimOptions): Promise<tf.Tensor> {
+  const p = await prepare(a, b, options, 'ssimMap');
   const { ssim: map, cs } = ssimMaps(p);
   tf.dispose([p.x, p.y, cs]);
   if (a.rank === 4) return map;

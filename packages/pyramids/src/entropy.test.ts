@@ -15,7 +15,7 @@ describe('level entropy', () => {
     await tf.setBackend('wasm');
   });
 
-  it('entropyBits: 0 for a constant, log2(k) for k equally likely values', () => {
+  it('entropyBits: 0 for a constant, log2(k) for k equally likely values', async () => {
     expect(entropyBits([3, 3, 3])).toBe(0);
     expect(entropyBits([0, 1, 2, 3, 0, 1, 2, 3])).toBeCloseTo(2, 12);
     expect(entropyBits([0, 0, 0, 1])).toBeCloseTo(0.8112781244591328, 12);
@@ -25,7 +25,7 @@ describe('level entropy', () => {
     const before = tf.memory().numTensors;
     const x = await photoInts('camera', 8, 1); // [192, 192, 1]
     const batch = tf.expandDims(x, 0);
-    const report = levelEntropy(batch, { pyramid: 'paired', bits: 8 });
+    const report = await levelEntropy(batch, { pyramid: 'paired', bits: 8 });
     const v = Array.from(x.dataSync());
     expect(report.raw).toBeCloseTo(histogramEntropy(v), 10);
     // fine_1 pairs rows 2i and 2i+1: (x[2i] - x[2i+1] + 128) mod 256.
@@ -37,10 +37,10 @@ describe('level entropy', () => {
     expect(report.levels[0].entropyBits).toBeLessThan(report.raw - 1);
     expect(report.levels[report.levels.length - 1].name).toBe('coarse');
     expect(report.levels.length).toBe(13); // 192 -> 3: 6 halvings of each side (12 fine levels), then the coarse one
-    const lifting = levelEntropy(batch, { pyramid: 'lifting', bits: 8, levels: 3 });
+    const lifting = await levelEntropy(batch, { pyramid: 'lifting', bits: 8, levels: 3 });
     expect(lifting.levels.map((l) => l.name)).toEqual(['fine_1', 'fine_2', 'fine_3', 'coarse']);
     expect(lifting.levels[0].entropyBits).toBeLessThan(lifting.raw - 1);
-    expect(() => levelEntropy(batch, { pyramid: 'steerable' as 'paired', bits: 8 })).toThrow(/paired/);
+    await expect(levelEntropy(batch, { pyramid: 'steerable' as 'paired', bits: 8 })).rejects.toThrow(/paired/);
     tf.dispose([x, batch]);
     expect(tf.memory().numTensors).toBe(before);
   });

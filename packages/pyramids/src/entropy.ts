@@ -33,32 +33,35 @@ export function entropyBits(values: ArrayLike<number>): number {
  * [N, H, W, C] (int32, 0..2^bits-1), next to that of the raw pixels: how much the decomposition
  * concentrates the values (PixelPyramids' Fig. 4 and 10).
  */
-export function levelEntropy(
+export async function levelEntropy(
   images: tf.Tensor,
   options: { pyramid: 'paired' | 'lifting'; bits: number; coarsest?: number; levels?: number },
-): EntropyReport {
-  const raw = entropyBits(images.dataSync());
+): Promise<EntropyReport> {
+  const of = async (name: string, t: tf.Tensor, rank: number) => ({
+    name,
+    shape: t.shape.slice(-rank),
+    entropyBits: entropyBits(await t.data()),
+  });
+  const raw = entropyBits(await images.data());
   if (options.pyramid === 'paired') {
     const p = pairedPyramid(images, { bits: options.bits, coarsest: options.coarsest, levels: options.levels });
-    const levels = p.levels.map((l, i) => ({
-      name: `fine_${i + 1}`,
-      shape: l.fine.shape.slice(-3),
-      entropyBits: entropyBits(l.fine.dataSync()),
-    }));
-    levels.push({ name: 'coarse', shape: p.coarse.shape.slice(-3), entropyBits: entropyBits(p.coarse.dataSync()) });
-    disposePaired(p);
-    return { raw, levels };
+    try {
+      const levels = await Promise.all(p.levels.map((l, i) => of(`fine_${i + 1}`, l.fine, 3)));
+      levels.push(await of('coarse', p.coarse, 3));
+      return { raw, levels };
+    } finally {
+      disposePaired(p);
+    }
   }
   if (options.pyramid === 'lifting') {
-    const p = liftingPyramid(images, { bits: options.bits, levels: options.levels ?? 2 });
-    const levels = p.levels.map((l, i) => ({
-      name: `fine_${i + 1}`,
-      shape: l.shape.slice(-4),
-      entropyBits: entropyBits(l.dataSync()),
-    }));
-    levels.push({ name: 'coarse', shape: p.coarse.shape.slice(-3), entropyBits: entropyBits(p.coarse.dataSync()) });
-    tf.dispose([p.coarse, ...p.levels]);
-    return { raw, levels };
+    const p = await liftingPyramid(images, { bits: options.bits, levels: options.levels ?? 2 });
+    try {
+      const levels = await Promise.all(p.levels.map((l, i) => of(`fine_${i + 1}`, l, 4)));
+      levels.push(await of('coarse', p.coarse, 3));
+      return { raw, levels };
+    } finally {
+      tf.dispose([p.coarse, ...p.levels]);
+    }
   }
   throw new InvalidArgumentError(`levelEntropy: pyramid must be 'paired' or 'lifting', got "${options.pyramid}"`);
 }

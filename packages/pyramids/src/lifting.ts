@@ -143,7 +143,7 @@ function maxLevels(h: number, w: number): number {
  * Multi-level reversible 5/3 wavelet of an integer image [H, W, C] or batch [N, H, W, C] (int32,
  * values 0..2^bits-1), any H and W. Lossless: `reconstructLifting` returns the input bit for bit.
  */
-export function liftingPyramid(x: tf.Tensor, options: LiftingPyramidOptions): LiftingPyramid {
+export async function liftingPyramid(x: tf.Tensor, options: LiftingPyramidOptions): Promise<LiftingPyramid> {
   const bits = checkBits(options.bits, 'liftingPyramid');
   if (x.rank !== 3 && x.rank !== 4)
     throw new InvalidImageError(`liftingPyramid: expected [H, W, C] or [N, H, W, C], got [${x.shape.join(', ')}]`);
@@ -160,7 +160,7 @@ export function liftingPyramid(x: tf.Tensor, options: LiftingPyramidOptions): Li
       `liftingPyramid: levels must be an integer in 1..${most} for a ${H}x${W} image, got ${levels}`,
     );
   }
-  const values = x.dataSync();
+  const values = await x.data();
   const limit = 2 ** bits;
   for (let i = 0; i < values.length; i++)
     if (values[i] < 0 || values[i] >= limit)
@@ -193,7 +193,7 @@ export function liftingPyramid(x: tf.Tensor, options: LiftingPyramidOptions): Li
 }
 
 /** Inverts `liftingPyramid` exactly. */
-export function reconstructLifting(pyramid: LiftingPyramid): tf.Tensor {
+export async function reconstructLifting(pyramid: LiftingPyramid): Promise<tf.Tensor> {
   const { coarse, levels, sizes } = pyramid;
   checkBits(pyramid.bits, 'reconstructLifting');
   if (levels.length === 0 || levels.length !== sizes.length)
@@ -208,7 +208,7 @@ export function reconstructLifting(pyramid: LiftingPyramid): tf.Tensor {
   const [ch0, cw0] = [coarse.shape[coarse.rank - 3], coarse.shape[coarse.rank - 2]];
   copyRegion(
     planes,
-    Int32Array.from(coarse.dataSync()),
+    Int32Array.from(await coarse.data()),
     { y0: 0, x0: 0, h: ch0, w: cw0 },
     { bh: ch0, bw: cw0, bands: 1, band: 0 },
     true,
@@ -222,7 +222,7 @@ export function reconstructLifting(pyramid: LiftingPyramid): tf.Tensor {
       throw new InvalidImageError(
         `reconstructLifting: level ${l + 1} has shape [${levels[l].shape.join(', ')}], expected [.., ${lh}, ${lw}, 3, ${c}] for a ${h}x${w} band`,
       );
-    const values = Int32Array.from(levels[l].dataSync());
+    const values = Int32Array.from(await levels[l].data());
     const layout = { bh: lh, bw: lw, bands: 3 };
     copyRegion(planes, values, { y0: lh, x0: 0, h: h - lh, w: lw }, { ...layout, band: 0 }, true);
     copyRegion(planes, values, { y0: 0, x0: lw, h: lh, w: w - lw }, { ...layout, band: 1 }, true);

@@ -8,12 +8,12 @@ describe('mosaics', () => {
     await tf.setBackend('wasm');
   });
 
-  it('pyramidMosaic: finest level on the left, the others stacked in a column to its right', () => {
+  it('pyramidMosaic: finest level on the left, the others stacked in a column to its right', async () => {
     const before = tf.memory().numTensors;
     const fine = tf.fill([8, 6, 1], 4, 'int32');
     const mid = tf.fill([4, 3, 1], 2, 'int32');
     const coarse = tf.fill([2, 2, 1], 0, 'int32');
-    const m = pyramidMosaic([fine, mid, coarse], { bits: 3, background: 1 });
+    const m = await pyramidMosaic([fine, mid, coarse], { bits: 3, background: 1 });
     expect(m.shape).toEqual([8, 6 + 1 + 3, 1]);
     const v = m.arraySync() as number[][][];
     expect(v[0][0][0]).toBeCloseTo(4 / 7, 6); // integer levels scaled by 2^bits - 1
@@ -24,11 +24,11 @@ describe('mosaics', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('waveletMosaic: low-pass top left, each level of details around it, same size as the input', () => {
+  it('waveletMosaic: low-pass top left, each level of details around it, same size as the input', async () => {
     const before = tf.memory().numTensors;
     const x = rng(1).uniformTensor([16, 16, 3]);
     const dec = wavedec2(x, { levels: 2 });
-    const m = waveletMosaic(dec);
+    const m = await waveletMosaic(dec);
     expect(m.shape).toEqual([16, 16, 3]);
     const v = m.dataSync();
     expect(Math.min(...v)).toBeGreaterThanOrEqual(0);

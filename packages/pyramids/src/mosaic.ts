@@ -14,9 +14,16 @@ function normalise(t: tf.Tensor, how: 'minmax' | 'abs' | { bits: number }): tf.T
   });
 }
 
-function place(canvas: Float32Array, width: number, channels: number, tile: tf.Tensor, top: number, left: number) {
+async function place(
+  canvas: Float32Array,
+  width: number,
+  channels: number,
+  tile: tf.Tensor,
+  top: number,
+  left: number,
+) {
   const [h, w, c] = tile.shape as number[];
-  const v = tile.dataSync();
+  const v = await tile.data();
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
       for (let ch = 0; ch < channels; ch++)
@@ -27,7 +34,10 @@ function place(canvas: Float32Array, width: number, channels: number, tile: tf.T
  * Levels of a pyramid (finest first, each [h, w, C]) side by side: the finest on the left, the
  * coarser ones stacked top to bottom in a column to its right. `bits` maps integer levels to [0, 1].
  */
-export function pyramidMosaic(levels: tf.Tensor[], options: { bits?: number; background?: number } = {}): tf.Tensor3D {
+export async function pyramidMosaic(
+  levels: tf.Tensor[],
+  options: { bits?: number; background?: number } = {},
+): Promise<tf.Tensor3D> {
   if (levels.length === 0) throw new InvalidImageError('pyramidMosaic: no levels');
   for (const l of levels)
     if (l.rank !== 3)
@@ -42,13 +52,16 @@ export function pyramidMosaic(levels: tf.Tensor[], options: { bits?: number; bac
   const canvas = new Float32Array(height * width * channels).fill(options.background ?? 1);
   const how = options.bits ? { bits: options.bits } : 'minmax';
   const shown = levels.map((l) => normalise(l, how as 'minmax'));
-  place(canvas, width, channels, shown[0], 0, 0);
-  let top = 0;
-  for (const t of shown.slice(1)) {
-    place(canvas, width, channels, t, top, w0 + 1);
-    top += t.shape[0];
+  try {
+    await place(canvas, width, channels, shown[0], 0, 0);
+    let top = 0;
+    for (const t of shown.slice(1)) {
+      await place(canvas, width, channels, t, top, w0 + 1);
+      top += t.shape[0];
+    }
+  } finally {
+    tf.dispose(shown);
   }
-  tf.dispose(shown);
   return tf.tensor3d(canvas, [height, width, channels]);
 }
 
@@ -57,7 +70,7 @@ export function pyramidMosaic(levels: tf.Tensor[], options: { bits?: number; bac
  * it (below, right, diagonal), coarsest first. Takes a `wavedec2` result or any `{ lowpass, details }`
  * with details [h, w, 3, C] listed coarsest first (e.g. a lifting pyramid's levels reversed).
  */
-export function waveletMosaic(decomposition: { lowpass: tf.Tensor; details: tf.Tensor[] }): tf.Tensor3D {
+export async function waveletMosaic(decomposition: { lowpass: tf.Tensor; details: tf.Tensor[] }): Promise<tf.Tensor3D> {
   const { lowpass, details } = decomposition;
   if (lowpass.rank !== 3 || details.some((d) => d.rank !== 4))
     throw new InvalidImageError(
@@ -68,18 +81,20 @@ export function waveletMosaic(decomposition: { lowpass: tf.Tensor; details: tf.T
   const width = (lowpass.shape[1] as number) + details.reduce((s, d) => s + (d.shape[1] as number), 0);
   const canvas = new Float32Array(height * width * c).fill(0);
   const low = normalise(lowpass, 'minmax');
-  place(canvas, width, c, low, 0, 0);
-  low.dispose();
+  await place(canvas, width, c, low, 0, 0).finally(() => low.dispose());
   let offsetH = lowpass.shape[0] as number;
   let offsetW = lowpass.shape[1] as number;
   for (const d of details) {
     const [h, w] = d.shape as number[];
     // Bands first: each band is then a contiguous slice.
     const [hl, lh, hh] = tf.tidy(() => tf.unstack(tf.transpose(d, [2, 0, 1, 3])).map((b) => normalise(b, 'abs')));
-    place(canvas, width, c, hl, offsetH, 0);
-    place(canvas, width, c, lh, 0, offsetW);
-    place(canvas, width, c, hh, offsetH, offsetW);
-    tf.dispose([hl, lh, hh]);
+    try {
+      await place(canvas, width, c, hl, offsetH, 0);
+      await place(canvas, width, c, lh, 0, offsetW);
+      await place(canvas, width, c, hh, offsetH, offsetW);
+    } finally {
+      tf.dispose([hl, lh, hh]);
+    }
     offsetH += h;
     offsetW += w;
   }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidImageError, tf } from '@scalespace/core';
+import { hostBackend, InvalidArgumentError, InvalidImageError, tf } from '@scalespace/core';
 import { checkBits, checkPositiveInt } from './validate.js';
 
 // The lossless paired pyramid of PixelPyramids (Mahajan & Roth 2021). One level splits an integer
@@ -64,6 +64,7 @@ function checkRange(x: tf.Tensor, n: number, what: string) {
     throw new InvalidImageError(
       `${what}: expected an int32 tensor of integer values, got ${x.dtype}; use tf.cast(tf.round(x), 'int32')`,
     );
+  if (!hostBackend()) return; // a GPU backend: reading the values back would stall (see hostBackend)
   const [lo, hi] = tf.tidy(() => [tf.min(x).dataSync()[0], tf.max(x).dataSync()[0]]);
   if (lo < 0 || hi >= n) {
     throw new InvalidImageError(`${what}: values must lie in 0..${n - 1} for ${Math.log2(n)} bits, found ${lo}..${hi}`);

@@ -1,15 +1,13 @@
 // Trains one model and prints progress; resumes when OUT has a run. OPTIONS is a JSON object of
 // trainer options over the package defaults, e.g. '{"warpScale":0.2,"copies":10}'.
 // Usage: npx tsx scripts/train.mts IMAGE singan|petsgan OUT [seed] [OPTIONS]
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { formatProgress, initBackend } from '@scalespace/core';
+import { formatProgress, holdsRun, initBackend } from '@scalespace/core';
 import { trainPetsGAN } from '../src/train-petsgan.js';
 import { trainSinGAN } from '../src/train-singan.js';
 
 const [image, method, out, seed = '0', options = '{}'] = process.argv.slice(2);
 await initBackend('wasm');
-const resume = existsSync(join(out, 'training-state.safetensors'));
+const resume = await holdsRun(out);
 let last = '';
 const onProgress = (e: Parameters<typeof formatProgress>[0]) => {
   const line = formatProgress(e);

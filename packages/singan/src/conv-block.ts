@@ -1,9 +1,12 @@
 import { Conv2d, Module, type Rng, tf } from '@scalespace/core';
+import { RunningBatchNorm } from './batch-norm.js';
 import { InstanceNorm } from './instance-norm.js';
 import { leakyRelu, padSpatial, reflectPadSpatial } from './ops.js';
 
 export type BlockPadding = 'valid' | 'zeros' | 'reflect';
 export type BlockActivation = 'leaky' | 'relu' | 'none';
+/** 'instance': per image and channel (scalespace's training); 'batch': fixed running statistics (official SinGAN). */
+export type BlockNorm = 'instance' | 'batch';
 
 export interface ConvBlockOptions {
   inChannels: number;
@@ -13,8 +16,8 @@ export interface ConvBlockOptions {
   dilation?: number;
   /** 'valid': no padding (the output shrinks, SinGAN); 'zeros' / 'reflect': same size. */
   padding?: BlockPadding;
-  /** Instance normalisation after the conv (default true). */
-  norm?: boolean;
+  /** Normalisation after the conv: true or 'instance' (default), 'batch', or false for none. */
+  norm?: boolean | BlockNorm;
   activation?: BlockActivation;
   /** SinGAN's initialisation: conv weights N(0, 0.02), norm scales N(1, 0.02). Default: PyTorch's uniform. */
   ganInit?: boolean;
@@ -44,7 +47,7 @@ export function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
 /** Conv, instance norm, LeakyReLU(0.2): the block both single-image GANs are made of. */
 export class ConvBlock extends Module {
   readonly conv: Conv2d;
-  readonly norm: InstanceNorm | null;
+  readonly norm: InstanceNorm | RunningBatchNorm | null;
   readonly activation: BlockActivation;
   readonly padding: BlockPadding;
   readonly stride: number;
@@ -74,15 +77,18 @@ export class ConvBlock extends Module {
       w.dispose();
     }
     const gr = rng.fork('norm');
-    this.norm = norm
-      ? this.child(
-          'norm',
-          new InstanceNorm(
-            outChannels,
-            ganInit ? { gammaInit: () => gr.normalTensor([outChannels], { mean: 1, std: 0.02 }) } : {},
-          ),
-        )
-      : null;
+    this.norm =
+      norm === 'batch'
+        ? this.child('norm', new RunningBatchNorm(outChannels))
+        : norm
+          ? this.child(
+              'norm',
+              new InstanceNorm(
+                outChannels,
+                ganInit ? { gammaInit: () => gr.normalTensor([outChannels], { mean: 1, std: 0.02 }) } : {},
+              ),
+            )
+          : null;
     this.activation = activation;
     this.padding = padding;
     this.stride = stride;

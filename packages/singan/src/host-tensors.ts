@@ -9,15 +9,17 @@ export interface HostTensor {
 export type HostTensors = Record<string, HostTensor>;
 
 /** Copies a float32 tensor to the host. */
-export function toHostTensor(t: tf.Tensor, name = 'tensor'): HostTensor {
+export async function toHostTensor(t: tf.Tensor, name = 'tensor'): Promise<HostTensor> {
   if (t.dtype !== 'float32') throw new InvalidArgumentError(`toHost: "${name}" is ${t.dtype}, expected float32`);
   // A compact copy: a view into a backend's heap would clone the whole heap.
-  return { shape: t.shape, values: new Float32Array(t.dataSync()) };
+  return { shape: t.shape, values: new Float32Array(await t.data()) };
 }
 
 /** Copies named float32 tensors to the host. */
-export function toHost(named: Record<string, tf.Tensor>): HostTensors {
-  return Object.fromEntries(Object.entries(named).map(([name, t]) => [name, toHostTensor(t, name)]));
+export async function toHost(named: Record<string, tf.Tensor>): Promise<HostTensors> {
+  const entries = Object.entries(named);
+  const hosts = await Promise.all(entries.map(([name, t]) => toHostTensor(t, name)));
+  return Object.fromEntries(entries.map(([name], i) => [name, hosts[i]]));
 }
 
 /** The tensor of a `toHostTensor` copy (owned by the caller). */

@@ -1,23 +1,9 @@
+// The Node entry: everything in browser.ts, plus the trainers and writing animations to files.
+
 export type { WriteAnimationOptions } from './animation.js';
 export { writeAnimation } from './animation.js';
-export { loadSingleImageModel, modelMethod } from './load-model.js';
-export type { PatchMatchOptions } from './patch-match.js';
-export { patchMatch } from './patch-match.js';
-export type { PetsGANConfig } from './petsgan.js';
-export { PETSGAN_FORMAT, PetsGAN, PetsGANNet } from './petsgan.js';
-export { LowResCritic, LowResGenerator, PatchCritic, RestorationNet } from './petsgan-networks.js';
-export type { Size } from './pyramid-sizes.js';
-export { parseSize, pyramidSizes, scaleSizes } from './pyramid-sizes.js';
-export type { SinGANConfig } from './singan.js';
-export { SINGAN_FORMAT, SinGAN, SinGANNet } from './singan.js';
-export { SinGANDiscriminator, SinGANGenerator } from './singan-networks.js';
-export type * from './single-image-model.js';
-export { syntheticImage } from './test-image.js';
-export type { TpsWarpOptions } from './tps-warp.js';
-export { thinPlateSpline, tpsWarp } from './tps-warp.js';
+export * from './browser.js';
 export type { PetsGANTrainOptions, TrainPetsGANOptions } from './train-petsgan.js';
 export { petsganSizes, resolvePetsGANOptions, trainPetsGAN } from './train-petsgan.js';
 export type { SinGANTrainOptions, TrainSinGANOptions } from './train-singan.js';
 export { resolveSinGANOptions, trainSinGAN } from './train-singan.js';
-export type { GradientPenaltyOptions, PenaltyNorm } from './wgan-gp.js';
-export { gradientPenalty } from './wgan-gp.js';

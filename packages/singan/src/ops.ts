@@ -79,6 +79,13 @@ export function mse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.squaredDifference(a, b)) as tf.Scalar);
 }
 
+/** A scalar's value, read asynchronously; the scalar is disposed. */
+export async function meanOnHost(scalar: tf.Scalar): Promise<number> {
+  const [value] = await scalar.data();
+  scalar.dispose();
+  return value;
+}
+
 /**
  * Resizes NHWC images to [height, width] with @scalespace/pyramids' bicubic resampling (MATLAB
  * imresize conventions, antialiased when shrinking), as SinGAN moves between scales. Differentiable.

@@ -1,4 +1,4 @@
-import { Module, rng, saveCheckpoint, tf } from '@scalespace/core';
+import { type CheckpointSource, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
 import { loadModelDir } from './model-io.js';
 import { resizeTo, toSigned, toUnit } from './ops.js';
 import { patchMatch } from './patch-match.js';
@@ -97,8 +97,9 @@ export class PetsGAN implements SingleImageModel {
     return this.config.hrSize;
   }
 
-  static async load(dir: string): Promise<PetsGAN> {
-    return loadModelDir<PetsGANConfig, PetsGAN>(dir, PETSGAN_FORMAT, 'PetsGAN', (config) => new PetsGAN(config));
+  /** Loads a saved model: a directory or `.safetensors` file by path (Node), a URL, a Response or the bytes. */
+  static async load(source: CheckpointSource): Promise<PetsGAN> {
+    return loadModelDir<PetsGANConfig, PetsGAN>(source, PETSGAN_FORMAT, 'PetsGAN', (config) => new PetsGAN(config));
   }
 
   async save(dir: string): Promise<void> {

@@ -27,18 +27,18 @@ export function restorationWarmup(
   pairs: RestorationPairs,
   o: RestorationWarmupOptions,
   phaseRng: Rng,
-): { optimizer: Adam; step: (i: number) => { loss: number; metrics: Record<string, number> } } {
+): { optimizer: Adam; step: (i: number) => Promise<{ loss: number; metrics: Record<string, number> }> } {
   const every = Math.max(1, Math.round(o.restorationIterations / 10));
   const optimizer = new Adam(net.trainableParameters(), {
     lr: (t) => o.restorationLr * 0.5 ** Math.floor(t / every),
     beta1: 0.9,
     beta2: 0.999,
   });
-  const step = (i: number) => {
+  const step = async (i: number) => {
     const r = phaseRng.fork(i);
     const k = r.int(2);
     const input = noisyInput(pairs.lr[k], o.restorationNoise, r);
-    const { loss } = optimizerStep(optimizer, () => mse(net.forward(input), pairs.hr[k]));
+    const { loss } = await optimizerStep(optimizer, () => mse(net.forward(input), pairs.hr[k]));
     input.dispose();
     return { loss, metrics: { psnr: 10 * Math.log10(4 / loss) } };
   };

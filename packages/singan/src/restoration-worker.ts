@@ -58,12 +58,12 @@ async function run(job: RestorationJob, post: (m: RestorationMessage) => void, s
     signal,
     onProgress: (event) => post({ type: 'progress', event }),
     checkpointEvery: job.checkpointEvery,
-    onCheckpoint: (done) =>
+    onCheckpoint: async (done) =>
       post({
         type: 'snapshot',
         done,
-        weights: toHost(net.stateDict()),
-        adam: { state: toHost(optimizer.stateDict()), iterations: optimizer.iterations },
+        weights: await toHost(net.stateDict()),
+        adam: { state: await toHost(optimizer.stateDict()), iterations: optimizer.iterations },
       }),
     step,
   });

@@ -1,5 +1,5 @@
-import { Conv2d, Module, type Rng, tf } from '@scalespace/core';
-import { ConvBlock } from './conv-block.js';
+import { Conv2d, InvalidArgumentError, Module, type Rng, tf } from '@scalespace/core';
+import { type BlockNorm, ConvBlock } from './conv-block.js';
 import { padSpatial } from './ops.js';
 
 export interface SinGANNetOptions {
@@ -8,25 +8,41 @@ export interface SinGANNetOptions {
   /** Conv layers in all (head + body + tail); SinGAN uses 5. */
   layers?: number;
   kernelSize?: number;
+  /**
+   * Output channels of each conv block (layers - 1 of them); default `channels` for all. The official
+   * SinGAN's blocks narrow from nfc towards min_nfc (16, 8, 4, 4 for nfc 16, min_nfc 4).
+   */
+  widths?: number[];
+  /** Normalisation of the blocks (default 'instance'; 'batch': fixed running statistics, official SinGAN). */
+  norm?: BlockNorm;
   rng: Rng;
 }
 
+function blockWidths(options: SinGANNetOptions): number[] {
+  const { channels, layers = 5, widths } = options;
+  if (!widths) return Array.from({ length: layers - 1 }, () => channels);
+  if (widths.length !== layers - 1 || !widths.every((w) => Number.isInteger(w) && w >= 1))
+    throw new InvalidArgumentError(
+      `SinGAN widths must be ${layers - 1} positive integers (one per conv block), got [${widths.join(', ')}]`,
+    );
+  return widths;
+}
+
 function convBlocks(options: SinGANNetOptions): ConvBlock[] {
-  const { channels, layers = 5, kernelSize = 3, rng } = options;
-  const blocks: ConvBlock[] = [];
-  for (let i = 0; i < layers - 1; i++) {
-    blocks.push(
+  const { kernelSize = 3, norm = 'instance', rng } = options;
+  const widths = blockWidths(options);
+  return widths.map(
+    (outChannels, i) =>
       new ConvBlock({
-        inChannels: i === 0 ? 3 : channels,
-        outChannels: channels,
+        inChannels: i === 0 ? 3 : widths[i - 1],
+        outChannels,
         kernelSize,
         padding: 'valid',
+        norm,
         ganInit: true,
         rng: rng.fork(`block${i}`),
       }),
-    );
-  }
-  return blocks;
+  );
 }
 
 /** The last, unnormalised conv, initialised N(0, 0.02) like SinGAN's. */
@@ -51,9 +67,9 @@ export class SinGANGenerator extends Module {
 
   constructor(options: SinGANNetOptions) {
     super();
-    const { channels, layers = 5, kernelSize = 3, rng } = options;
+    const { layers = 5, kernelSize = 3, rng } = options;
     this.blocks = this.childList('blocks', convBlocks(options));
-    this.tail = this.child('tail', ganTail(channels, 3, kernelSize, rng));
+    this.tail = this.child('tail', ganTail(blockWidths(options)[layers - 2], 3, kernelSize, rng));
     this.pad = (layers * (kernelSize - 1)) / 2;
   }
 
@@ -74,9 +90,9 @@ export class SinGANDiscriminator extends Module {
 
   constructor(options: SinGANNetOptions) {
     super();
-    const { channels, kernelSize = 3, rng } = options;
+    const { layers = 5, kernelSize = 3, rng } = options;
     this.blocks = this.childList('blocks', convBlocks(options));
-    this.tail = this.child('tail', ganTail(channels, 1, kernelSize, rng));
+    this.tail = this.child('tail', ganTail(blockWidths(options)[layers - 2], 1, kernelSize, rng));
   }
 
   /** x: [N, H, W, 3] -> critic map [N, H - 10, W - 10, 1]. */

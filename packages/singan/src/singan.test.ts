@@ -1,7 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbortError, InvalidImageError, tf } from '@scalespace/core';
+import { AbortError, InvalidImageError, RUN_FILE, readRunLog, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resizeTo } from './ops.js';
 import { SinGAN } from './singan.js';
@@ -150,6 +150,37 @@ describe('SinGAN training', () => {
     full.dispose();
     resumed.dispose();
     image.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to resume a run made from another image or with other options, and an --out that holds a run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'singan-mismatch-'));
+    const before = tf.memory().numTensors;
+    const image = syntheticImage(24);
+    const other = tf.tidy(() => tf.reverse(image, 1) as tf.Tensor3D);
+    const opts = { maxSize: 24, minSize: 16, channels: 4, maxChannels: 4, dSteps: 1, gSteps: 1, iterations: 2 };
+    const out = join(dir, 'run');
+    (await trainSinGAN({ image, ...opts, out })).dispose();
+    await expect(trainSinGAN({ image, ...opts, out })).rejects.toThrow(/already holds a training run/);
+    await expect(trainSinGAN({ image: other, out, resume: true })).rejects.toThrow(/different config or data \(image:/);
+    await expect(trainSinGAN({ image, out, resume: true, iterations: 3 })).rejects.toThrow(
+      /options.iterations: 2 -> 3/,
+    );
+    // A run saved before run.json existed: the image saved in its state tells.
+    const record = await readFile(join(dir, 'run', RUN_FILE));
+    await rm(join(dir, 'run', RUN_FILE));
+    await expect(trainSinGAN({ image: other, out, resume: true })).rejects.toThrow(/trained on another image/);
+    (await trainSinGAN({ image, out, resume: true })).dispose();
+    // A run killed before its first checkpoint (a record and log lines, no state) starts over, its log too.
+    const early = join(dir, 'early');
+    await mkdir(early);
+    await writeFile(join(early, RUN_FILE), record);
+    await writeFile(join(early, 'log.jsonl'), '{"scale":0,"step":1,"loss":1}\n');
+    (await trainSinGAN({ image, out: early, resume: true })).dispose();
+    const log = async (d: string) => (await readRunLog(join(d, 'log.jsonl'))).length;
+    expect(await log(early)).toBe(await log(join(dir, 'run')));
+    tf.dispose([image, other]);
     expect(tf.memory().numTensors).toBe(before);
     await rm(dir, { recursive: true, force: true });
   });

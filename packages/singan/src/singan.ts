@@ -1,5 +1,7 @@
-import { InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
+import { type CheckpointSource, InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
+import type { BlockNorm } from './conv-block.js';
 import { loadModelDir } from './model-io.js';
+import { officialUpsample } from './official-resize.js';
 import { resizeTo, toSigned, toUnit } from './ops.js';
 import { parseSize, type Size, scaleSizes } from './pyramid-sizes.js';
 import { SinGANGenerator } from './singan-networks.js';
@@ -34,8 +36,20 @@ export interface SinGANConfig {
   stepInScale: number;
   /** Seconds spent training (summed over resumed runs). */
   trainingSeconds: number;
-  /** The options the model was trained with. */
+  /** The options the model was trained with (or, for a converted model, where it came from). */
   training: Record<string, unknown>;
+  /**
+   * Normalisation in the generators: 'instance' (default, scalespace's training) or 'batch', fixed running
+   * statistics, as the official SinGAN's trained generators run (converted models).
+   */
+  norm?: BlockNorm;
+  /** Output channels of each conv block, per scale (layers - 1 each); default `channels[s]` throughout. */
+  widths?: number[][];
+  /**
+   * How a scale's output is brought to the next size: 'bicubic' (default) resizes to the size, 'official' is
+   * the official code's 8-bit, resize-by-1/scaleFactor-and-crop step (`officialUpsample`).
+   */
+  upsampling?: 'bicubic' | 'official';
 }
 
 /** The weights of a SinGAN: one generator per scale, the fixed reconstruction noise and the training image. */
@@ -46,7 +60,10 @@ export class SinGANNet extends Module {
   /** The training image at the finest scale, [1, H, W, 3] in [0, 1]. */
   readonly image: tf.Variable;
 
-  constructor(config: Pick<SinGANConfig, 'sizes' | 'channels' | 'layers' | 'kernelSize'>, seed = 0) {
+  constructor(
+    config: Pick<SinGANConfig, 'sizes' | 'channels' | 'layers' | 'kernelSize' | 'norm' | 'widths'>,
+    seed = 0,
+  ) {
     super();
     const r = rng(seed).fork('singan-init');
     this.generators = this.childList(
@@ -57,6 +74,8 @@ export class SinGANNet extends Module {
             channels: config.channels[s],
             layers: config.layers,
             kernelSize: config.kernelSize,
+            ...(config.widths && { widths: config.widths[s] }),
+            ...(config.norm && { norm: config.norm }),
             rng: r.fork(`g${s}`),
           }),
       ),
@@ -94,8 +113,9 @@ export class SinGAN implements SingleImageModel {
   }
 
   /** Loads a model written by `save` or by the trainer. */
-  static async load(dir: string): Promise<SinGAN> {
-    return loadModelDir<SinGANConfig, SinGAN>(dir, SINGAN_FORMAT, 'SinGAN', (config) => new SinGAN(config));
+  /** Loads a saved model: a directory or `.safetensors` file by path (Node), a URL, a Response or the bytes. */
+  static async load(source: CheckpointSource): Promise<SinGAN> {
+    return loadModelDir<SinGANConfig, SinGAN>(source, SINGAN_FORMAT, 'SinGAN', (config) => new SinGAN(config));
   }
 
   async save(dir: string): Promise<void> {
@@ -133,19 +153,28 @@ export class SinGAN implements SingleImageModel {
     prev?: tf.Tensor4D;
   }): tf.Tensor4D {
     const { sizes, n, noise, from = 0, to = sizes.length } = options;
-    return tf.tidy(() => {
-      let prev = options.prev ?? (tf.zeros([n, ...sizes[from], 3]) as tf.Tensor4D);
-      let out = prev;
-      for (let s = from; s < to; s++) {
+    let prev = options.prev ?? (tf.zeros([n, ...sizes[from], 3]) as tf.Tensor4D);
+    // One scope per scale: only the scale's output outlives it, so a large sample needs the memory of
+    // one scale's network at a time, not of every scale's activations at once.
+    for (let s = from; s < to; s++) {
+      const input = prev;
+      const out = tf.tidy(() => {
         const [h, w] = sizes[s];
-        if (prev.shape[1] !== h || prev.shape[2] !== w) prev = resizeTo(prev, h, w);
+        const up = input.shape[1] !== h || input.shape[2] !== w ? this.upsample(input, h, w) : input;
         const z = noise(s, [n, h, w, s === 0 ? 1 : 3]);
-        const input = tf.add(tf.mul(z, this.config.amplitudes[s]), prev) as tf.Tensor4D;
-        out = this.net.generators[s].forward(input, prev);
-        prev = out;
-      }
-      return out;
-    });
+        return this.net.generators[s].forward(tf.add(tf.mul(z, this.config.amplitudes[s]), up) as tf.Tensor4D, up);
+      });
+      if (input !== options.prev) input.dispose();
+      prev = out;
+    }
+    return prev;
+  }
+
+  /** A scale's output brought to the next scale's size, as the config says (`upsampling`). */
+  upsample(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+    return this.config.upsampling === 'official'
+      ? officialUpsample(x, height, width, this.config.scaleFactor)
+      : resizeTo(x, height, width);
   }
 
   /** Seeded Gaussian noise for each scale, independent of the other scales. */
@@ -243,7 +272,9 @@ export class SinGAN implements SingleImageModel {
         previous = current;
         current = next;
         const noise: NoiseAt = (s) => current[s] as tf.Tensor4D;
-        out.push(toUnit(this.generate({ sizes, n: 1, noise })));
+        const frame = this.generate({ sizes, n: 1, noise });
+        out.push(toUnit(frame));
+        frame.dispose();
       }
       return tf.concat(out, 0) as tf.Tensor4D;
     });
@@ -268,7 +299,7 @@ export class SinGAN implements SingleImageModel {
         // detail it learned, repeatedly, then settle on the exact size.
         for (let k = 0; k < steps; k++) {
           const [h, w] = [Math.round(x.shape[1] * up), Math.round(x.shape[2] * up)];
-          const prev = resizeTo(x, h, w);
+          const prev = this.upsample(x, h, w);
           const z = noiseRng.fork(`sr${k}`).normalTensor([1, h, w, 3]);
           x = g.forward(tf.add(tf.mul(z, amp), prev) as tf.Tensor4D, prev);
         }

@@ -78,7 +78,7 @@ export interface TpsWarpOptions {
  * up to `scale` of the image size and the image is resampled (bilinear, edges clamped) so that the
  * jittered points land where the grid was. PetsGAN augments its single image this way.
  */
-export function tpsWarp(image: tf.Tensor3D, options: TpsWarpOptions): tf.Tensor3D {
+export async function tpsWarp(image: tf.Tensor3D, options: TpsWarpOptions): Promise<tf.Tensor3D> {
   const { pointsPerSide = 4, scale = 0.05, rng } = options;
   if (!Number.isInteger(pointsPerSide) || pointsPerSide < 2)
     throw new InvalidArgumentError(`tpsWarp: pointsPerSide must be an integer >= 2, got ${pointsPerSide}`);
@@ -99,7 +99,7 @@ export function tpsWarp(image: tf.Tensor3D, options: TpsWarpOptions): tf.Tensor3
     moved,
     grid.map(([, y]) => y),
   );
-  const src = image.dataSync();
+  const src = await image.data();
   const out = new Float32Array(h * w * c);
   for (let i = 0; i < h; i++) {
     for (let j = 0; j < w; j++) {

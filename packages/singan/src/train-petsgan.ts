@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   InvalidImageError,
   type LongWorkOptions,
+  type ProgressEvent,
   type Rng,
   rng,
   saveCheckpoint,
@@ -22,7 +23,7 @@ import { noisyInput, restorationWarmup } from './restoration-warmup.js';
 import type { RestorationSnapshot } from './restoration-worker.js';
 import { SinGANDiscriminator } from './singan-networks.js';
 import { tpsWarp } from './tps-warp.js';
-import { beginTraining, disposeGroups, saveTrainingState } from './train-state.js';
+import { assertSameImage, beginTraining, chosenOptions, disposeGroups, saveTrainingState } from './train-state.js';
 import { loadTrainingImage } from './training-image.js';
 import { intIn, numberIn, seedOf } from './validate.js';
 import { gradientPenalty, optimizerStep } from './wgan-gp.js';
@@ -121,7 +122,10 @@ export interface TrainPetsGANOptions extends PetsGANTrainOptions, LongWorkOption
   /** Optional external samples (images near the training image, e.g. from a pretrained generator) added to the low-res data set. */
   external?: Array<tf.Tensor3D | string>;
   out?: string;
+  /** Continue the run in `out` (its options are used; a given option that differs, or another image, is refused). */
   resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
   checkpointEvery?: number;
   seed?: number;
   /**
@@ -213,6 +217,9 @@ export function resolvePetsGANOptions(options: PetsGANTrainOptions): Required<Pe
 
 type Phase = 'gan' | 'restoration' | 'joint';
 const PHASES: Phase[] = ['gan', 'restoration', 'joint'];
+/** The progress label of each phase. */
+const PHASE_LABEL: Record<Phase, string> = { gan: 'low-res GAN', restoration: 'restoration', joint: 'joint' };
+const PHASE_OF_LABEL: Record<string, Phase> = { 'low-res GAN': 'gan', restoration: 'restoration', joint: 'joint' };
 
 interface PetsGANTrainingInfo {
   config: PetsGANConfig;
@@ -256,7 +263,7 @@ async function buildDataset(
           ? a.uniform() < 0.5
             ? (tf.reverse(img, 1) as tf.Tensor3D)
             : tf.clone(img)
-          : tpsWarp(img, { scale: o.warpScale, rng: a });
+          : await tpsWarp(img, { scale: o.warpScale, rng: a });
       img.dispose();
       img = next;
     }
@@ -291,8 +298,22 @@ async function buildDataset(
  * with the reconstruction kept as an L1 term. Resumable like `trainSinGAN`.
  */
 export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGAN> {
-  const { out, onProgress, signal } = options;
-  const { image, checkpointEvery, saved } = await beginTraining<PetsGANTrainingInfo>(options, PETSGAN_FORMAT);
+  const { signal } = options;
+  const { image, checkpointEvery, saved, run, recorded } = await beginTraining<PetsGANTrainingInfo>(
+    options,
+    PETSGAN_FORMAT,
+    { given: chosenOptions(options, Object.keys(DEFAULTS)), resolved: () => resolvePetsGANOptions(options) },
+  );
+  // Every step of every phase (the worker's too) goes to the run's log, then to the caller.
+  const onProgress = (event: ProgressEvent) => {
+    run?.log({
+      phase: PHASE_OF_LABEL[event.phase ?? ''] ?? event.phase,
+      step: event.step,
+      loss: event.loss,
+      ...event.metrics,
+    });
+    options.onProgress?.(event);
+  };
   const owned: tf.Tensor[] = [];
   const modules: Array<{ dispose(): void }> = [];
   // The saved tensors, until loaded into the modules (disposed here on every path).
@@ -313,8 +334,8 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       const legacy: PetsGANTrainOptions = { lowResCritic: 'image', positionalEncoding: true };
       o = resolvePetsGANOptions({ ...legacy, ...(config.training as PetsGANTrainOptions) });
     } else {
-      seed = seedOf(options.seed);
-      o = resolvePetsGANOptions(options);
+      seed = seedOf(options.seed ?? recorded?.seed);
+      o = resolvePetsGANOptions({ ...recorded?.options, ...chosenOptions(options, Object.keys(DEFAULTS)) });
       const { hr, lr } = petsganSizes([image.shape[0], image.shape[1]], o.maxSize, o.factor);
       config = {
         format: PETSGAN_FORMAT,
@@ -378,7 +399,14 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       liveG.loadStateDict(groups.live_g ?? {});
       criticLr.loadStateDict(groups.critic_lr ?? {});
       criticHr.loadStateDict(groups.critic_hr ?? {});
+      const expected = tf.tidy(() => tf.clipByValue(hrTensor, 0, 1));
+      await assertSameImage(net.image, expected, run?.dir).finally(() => expected.dispose());
+      // The log keeps what the checkpoint holds: each phase up to its saved step.
+      const steps = config.steps;
+      await run?.resumeLog((e) => (e.step as number) <= (steps[e.phase as Phase] ?? Number.POSITIVE_INFINITY));
     } else {
+      // A fresh run, or a resumed one that stopped before its first checkpoint: it starts over, and so does its log.
+      await run?.resumeLog(() => false);
       net.generator.loadStateDict(liveG.stateDict());
       tf.tidy(() => {
         net.image.assign(tf.clipByValue(hrTensor, 0, 1));
@@ -425,7 +453,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
     // What the running phase adds to a checkpoint: its optimisers and G's weight average.
     let running: { optimizers: Record<string, Adam>; ema: Ema | null } = { optimizers: {}, ema: null };
     const save = async () => {
-      if (!out || !model) return;
+      if (!run || !model) return;
       config.trainingSeconds = elapsed();
       const { optimizers, ema } = running;
       if (ema) {
@@ -447,18 +475,21 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         workerState.push(...Object.values(adamGroups.adam_ir));
       }
       try {
-        await saveTrainingState(
-          out,
-          {
-            model: net.stateDict(),
-            live_g: liveG.stateDict(),
-            critic_lr: criticLr.stateDict(),
-            critic_hr: criticHr.stateDict(),
-            ...adamGroups,
-          },
-          { config, seed, adam: adamSteps } satisfies PetsGANTrainingInfo,
-        );
-        await saveCheckpoint(out, net, config);
+        // The model first, the training state (what a resume reads) last.
+        await run.checkpoint(async () => {
+          await saveCheckpoint(run.dir, net, config);
+          await saveTrainingState(
+            run.dir,
+            {
+              model: net.stateDict(),
+              live_g: liveG.stateDict(),
+              critic_lr: criticLr.stateDict(),
+              critic_hr: criticHr.stateDict(),
+              ...adamGroups,
+            },
+            { config, seed, adam: adamSteps } satisfies PetsGANTrainingInfo,
+          );
+        });
       } finally {
         tf.dispose(workerState);
       }
@@ -479,12 +510,15 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
             kernelSize: config.restorationKernel,
             finalKernelSize: config.restorationFinalKernel,
           },
-          weights: toHost(net.restoration.stateDict()),
+          weights: await toHost(net.restoration.stateDict()),
           adam:
             irAdamSaved && adamIterations.ir !== undefined
-              ? { state: toHost(irAdamSaved), iterations: adamIterations.ir }
+              ? { state: await toHost(irAdamSaved), iterations: adamIterations.ir }
               : null,
-          pairs: { lr: lrPair.map((t) => toHostTensor(t)), hr: hrPair.map((t) => toHostTensor(t)) },
+          pairs: {
+            lr: await Promise.all(lrPair.map((t) => toHostTensor(t))),
+            hr: await Promise.all(hrPair.map((t) => toHostTensor(t))),
+          },
           options: {
             restorationIterations: o.restorationIterations,
             restorationLr: o.restorationLr,
@@ -492,7 +526,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
           },
           seed,
           startStep: config.steps.restoration,
-          checkpointEvery: out ? checkpointEvery : undefined,
+          checkpointEvery: run ? checkpointEvery : undefined,
         },
         {
           onProgress,
@@ -516,7 +550,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       const optimizers: Record<string, Adam> = {};
       let ema: Ema | null = null;
       let data: tf.Tensor4D | null = null;
-      let step: (i: number) => { loss: number; metrics: Record<string, number> };
+      let step: (i: number) => Promise<{ loss: number; metrics: Record<string, number> }>;
       if (phase === 'gan') {
         data = await buildDataset(image, lrSize, o, options.external ?? [], base.fork('data'));
         const dataset = data;
@@ -526,7 +560,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         if (groups) ema.loadAverages(net.generator.parameters());
         const averaged = ema;
         const B = o.ganBatch;
-        step = (i) => {
+        step = async (i) => {
           const r = phaseRng.fork(i);
           let d: Record<string, number> = {};
           for (let k = 0; k < o.criticSteps; k++) {
@@ -541,7 +575,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
             const fake = tf.tidy(() => liveG.forward(rk.normalTensor([B, ...lrSize, 1]) as tf.Tensor4D));
             const alpha = rk.uniformTensor([B, 1, 1, 1]);
             const lazy = (i * o.criticSteps + k) % o.penaltyEvery !== 0;
-            d = optimizerStep(optimizers.d, (record) => {
+            d = await optimizerStep(optimizers.d, (record) => {
               const dReal = tf.mean(scoreLr(real));
               const dFake = tf.mean(scoreLr(fake));
               record('wasserstein', tf.sub(dReal, dFake));
@@ -558,7 +592,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
             tf.dispose([idx, real, fake, alpha]);
           }
           const z = r.normalTensor([B, ...lrSize, 1]) as tf.Tensor4D;
-          const g = optimizerStep(optimizers.g, (record) => {
+          const g = await optimizerStep(optimizers.g, (record) => {
             const scores = scoreLr(liveG.forward(z));
             const adv = tf.neg(tf.mean(scores));
             // The authors' diversity term: push the critic's scores of two samples apart.
@@ -595,7 +629,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
           const left = r.int(W - cw + 1);
           return (x: tf.Tensor4D) => tf.slice(x, [0, top, left, 0], [x.shape[0], ch, cw, 3]) as tf.Tensor4D;
         };
-        step = (i) => {
+        step = async (i) => {
           const r = phaseRng.fork(i);
           const k = r.int(2);
           const low = tf.tidy(() => {
@@ -605,14 +639,14 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
           const fake = net.restoration.forward(low);
           const cropReal = cropper(r);
           const cropFake = cropper(r);
-          const d = optimizerStep(optimizers.d, (record) => {
+          const d = await optimizerStep(optimizers.d, (record) => {
             const real = tf.mean(tf.relu(tf.sub(1, criticHr.forward(cropReal(hrPair[k])))));
             const fakeLoss = tf.mean(tf.relu(tf.add(1, criticHr.forward(cropFake(fake)))));
             record('critic_real', real);
             return tf.add(real, fakeLoss) as tf.Scalar;
           });
           const input = noisyInput(lrPair[k], o.restorationNoise, r);
-          const g = optimizerStep(optimizers.ir, (record) => {
+          const g = await optimizerStep(optimizers.ir, (record) => {
             // One restoration pass over both inputs (instance norm keeps the two independent).
             const both = net.restoration.forward(tf.concat([low, input]) as tf.Tensor4D);
             const [H2, W2] = [both.shape[1], both.shape[2]];
@@ -643,7 +677,7 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
         await trainLoop({
           total: totals[phase],
           startStep: config.steps[phase],
-          phase: { gan: 'low-res GAN', restoration: 'restoration', joint: 'joint' }[phase],
+          phase: PHASE_LABEL[phase],
           signal: withWorker ? (signal ? AbortSignal.any([signal, irFailed.signal]) : irFailed.signal) : signal,
           onProgress,
           checkpointEvery,
@@ -679,9 +713,17 @@ export async function trainPetsGAN(options: TrainPetsGANOptions): Promise<PetsGA
       }
     }
     config.trainingSeconds = elapsed();
+    await saving;
+    await run?.close();
     const done = model;
     model = null;
     return done;
+  } catch (error) {
+    // Nothing is closed under a checkpoint being written, or while the worker runs.
+    await saving.catch(() => undefined);
+    await irWorker?.terminate();
+    await run?.close(error);
+    throw error;
   } finally {
     // Nothing is disposed under a checkpoint being written, or while the worker runs.
     await saving.catch(() => undefined);

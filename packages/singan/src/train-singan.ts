@@ -1,9 +1,18 @@
-import { Adam, type LongWorkOptions, type Rng, rng, saveCheckpoint, tf, trainLoop } from '@scalespace/core';
-import { mse, resizeTo, toSigned } from './ops.js';
+import {
+  Adam,
+  type LongWorkOptions,
+  type ProgressEvent,
+  type Rng,
+  rng,
+  saveCheckpoint,
+  tf,
+  trainLoop,
+} from '@scalespace/core';
+import { meanOnHost, mse, resizeTo, toSigned } from './ops.js';
 import { pyramidSizes } from './pyramid-sizes.js';
 import { SINGAN_FORMAT, SinGAN, type SinGANConfig } from './singan.js';
 import { SinGANDiscriminator } from './singan-networks.js';
-import { beginTraining, disposeGroups, saveTrainingState } from './train-state.js';
+import { assertSameImage, beginTraining, chosenOptions, disposeGroups, saveTrainingState } from './train-state.js';
 import { intIn, numberIn, seedOf } from './validate.js';
 import { gradientPenalty, optimizerStep } from './wgan-gp.js';
 
@@ -45,8 +54,13 @@ export interface TrainSinGANOptions extends SinGANTrainOptions, LongWorkOptions 
   image: tf.Tensor3D | string;
   /** Directory for the model and the training state (checkpoints); optional. */
   out?: string;
-  /** Continue the run saved in `out` (its options win over the ones given here). */
+  /**
+   * Continue the run saved in `out`: its options are used, and an option given here that differs
+   * from the run's (or another image) is refused.
+   */
   resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
   /** Checkpoint every this many iterations within a scale, and after each scale (default 100). */
   checkpointEvery?: number;
   seed?: number;
@@ -111,17 +125,25 @@ function channelsAt(o: Required<SinGANTrainOptions>, s: number): number {
  * every `checkpointEvery` iterations; `resume` continues from there.
  */
 export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> {
-  const { out, onProgress, signal } = options;
-  const { image, checkpointEvery, saved } = await beginTraining<SinGANTrainingInfo>(options, SINGAN_FORMAT);
+  const { signal } = options;
+  const { image, checkpointEvery, saved, run, recorded } = await beginTraining<SinGANTrainingInfo>(
+    options,
+    SINGAN_FORMAT,
+    {
+      given: chosenOptions(options, Object.keys(DEFAULTS)),
+      resolved: () => resolveSinGANOptions(options),
+    },
+  );
   let model: SinGAN | null = null;
   let critic: SinGANDiscriminator | null = null;
   const reals: tf.Tensor4D[] = [];
+  // The saved tensors, until loaded into the modules (disposed here on every path).
+  let savedGroups: Record<string, Record<string, tf.Tensor>> | null = null;
   try {
     let seed: number;
     let o: Required<SinGANTrainOptions>;
     let config: SinGANConfig;
     let adamIterations = { g: 0, d: 0 };
-    let savedGroups: Record<string, Record<string, tf.Tensor>> | null = null;
     let criticScale = -1;
     if (saved) {
       ({ config, seed } = saved.info);
@@ -130,8 +152,8 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
       criticScale = saved.info.criticScale;
       savedGroups = saved.groups;
     } else {
-      seed = seedOf(options.seed);
-      o = resolveSinGANOptions(options);
+      seed = seedOf(options.seed ?? recorded?.seed);
+      o = resolveSinGANOptions({ ...recorded?.options, ...chosenOptions(options, Object.keys(DEFAULTS)) });
       const { sizes, scaleFactor } = pyramidSizes({
         imageSize: [image.shape[0], image.shape[1]],
         maxSize: o.maxSize,
@@ -157,21 +179,38 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
     const N = sizes.length;
     const finest = tf.tidy(() => resizeTo(tf.expandDims(image, 0) as tf.Tensor4D, ...sizes[N - 1]));
     for (const size of sizes) reals.push(tf.tidy(() => toSigned(resizeTo(finest, ...size)) as tf.Tensor4D));
+    const expected = tf.tidy(() => tf.clipByValue(finest, 0, 1));
+    finest.dispose();
     model = new SinGAN(config);
-    if (savedGroups) model.net.loadStateDict(savedGroups.model ?? {});
-    else {
-      tf.tidy(() => (model as SinGAN).net.image.assign(tf.clipByValue(finest, 0, 1)));
+    if (savedGroups) {
+      model.net.loadStateDict(savedGroups.model ?? {});
+      await assertSameImage(model.net.image, expected, run?.dir).finally(() => expected.dispose());
+      // The log keeps what the checkpoint holds: whole scales before it, steps up to it in its scale.
+      const { trainedScales, stepInScale } = config;
+      await run?.resumeLog(
+        (e) => (e.scale as number) < trainedScales || (e.scale === trainedScales && (e.step as number) <= stepInScale),
+      );
+    } else {
+      // A fresh run, or a resumed one that stopped before its first checkpoint: it starts over, and so does its log.
+      await run?.resumeLog(() => false);
+      model.net.image.assign(expected);
+      expected.dispose();
       const z = rng(seed)
         .fork('z_rec')
         .normalTensor([1, ...sizes[0], 1]);
       model.net.zRec.assign(z);
       z.dispose();
     }
-    finest.dispose();
     if (savedGroups && criticScale >= 0) {
       critic = new SinGANDiscriminator({ channels: config.channels[criticScale], layers: config.layers, rng: rng(0) });
       critic.loadStateDict(savedGroups.critic ?? {});
     }
+    // Every step of every scale goes to the run's log, then to the caller.
+    const onProgress = (event: ProgressEvent) => {
+      const scale = Number(/^scale (\d+)/.exec(event.phase ?? '')?.[1] ?? 1) - 1;
+      run?.log({ scale, step: event.step, loss: event.loss, ...event.metrics });
+      options.onProgress?.(event);
+    };
     const startSeconds = config.trainingSeconds;
     const started = performance.now();
     const elapsed = () => startSeconds + (performance.now() - started) / 1000;
@@ -205,8 +244,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
               ),
             );
       if (!resumingInScale) {
-        config.amplitudes[s] =
-          s === 0 ? 1 : o.noiseAmplitude * Math.sqrt(tf.tidy(() => mse(real, recPrev).dataSync()[0]));
+        config.amplitudes[s] = s === 0 ? 1 : o.noiseAmplitude * Math.sqrt(await meanOnHost(mse(real, recPrev)));
       }
       const amp = config.amplitudes[s];
       const recInput = tf.tidy(() =>
@@ -236,14 +274,24 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
             );
       const noiseShape: [number, number, number, number] = [1, ...sizes[s], s === 0 ? 1 : 3];
       const save = async () => {
-        if (!out || !model) return;
+        const net = model?.net;
+        if (!run || !net) return;
         config.trainingSeconds = elapsed();
-        await saveTrainingState(
-          out,
-          { model: model.net.stateDict(), critic: d.stateDict(), adamG: optG.stateDict(), adamD: optD.stateDict() },
-          { config, seed, adamG: optG.iterations, adamD: optD.iterations, criticScale: s } satisfies SinGANTrainingInfo,
-        );
-        await saveCheckpoint(out, model.net, config);
+        // The model first, the training state (what a resume reads) last.
+        await run.checkpoint(async () => {
+          await saveCheckpoint(run.dir, net, config);
+          await saveTrainingState(
+            run.dir,
+            { model: net.stateDict(), critic: d.stateDict(), adamG: optG.stateDict(), adamD: optD.stateDict() },
+            {
+              config,
+              seed,
+              adamG: optG.iterations,
+              adamD: optD.iterations,
+              criticScale: s,
+            } satisfies SinGANTrainingInfo,
+          );
+        });
       };
       try {
         await trainLoop({
@@ -261,7 +309,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
             }
             await save();
           },
-          step: (i) => {
+          step: async (i) => {
             const r = scaleRng.fork(i);
             let dOut: Record<string, number> = {};
             for (let j = 0; j < o.dSteps; j++) {
@@ -271,7 +319,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
                 return generator.forward(tf.add(tf.mul(z, amp), prev) as tf.Tensor4D, prev);
               });
               const alpha = tf.scalar(r.uniform());
-              dOut = optimizerStep(optD, (record) => {
+              dOut = await optimizerStep(optD, (record) => {
                 const dReal = tf.mean(d.forward(real));
                 const dFake = tf.mean(d.forward(fake));
                 const gp = gradientPenalty({ critic: (x) => d.forward(x), real, fake, alpha, norm: 'pixel' });
@@ -286,7 +334,7 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
             for (let j = 0; j < o.gSteps; j++) {
               const prev = randomPrev(r);
               const z = tf.tidy(() => tf.add(tf.mul(r.normalTensor(noiseShape), amp), prev) as tf.Tensor4D);
-              gOut = optimizerStep(optG, (record) => {
+              gOut = await optimizerStep(optG, (record) => {
                 const adv = tf.neg(tf.mean(d.forward(generator.forward(z, prev))));
                 const rec = mse(generator.forward(recInput, recPrev), real);
                 record('reconstruction', rec);
@@ -313,10 +361,15 @@ export async function trainSinGAN(options: TrainSinGANOptions): Promise<SinGAN> 
       config.stepInScale = 0;
     }
     config.trainingSeconds = elapsed();
+    await run?.close();
     const done = model;
     model = null;
     return done;
+  } catch (error) {
+    await run?.close(error);
+    throw error;
   } finally {
+    if (savedGroups) disposeGroups(savedGroups);
     image.dispose();
     tf.dispose(reals);
     critic?.dispose();

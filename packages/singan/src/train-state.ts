@@ -1,58 +1,37 @@
-import { CheckpointError, InvalidArgumentError, loadTensors, saveTensors, tf } from '@scalespace/core';
+import {
+  CheckpointError,
+  contentHash,
+  groupTensors,
+  InvalidArgumentError,
+  loadTrainingState as loadState,
+  RunDirectory,
+  saveTrainingState as saveState,
+  splitGroups,
+  tf,
+} from '@scalespace/core';
 import { loadTrainingImage } from './training-image.js';
 import { intIn } from './validate.js';
 
-/** The file, inside a training output directory, that holds everything needed to resume. */
-export const TRAINING_STATE_FILE = 'training-state.safetensors';
-
-/**
- * Saves named groups of tensors (model, critics, optimiser moments) and a JSON document as one
- * safetensors file, atomically, so a resumed run always sees one consistent moment of training.
- */
+/** Saves named groups of tensors (model, critics, optimiser moments) and a JSON document as the run's training state. */
 export async function saveTrainingState(
   dir: string,
   groups: Record<string, Record<string, tf.Tensor>>,
   info: unknown,
 ): Promise<void> {
-  const { join } = await import('node:path');
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(dir, { recursive: true });
-  const tensors: Record<string, tf.Tensor> = {};
-  for (const [group, named] of Object.entries(groups)) {
-    for (const [name, t] of Object.entries(named)) tensors[`${group}/${name}`] = t;
-  }
-  await saveTensors(join(dir, TRAINING_STATE_FILE), tensors, { info: JSON.stringify(info) });
+  await saveState(dir, { tensors: groupTensors(groups), info });
 }
 
 /** Reads a training state back: tensors by group (owned by the caller) and the JSON document. Null when absent. */
 export async function loadTrainingState<I>(
   dir: string,
 ): Promise<{ groups: Record<string, Record<string, tf.Tensor>>; info: I } | null> {
-  const { join } = await import('node:path');
-  const { access } = await import('node:fs/promises');
-  const file = join(dir, TRAINING_STATE_FILE);
-  try {
-    await access(file);
-  } catch {
-    return null;
+  const saved = await loadState<I>(dir);
+  if (!saved) return null;
+  if (saved.info === undefined) {
+    tf.dispose(Object.values(saved.tensors));
+    throw new CheckpointError(`"${saved.file}" has no readable training info; start over with --force`);
   }
-  const { tensors, metadata } = await loadTensors(file);
-  let info: I;
-  try {
-    info = JSON.parse(metadata.info ?? '') as I;
-  } catch (error) {
-    throw new CheckpointError(`"${file}" has no readable training info; delete it to train from scratch`, {
-      cause: error,
-    });
-  }
-  const groups: Record<string, Record<string, tf.Tensor>> = {};
-  for (const [key, host] of Object.entries(tensors)) {
-    const slash = key.indexOf('/');
-    const group = key.slice(0, slash);
-    groups[group] ??= {};
-    groups[group][key.slice(slash + 1)] = tf.tensor(host.values, host.shape, host.dtype);
-  }
-  return { groups, info };
+  return { groups: splitGroups(saved.tensors), info: saved.info };
 }
 
 /** Disposes every tensor of a loaded training state. */
@@ -60,31 +39,100 @@ export function disposeGroups(groups: Record<string, Record<string, tf.Tensor>>)
   for (const g of Object.values(groups)) tf.dispose(Object.values(g));
 }
 
-/**
- * What every trainer does first: validates `checkpointEvery` and `resume`, loads the training image
- * and, when resuming, the saved state (checked to be of `format`). The caller owns the results.
- */
-export async function beginTraining<I extends { config: { format: string } }>(
-  options: { image: tf.Tensor3D | string; out?: string; resume?: boolean; checkpointEvery?: number },
-  format: string,
-): Promise<{
+/** What the SinGAN and PetsGAN trainers share at the start of a run. */
+export interface TrainingStart<I> {
   image: tf.Tensor3D;
   checkpointEvery: number;
+  /** The saved state when resuming (owned by the caller). */
   saved: { groups: Record<string, Record<string, tf.Tensor>>; info: I } | null;
-}> {
+  /** The run directory when there is an `out` (close it when done). */
+  run: RunDirectory | null;
+  /**
+   * Resuming a run that stopped before its first checkpoint: the options and seed it recorded (it
+   * starts again with them, the caller's given ones on top).
+   */
+  recorded: { options: Record<string, unknown>; seed?: number } | null;
+}
+
+/**
+ * What every trainer does first: validates `checkpointEvery` and `resume`, loads the training image,
+ * opens `out` under core's run-directory contract (a fingerprint of the image and of the options the
+ * caller chose: a resume with another image or other options is refused) and, when resuming, loads
+ * the saved state (checked to be of `format`). The caller owns the results.
+ */
+export async function beginTraining<I extends { config: { format: string } }>(
+  options: {
+    image: tf.Tensor3D | string;
+    out?: string;
+    resume?: boolean;
+    force?: boolean;
+    checkpointEvery?: number;
+    seed?: number;
+  },
+  format: string,
+  trainingOptions: { given: Record<string, unknown>; resolved: () => Record<string, unknown> },
+): Promise<TrainingStart<I>> {
   const { out, resume = false } = options;
   const checkpointEvery = intIn(options.checkpointEvery, 100, 1, 1_000_000, 'checkpointEvery');
   if (resume && !out) throw new InvalidArgumentError('resume needs `out`, the directory of the run to continue');
   const image = await loadTrainingImage(options.image);
+  let run: RunDirectory | null = null;
   try {
-    const saved = resume && out ? await loadTrainingState<I>(out) : null;
+    if (out) {
+      // A fresh run records every option; a resume checks the ones the caller gave (the rest come from the run).
+      const resuming = resume && !options.force;
+      const chosen = resuming
+        ? Object.fromEntries(Object.entries(trainingOptions.given).filter(([, v]) => v !== undefined))
+        : trainingOptions.resolved();
+      run = await RunDirectory.open({
+        dir: out,
+        // 'scalespace-singan/1' -> 'singan'
+        trainer: format.replace(/^scalespace-|\/\d+$/g, ''),
+        fingerprint: {
+          image: await contentHash(await image.data()),
+          options: chosen,
+          ...(resuming ? options.seed !== undefined && { seed: options.seed } : { seed: options.seed ?? 0 }),
+        },
+        resume,
+        force: options.force === true,
+      });
+    }
+    const saved = run?.resuming ? await loadTrainingState<I>(run.dir) : null;
     if (saved && saved.info.config?.format !== format) {
       disposeGroups(saved.groups);
       throw new CheckpointError(`"${out}" holds a training state of another kind; use a new --out directory`);
     }
-    return { image, checkpointEvery, saved };
+    const fingerprint = run?.record?.fingerprint as { options?: Record<string, unknown>; seed?: number } | undefined;
+    const recorded =
+      run?.resuming && !saved && fingerprint
+        ? { options: fingerprint.options ?? {}, ...(fingerprint.seed !== undefined && { seed: fingerprint.seed }) }
+        : null;
+    return { image, checkpointEvery, saved, run, recorded };
   } catch (error) {
+    await run?.close(error);
     image.dispose();
     throw error;
   }
+}
+
+/** Refuses to resume a run whose saved training image is not this one (runs saved before run.json had no fingerprint). */
+export async function assertSameImage(saved: tf.Tensor, now: tf.Tensor, dir: string | undefined): Promise<void> {
+  let same = saved.shape.join() === now.shape.join();
+  if (same) {
+    const gap = tf.tidy(() => tf.max(tf.abs(tf.sub(saved, now))));
+    same = (await gap.data())[0] <= 1e-6;
+    gap.dispose();
+  }
+  if (!same) {
+    throw new InvalidArgumentError(
+      `cannot resume "${dir}": it was trained on another image; give the same image, pass --force to start over, or choose another --out`,
+    );
+  }
+}
+
+/** The options among `keys` that `options` sets (what the caller chose). */
+export function chosenOptions(options: object, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([k, v]) => keys.includes(k) && v !== undefined && typeof v !== 'function'),
+  );
 }

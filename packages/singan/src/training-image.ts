@@ -25,7 +25,9 @@ export async function loadTrainingImage(image: tf.Tensor3D | string): Promise<tf
     throw new InvalidArgumentError('image must be a file path or an [H, W, 3] tensor with values in [0, 1]');
   const img = rgbImage(image, 'image');
   const out = img === image ? tf.clone(img) : img;
-  const [lo, hi] = tf.tidy(() => [tf.min(out).dataSync()[0], tf.max(out).dataSync()[0]]);
+  const span = tf.tidy(() => tf.stack([tf.min(out), tf.max(out)]));
+  const [lo, hi] = await span.data();
+  span.dispose();
   if (lo < -1e-3 || hi > 1 + 1e-3) {
     out.dispose();
     throw new InvalidImageError(

@@ -37,18 +37,21 @@ export function gradientPenalty(options: GradientPenaltyOptions): tf.Scalar {
  * One optimiser step on `loss()`. `loss` may `record(name, scalar)` parts to report; their values
  * come back as numbers (with `loss`).
  */
-export function optimizerStep(
+export async function optimizerStep(
   optimizer: Adam,
   loss: (record: (name: string, value: tf.Tensor) => void) => tf.Scalar,
-): Record<string, number> {
+): Promise<Record<string, number>> {
   const kept: Array<[string, tf.Tensor]> = [];
   const record = (name: string, value: tf.Tensor) => {
     kept.push([name, tf.keep(value)]);
   };
   const { value, grads } = tf.variableGrads(() => loss(record), optimizer.variables);
   optimizer.step(optimizer.variables.map((v) => grads[v.name] ?? null));
-  const out: Record<string, number> = { loss: value.dataSync()[0] };
-  for (const [name, t] of kept) out[name] = t.dataSync()[0];
-  tf.dispose([value, ...Object.values(grads), ...kept.map(([, t]) => t)]);
-  return out;
+  try {
+    const out: Record<string, number> = { loss: (await value.data())[0] };
+    for (const [name, t] of kept) out[name] = (await t.data())[0];
+    return out;
+  } finally {
+    tf.dispose([value, ...Object.values(grads), ...kept.map(([, t]) => t)]);
+  }
 }

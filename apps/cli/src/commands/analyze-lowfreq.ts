@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { initBackend, progressBar } from '@scalespace/core';
 import { lowFrequencyAnalysis } from '@scalespace/hvae';
-import { type Command, intOption, stringOption, UsageError } from '../command.js';
+import { type Command, intOption, parseNumber, stringOption, UsageError } from '../command.js';
 import { lineChart } from '../demo/svg-chart.js';
 import { loadPrior, resolveHvaeModel } from './hvae-models.js';
 
@@ -25,7 +25,9 @@ export const analyzeLowfreqCommand: Command = {
     const out = stringOption(ctx, 'out');
     const ext = extname(out).toLowerCase();
     if (ext !== '.png' && ext !== '.svg') throw new UsageError(`--out must end in .png or .svg, got "${out}"`);
-    const factors = stringOption(ctx, 'factors', '1,4,8').split(',').map(Number);
+    const factors = stringOption(ctx, 'factors', '1,4,8')
+      .split(',')
+      .map((f) => parseNumber(f, true));
     if (factors.some((f) => !Number.isInteger(f) || f < 1))
       throw new UsageError('--factors must be positive integers, e.g. 1,4,8');
     const codes = intOption(ctx, 'codes', 50, 1, 10000);
@@ -33,6 +35,7 @@ export const analyzeLowfreqCommand: Command = {
     const seed = intOption(ctx, 'seed', 0, 0);
     await initBackend(undefined, { log: !ctx.json });
     const model = await loadPrior(await resolveHvaeModel(name));
+    ctx.defer(() => model.dispose());
     const bar = ctx.json ? undefined : progressBar('lowfreq');
     const result = await lowFrequencyAnalysis(model, {
       codes,
@@ -43,7 +46,6 @@ export const analyzeLowfreqCommand: Command = {
       ...(bar && { onProgress: bar }),
     });
     bar?.done();
-    model.dispose();
     const svg = lineChart(
       factors.map((s) => ({
         label: s === 1 ? 'full resolution' : `downscaled x${s}`,
@@ -55,10 +57,11 @@ export const analyzeLowfreqCommand: Command = {
         yLabel: 'RMSE',
       },
     );
-    if (ext === '.svg') await writeFile(out, svg);
+    const file = await ctx.output(out);
+    if (ext === '.svg') await writeFile(file, svg);
     else {
       const sharp = (await import('sharp')).default;
-      await writeFile(out, await sharp(Buffer.from(svg)).png().toBuffer());
+      await writeFile(file, await sharp(Buffer.from(svg)).png().toBuffer());
     }
     if (ctx.json) ctx.printJson({ out, ...result });
     else {

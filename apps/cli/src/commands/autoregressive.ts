@@ -1,7 +1,6 @@
-import { appendFile, mkdir, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type AutoregressiveModel, createModel, loadModel, recipeConfig, trainModel } from '@scalespace/autoregressive';
-import { imageGrid, initBackend, progressBar, tf, writeImage } from '@scalespace/core';
+import { contentHash, imageGrid, initBackend, progressBar, tf, writeImage } from '@scalespace/core';
 import { type Augment, BatchSampler, type ImageDataset, loadDataset } from '@scalespace/data';
 import {
   type Command,
@@ -13,17 +12,20 @@ import {
   UsageError,
 } from '../command.js';
 import { readCheckpointConfig, type SampleHandler } from '../models.js';
+import { evalVdvaeNll } from './hvae-eval.js';
+import { hvaeKind } from './hvae-models.js';
 
 const KINDS = ['pixelcnn', 'pixelpyramids'] as const;
 type Kind = (typeof KINDS)[number];
 
-/** Loads a dataset split and the augmentation that brings it to size x size. */
+/** Loads a dataset split and the augmentation that brings it to size x size (folders: grey unless `channels`). */
 async function prepareData(
   name: string,
   split: 'train' | 'test',
   size: number,
+  channels: 1 | 3 = 1,
 ): Promise<{ data: ImageDataset; augment: Augment }> {
-  const data = await loadDataset(name, { split, size, channels: name.startsWith('folder:') ? 1 : undefined });
+  const data = await loadDataset(name, { split, size, channels: name.startsWith('folder:') ? channels : undefined });
   const [h, w] = data.shape;
   if (h === size && w === size) return { data, augment: {} };
   if (h === w && size > h && (size - h) % 2 === 0) return { data, augment: { pad: (size - h) / 2 } };
@@ -65,7 +67,7 @@ function trainCommand(kind: Kind): Command {
     summary: `Train ${kind === 'pixelcnn' ? 'a PixelCNN++' : 'PixelPyramids'} by maximum likelihood (checkpoints, --resume, JSON log)`,
     usage:
       '--data mnist|fashion-mnist|folder:PATH --out DIR [--size 32] [--bits 8] [--steps 2000] [--batch 32] [--lr 0.001] ' +
-      '[--seed 0] [--checkpoint-every 200] [--minutes M (stop after M minutes of training)] [--resume] [--json]',
+      '[--seed 0] [--checkpoint-every 200] [--minutes M (stop after M minutes of training)] [--resume | --force] [--json]',
     options: {
       data: { type: 'string' },
       out: { type: 'string' },
@@ -77,6 +79,7 @@ function trainCommand(kind: Kind): Command {
       seed: { type: 'string' },
       'checkpoint-every': { type: 'string' },
       resume: { type: 'boolean' },
+      force: { type: 'boolean' },
       minutes: { type: 'string' },
     },
     allowPositionals: false,
@@ -95,11 +98,8 @@ function trainCommand(kind: Kind): Command {
       const { data, augment } = await prepareData(dataName, 'train', size);
       const model = createModel(recipeConfig(kind, { size, channels: data.shape[2], bits }), seed);
       const sampler = new BatchSampler(data, { batchSize, seed, augment, format: { bits } });
-      await mkdir(out, { recursive: true });
-      const logFile = join(out, 'log.jsonl');
-      if (!ctx.values.resume) await rm(logFile, { force: true });
       const bar = ctx.json ? undefined : progressBar(`train ${kind}`);
-      const lines: string[] = [];
+      ctx.defer(() => model.module.dispose());
       const result = await trainModel(model, {
         steps,
         batch: (step) => {
@@ -112,17 +112,12 @@ function trainCommand(kind: Kind): Command {
         checkpointEvery: every,
         ...(minutes !== undefined && { maxSeconds: minutes * 60 }),
         resume: ctx.values.resume === true,
-        training: { data: dataName, size, bits, batch: batchSize, lr, seed },
+        force: ctx.values.force === true,
+        training: { data: dataName, dataHash: await contentHash(data.data), size, bits, batch: batchSize, lr, seed },
         signal: ctx.signal,
         onProgress: bar,
-        log: (entry) => {
-          lines.push(JSON.stringify(entry));
-          if (lines.length >= 50) void appendFile(logFile, `${lines.splice(0).join('\n')}\n`);
-        },
       });
-      if (lines.length) await appendFile(logFile, `${lines.join('\n')}\n`);
       bar?.done();
-      model.module.dispose();
       const summary = {
         kind,
         out,
@@ -146,21 +141,22 @@ export const trainPixelPyramidsCommand = trainCommand('pixelpyramids');
 
 export const evalNllCommand: Command = {
   name: 'eval nll',
-  summary: 'Test-set bits/dim of a PixelCNN++ or PixelPyramids checkpoint (exact likelihood)',
+  summary: 'Test-set bits/dim of a PixelCNN++ or PixelPyramids checkpoint (exact likelihood), or a VD-VAE (its ELBO)',
   usage: 'DIR --data mnist|fashion-mnist|folder:PATH [--limit N] [--weights ema|live] [--json]',
   options: { data: { type: 'string' }, limit: { type: 'string' }, weights: { type: 'string' } },
   async run(ctx: CommandContext) {
     const [dir] = ctx.positionals;
     if (!dir) throw new UsageError('give the model DIR');
+    if ((await hvaeKind(dir)) === 'vdvae') return evalVdvaeNll(ctx, dir);
     await initBackend(undefined, { log: !ctx.json });
     const weights = choiceOption(ctx, 'weights', ['ema', 'live'], 'ema');
     const model = await loadModel(dir, { weights });
+    ctx.defer(() => model.module.dispose());
     const dataName = stringOption(ctx, 'data', String(model.training?.data ?? 'mnist'));
     const limit = ctx.values.limit === undefined ? undefined : intOption(ctx, 'limit', 1000, 1);
     const started = performance.now();
-    const { data, augment } = await prepareData(dataName, 'test', model.height);
+    const { data, augment } = await prepareData(dataName, 'test', model.height, model.channels === 3 ? 3 : 1);
     const bitsPerDim = evaluateBitsPerDim(model, data, augment, 100, limit);
-    model.module.dispose();
     const result = {
       model: dir,
       kind: model.kind,
@@ -178,6 +174,7 @@ export const evalNllCommand: Command = {
 /** `scalespace sample DIR` for PixelCNN++ / PixelPyramids checkpoints. */
 export const autoregressiveSampler: SampleHandler = {
   name: 'pixelcnn/pixelpyramids',
+  uses: ['temperature'],
   async detect(dir) {
     const config = await readCheckpointConfig(dir);
     const kind = (config?.model as { kind?: string } | undefined)?.kind;
@@ -190,14 +187,14 @@ export const autoregressiveSampler: SampleHandler = {
     const out = resolve(stringOption(ctx, 'out'));
     await initBackend(undefined, { log: !ctx.json });
     const model = await loadModel(dir);
+    ctx.defer(() => model.module.dispose());
     const bar = ctx.json ? undefined : progressBar('sample');
     const s = await model.sample({ n, seed, temperature, signal: ctx.signal });
+    ctx.defer(() => s.images.dispose());
     bar?.done();
     const grid = tf.tidy(() => imageGrid(tf.div(tf.cast(s.images, 'float32'), 2 ** model.bits - 1) as tf.Tensor4D));
-    await mkdir(dirname(out), { recursive: true });
-    await writeImage(out, grid);
-    tf.dispose([grid, s.images]);
-    model.module.dispose();
+    ctx.defer(() => grid.dispose());
+    await writeImage(await ctx.output(out), grid);
     const finalBpd = (model.training as { testBitsPerDim?: number } | undefined)?.testBitsPerDim;
     const result = {
       out,

@@ -1,7 +1,11 @@
+import { convertPixelCnn, saveModel } from '@scalespace/autoregressive';
 import type { TorchFiles } from '@scalespace/core';
 import { convertKadkhodaie, saveDenoiser } from '@scalespace/denoisers';
+import { convertVdvae, saveVdvae } from '@scalespace/hvae';
+import { convertSinGAN } from '@scalespace/singan';
 import type { CommandContext, CommandOptions } from '../command.js';
-import { intOption } from '../command.js';
+import { intOption, UsageError } from '../command.js';
+import { officialHpsOption } from './hvae-models.js';
 
 /** What a family's converter hands `scalespace convert`: a model ready to be written as a scalespace checkpoint. */
 export interface ConvertedModel {
@@ -44,6 +48,72 @@ export const convertFamilies: ConvertFamily[] = [
         save: (dir, options) => saveDenoiser(dir, model, options),
         dispose: () => model.dispose(),
         summary: { config: model.config, parameters: model.numParameters() },
+      };
+    },
+  },
+  {
+    name: 'singan',
+    accepts:
+      'an official SinGAN folder TrainedModels/<image>/scale_factor=...,alpha=... (Gs.pth or per-scale <n>/netG.pth, ' +
+      'Zs.pth, reals.pth, NoiseAmp.pth), or the folder holding one; --min-size N if the scale factor cannot be inferred',
+    options: { 'min-size': { type: 'string' } },
+    async convert(files, ctx) {
+      const minSize = ctx.values['min-size'] === undefined ? undefined : intOption(ctx, 'min-size', 25, 1, 4096);
+      const model = await convertSinGAN(files, { minSize });
+      const { sizes, scaleFactor, widths } = model.config;
+      return {
+        save: (dir) => model.save(dir),
+        dispose: () => model.dispose(),
+        summary: { method: 'singan', sizes, scaleFactor, widths, parameters: model.net.numParameters() },
+      };
+    },
+  },
+  {
+    name: 'pixelcnn',
+    accepts:
+      "a PixelCNN++ .pt of visinf/pixelpyramids' unet/pixelcnnpp.py (PixelCNNpp, DeepPixelCNNpp, VeryDeepPixelCNNpp): " +
+      "a state dict, or main.py's checkpoint of levels holding one; --bits N (its n_bits) is required, --size WxH " +
+      '(default 4x4, the coarsest pyramid level) sets the sampling size',
+    options: { bits: { type: 'string' }, size: { type: 'string' } },
+    async convert(files, ctx) {
+      if (ctx.values.bits === undefined)
+        throw new UsageError(
+          '--from pixelcnn needs --bits N: the n_bits the network was trained with (5 or 8 in the official configs)',
+        );
+      const bits = intOption(ctx, 'bits', 8, 1, 8);
+      const size = /^(\d+)x(\d+)$/.exec(String(ctx.values.size ?? '4x4'));
+      if (!size) throw new UsageError(`--size must look like WxH (e.g. 8x8), got "${String(ctx.values.size)}"`);
+      const [width, height] = [Number(size[1]), Number(size[2])];
+      const model = await convertPixelCnn(files, { bits, height, width });
+      return {
+        save: (dir) =>
+          saveModel(dir, model, { convertedFrom: 'visinf/pixelpyramids unet/pixelcnnpp.py', source: files.path }),
+        dispose: () => model.module.dispose(),
+        summary: { kind: 'pixelcnn', model: model.config.model, parameters: model.module.numParameters() },
+      };
+    },
+  },
+  {
+    name: 'vdvae',
+    accepts:
+      'an official VD-VAE RUN-model-ema.th (or ...-model.th, or the folder holding one), with its hyper-parameters: ' +
+      '--hps cifar10|imagenet32|imagenet64|ffhq256|ffhq1024 (the hps.py sets) or --hps FILE (a JSON object of ' +
+      "official hps names, or the run's log.jsonl)",
+    options: { hps: { type: 'string' } },
+    async convert(files, ctx) {
+      const model = await convertVdvae(files, { hps: await officialHpsOption(ctx) });
+      const { imageSize, bits, numMixtures } = model.config;
+      return {
+        save: (dir) => saveVdvae(dir, model, { source: 'official VD-VAE (github.com/openai/vdvae)' }),
+        dispose: () => model.dispose(),
+        summary: {
+          kind: 'vdvae',
+          imageSize,
+          bits,
+          numMixtures,
+          groups: model.groups,
+          parameters: model.numParameters(),
+        },
       };
     },
   },

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { imageGrid, initBackend, tf, writeImage } from '@scalespace/core';
+import { resolve } from 'node:path';
+import { assertFitsMemory, imageGrid, initBackend, memoryBudget, tf, writeImage } from '@scalespace/core';
 import {
   DATASET_NAMES,
   hasTestSplit,
@@ -116,17 +115,38 @@ export const dataPreviewCommand: Command = {
     await initBackend(undefined, { log: !ctx.json });
     const name = datasetName(ctx);
     const out = resolve(stringOption(ctx, 'out'));
-    const dataset = await loadDataset(name, loadOptions(ctx));
-    const n = Math.min(intOption(ctx, 'n', 64, 1, 1024), dataset.size);
+    const options = loadOptions(ctx);
+    const requested = intOption(ctx, 'n', 64, 1, 1024);
+    // With --size, refuse before loading (and resizing) anything: at most 3 channels, --n images.
+    if (options.size !== undefined) {
+      const [sh, sw] = typeof options.size === 'number' ? [options.size, options.size] : options.size;
+      await checkPreviewMemory(requested, sh, sw, options.channels ?? 3);
+    }
+    const dataset = await loadDataset(name, options);
+    const n = Math.min(requested, dataset.size);
+    const [h, w, c] = dataset.shape;
+    await checkPreviewMemory(n, h, w, c);
     const columns = intOption(ctx, 'columns', Math.ceil(Math.sqrt(n)), 1, 1024);
     const images = dataset.images(Array.from({ length: n }, (_, i) => i));
+    ctx.defer(() => images.dispose());
     const grid = tf.tidy(() => imageGrid(images, { columns }));
-    images.dispose();
-    await mkdir(dirname(out), { recursive: true });
-    await writeImage(out, grid);
-    grid.dispose();
+    ctx.defer(() => grid.dispose());
+    await writeImage(await ctx.output(out), grid);
     if (ctx.json) ctx.printJson({ name, out, n, shape: dataset.shape });
     else ctx.log(`wrote ${out} (${n} images of ${name})`);
     return 0;
   },
 };
+
+/** The images, their grid and its bytes exist at once: refuse what the backend cannot hold, with the largest --size that fits. */
+async function checkPreviewMemory(n: number, h: number, w: number, c: number): Promise<void> {
+  const perPixel = n * c * 4 * 3;
+  const budget = await memoryBudget();
+  const side = Math.floor(Math.sqrt(budget.bytes / perPixel));
+  assertFitsMemory(
+    perPixel * h * w,
+    budget,
+    `a preview of ${n} images of ${w}x${h}`,
+    side >= 1 ? `the largest --size that fits with --n ${n} is ${side} (or lower --n)` : 'lower --n',
+  );
+}

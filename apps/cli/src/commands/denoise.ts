@@ -2,7 +2,13 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { InvalidArgumentError, initBackend, progressBar, readImage, rng, tf, writeImage } from '@scalespace/core';
-import { createDenoiser, type DenoiserConfig, type MultiscaleDenoiser, trainDenoiser } from '@scalespace/denoisers';
+import {
+  createDenoiser,
+  type DenoiserConfig,
+  denoiseTiled,
+  type MultiscaleDenoiser,
+  trainDenoiser,
+} from '@scalespace/denoisers';
 import type { Command, CommandContext } from '../command.js';
 import { choiceOption, intOption, numberOption, stringOption, UsageError } from '../command.js';
 import { DEFAULT_DENOISER, resolveDenoiser } from './denoiser-models.js';
@@ -51,7 +57,7 @@ export const trainDenoiserCommand: Command = {
     '    [--lowpass-from MODEL] [--train all|lowpass|conditionals] [--band-sigma image|band] [--channels 1|3]\n' +
     '    [--patch 40] [--batch 16]\n' +
     '    [--steps 2000] [--stop-at STEP] [--freeze-norm-at STEP] [--lr 0.001] [--sigma-max 1] [--sigma-power 1]\n' +
-    '    [--zero-init-output] [--seed 0] [--checkpoint-every 100] [--resume] [--json]\n' +
+    '    [--zero-init-output] [--seed 0] [--checkpoint-every 100] [--resume | --force] [--json]\n' +
     '  --stop-at ends this run at STEP with a checkpoint; --resume continues it. --freeze-norm-at: from STEP on,\n' +
     '  batch norm trains with its running std (the function inference uses). --lowpass-from: copy the low-pass\n' +
     '  denoiser of a multi-scale MODEL (a checkpoint or shipped name) and train only the conditionals. --train:\n' +
@@ -84,6 +90,7 @@ export const trainDenoiserCommand: Command = {
     seed: { type: 'string' },
     'checkpoint-every': { type: 'string' },
     resume: { type: 'boolean' },
+    force: { type: 'boolean' },
   },
   allowPositionals: false,
   async run(ctx) {
@@ -128,13 +135,10 @@ export const trainDenoiserCommand: Command = {
     if (reusesLowpass && kind !== 'multiscale') throw new UsageError('--lowpass-from needs --kind multiscale');
     const backend = await initBackend(undefined, { log: !ctx.json });
     const { images, files } = await loadTrainingImages(data, channels);
+    ctx.defer(() => tf.dispose(images));
     const model = createDenoiser(config, { seed: options.seed });
-    if (reusesLowpass) {
-      await copyLowpass(model as MultiscaleDenoiser, stringOption(ctx, 'lowpass-from')).catch((error) => {
-        model.dispose();
-        throw error;
-      });
-    }
+    ctx.defer(() => model.dispose());
+    if (reusesLowpass) await copyLowpass(model as MultiscaleDenoiser, stringOption(ctx, 'lowpass-from'));
     if (train !== 'all') {
       const ms = model as MultiscaleDenoiser;
       ms.lowpass.setTrainable(train === 'lowpass');
@@ -143,45 +147,41 @@ export const trainDenoiserCommand: Command = {
     ctx.log(
       `train denoiser: ${kind}, ${model.numParameters()} parameters, ${files.length} images, ${steps} steps on ${backend}`,
     );
-    const bar = progressBar(`train ${kind}`, process.stderr);
-    try {
-      const result = await trainDenoiser(model, {
-        ...options,
-        images,
-        checkpointDir: out,
-        resume: ctx.values.resume === true,
-        ...(ctx.values['stop-at'] !== undefined && { stopAt: intOption(ctx, 'stop-at', steps, 1, steps) }),
-        ...(ctx.values['freeze-norm-at'] !== undefined && {
-          freezeNormAt: intOption(ctx, 'freeze-norm-at', steps, 0, steps),
-        }),
-        signal: ctx.signal,
-        onProgress: bar,
-      });
-      bar.done();
-      const summary = {
-        out,
-        config,
-        parameters: model.numParameters(),
-        images: files.length,
-        ...options,
-        startStep: result.startStep,
-        stepsRun: result.steps,
-        seconds: result.seconds,
-        lastLoss: result.lastLoss,
-        lossFirst: mean(result.losses.slice(0, 20)),
-        lossLast: mean(result.losses.slice(-20)),
-      };
-      if (ctx.json) ctx.printJson(summary);
-      else
-        ctx.log(
-          `train denoiser: wrote ${out} (loss ${summary.lossFirst?.toFixed(5)} -> ${summary.lossLast?.toFixed(5)})`,
-        );
-      return 0;
-    } finally {
-      bar.done();
-      tf.dispose(images);
-      model.dispose();
-    }
+    const bar = ctx.json ? undefined : progressBar(`train ${kind}`, process.stderr);
+    ctx.defer(() => bar?.done());
+    const result = await trainDenoiser(model, {
+      ...options,
+      images,
+      out,
+      resume: ctx.values.resume === true,
+      force: ctx.values.force === true,
+      ...(ctx.values['stop-at'] !== undefined && { stopAt: intOption(ctx, 'stop-at', steps, 1, steps) }),
+      ...(ctx.values['freeze-norm-at'] !== undefined && {
+        freezeNormAt: intOption(ctx, 'freeze-norm-at', steps, 0, steps),
+      }),
+      signal: ctx.signal,
+      ...(bar && { onProgress: bar }),
+    });
+    bar?.done();
+    const summary = {
+      out,
+      config,
+      parameters: model.numParameters(),
+      images: files.length,
+      ...options,
+      startStep: result.startStep,
+      stepsRun: result.steps,
+      seconds: result.seconds,
+      lastLoss: result.lastLoss,
+      lossFirst: mean(result.losses.slice(0, 20)),
+      lossLast: mean(result.losses.slice(-20)),
+    };
+    if (ctx.json) ctx.printJson(summary);
+    else
+      ctx.log(
+        `train denoiser: wrote ${out} (loss ${summary.lossFirst?.toFixed(5)} -> ${summary.lossLast?.toFixed(5)})`,
+      );
+    return 0;
   },
 };
 
@@ -213,7 +213,9 @@ const psnr = (a: tf.Tensor, b: tf.Tensor): number =>
 
 export const denoiseCommand: Command = {
   name: 'denoise',
-  summary: 'Denoise an image with a bias-free denoiser (optionally adding Gaussian noise of --sigma first)',
+  summary:
+    'Denoise an image of any size with a bias-free denoiser, in tiles when it does not fit in memory at once ' +
+    '(optionally adding Gaussian noise of --sigma first)',
   usage:
     `IMAGE --out OUT [--model NAME|DIR] [--sigma 25] [--ref REF] [--seed 0] [--json]\n` +
     `  --model: a checkpoint folder or a shipped model (default ${DEFAULT_DENOISER}, the best on held-out photos):\n` +
@@ -234,50 +236,50 @@ export const denoiseCommand: Command = {
     const seed = intOption(ctx, 'seed', 0, 0);
     await initBackend(undefined, { log: !ctx.json });
     const model = await resolveDenoiser(ctx.values.model === undefined ? DEFAULT_DENOISER : stringOption(ctx, 'model'));
+    ctx.defer(() => model.dispose());
     const channels = model.config.channels;
     const image = await readImage(input, { channels });
-    const tensors: tf.Tensor[] = [image];
-    try {
-      // With --sigma the input is taken as clean: noise of sigma / 255 is added and the input is the reference.
-      const noisy =
-        sigma === undefined
-          ? image
-          : tf.tidy(() => tf.add(image, rng(seed).normalTensor(image.shape, { std: sigma / 255 })));
-      if (noisy !== image) tensors.push(noisy);
-      const reference = ctx.values.ref
-        ? await readImage(stringOption(ctx, 'ref'), { channels })
-        : sigma !== undefined
-          ? image
-          : undefined;
-      if (reference && reference !== image) tensors.push(reference);
-      if (reference && reference.shape.join() !== image.shape.join()) {
-        throw new UsageError(`--ref is ${reference.shape.join('x')}, the image ${image.shape.join('x')}`);
-      }
-      const result = await model.denoise(noisy, { signal: ctx.signal });
-      tensors.push(result.image);
-      await writeImage(out, result.image);
-      if (sigma !== undefined) await writeImage(out.replace(/(\.[^.]+)$/, '.noisy$1'), noisy);
-      const summary = {
-        out,
-        model: model.config,
-        evaluations: result.evaluations,
-        seconds: result.seconds,
-        sigmaEstimate: result.sigmaEstimate[0] * 255,
-        ...(sigma !== undefined && { sigma }),
-        ...(reference && { psnr: psnr(result.image, reference), psnrNoisy: psnr(noisy, reference) }),
-      };
-      if (ctx.json) ctx.printJson(summary);
-      else
-        ctx.log(
-          `denoise: wrote ${out} in ${summary.seconds.toFixed(2)} s` +
-            (summary.psnr !== undefined
-              ? `, PSNR ${summary.psnr.toFixed(2)} dB (noisy ${summary.psnrNoisy?.toFixed(2)})`
-              : ''),
-        );
-      return 0;
-    } finally {
-      tf.dispose(tensors);
-      model.dispose();
+    ctx.defer(() => image.dispose());
+    // With --sigma the input is taken as clean: noise of sigma / 255 is added and the input is the reference.
+    const noisy =
+      sigma === undefined
+        ? image
+        : tf.tidy(() => tf.add(image, rng(seed).normalTensor(image.shape, { std: sigma / 255 })) as tf.Tensor3D);
+    if (noisy !== image) ctx.defer(() => noisy.dispose());
+    const reference = ctx.values.ref
+      ? await readImage(stringOption(ctx, 'ref'), { channels })
+      : sigma !== undefined
+        ? image
+        : undefined;
+    if (reference && reference !== image) ctx.defer(() => reference.dispose());
+    if (reference && reference.shape.join() !== image.shape.join()) {
+      throw new UsageError(`--ref is ${reference.shape.join('x')}, the image ${image.shape.join('x')}`);
     }
+    const bar = ctx.json ? undefined : progressBar('denoise');
+    const result = await denoiseTiled(model, noisy, { signal: ctx.signal, ...(bar && { onProgress: bar }) });
+    bar?.done();
+    ctx.defer(() => result.image.dispose());
+    await writeImage(await ctx.output(out), result.image);
+    if (sigma !== undefined) await writeImage(await ctx.output(out.replace(/(\.[^.]+)$/, '.noisy$1')), noisy);
+    const summary = {
+      out,
+      model: model.config,
+      evaluations: result.evaluations,
+      tiles: result.tiles,
+      seconds: result.seconds,
+      sigmaEstimate: result.sigmaEstimate[0] * 255,
+      ...(sigma !== undefined && { sigma }),
+      ...(reference && { psnr: await psnr(result.image, reference), psnrNoisy: await psnr(noisy, reference) }),
+    };
+    if (ctx.json) ctx.printJson(summary);
+    else
+      ctx.log(
+        `denoise: wrote ${out} in ${summary.seconds.toFixed(2)} s` +
+          (result.tiles > 1 ? ` (${result.tiles} tiles)` : '') +
+          (summary.psnr !== undefined
+            ? `, PSNR ${summary.psnr.toFixed(2)} dB (noisy ${summary.psnrNoisy?.toFixed(2)})`
+            : ''),
+      );
+    return 0;
   },
 };

@@ -77,9 +77,9 @@ describe('scalespace eval --ref --img', () => {
     const [ref, img] = [path('ref', 'astronaut.png'), path('img', 'astronaut.png')];
     const [x, r] = await both(img, ref);
     const rgb = JSON.parse((await run(['eval', '--ref', ref, '--img', img, '--json'])).stdout);
-    expect(rgb.psnr).toBeCloseTo(psnr(x, r, { dataRange: 1 }), 6);
-    expect(rgb.ssim).toBeCloseTo(ssim(x, r, { dataRange: 1 }), 6);
-    expect(rgb.msSsim).toBeCloseTo(msSsim(x, r, { dataRange: 1 }), 6);
+    expect(rgb.psnr).toBeCloseTo(await psnr(x, r, { dataRange: 1 }), 6);
+    expect(rgb.ssim).toBeCloseTo(await ssim(x, r, { dataRange: 1 }), 6);
+    expect(rgb.msSsim).toBeCloseTo(await msSsim(x, r, { dataRange: 1 }), 6);
     expect(rgb.psnr).toBeGreaterThan(20);
     expect(rgb.psnr).toBeLessThan(35);
     const y = JSON.parse(
@@ -87,8 +87,8 @@ describe('scalespace eval --ref --img', () => {
     );
     const [xy, ry] = [rgbToY(x), rgbToY(r)];
     expect(y.metrics).toEqual(['psnr', 'ssim']);
-    expect(y.psnr).toBeCloseTo(psnr(xy, ry, { dataRange: 1 }), 6);
-    expect(y.ssim).toBeCloseTo(ssim(x, r, { dataRange: 1, channel: 'y' }), 6);
+    expect(y.psnr).toBeCloseTo(await psnr(xy, ry, { dataRange: 1 }), 6);
+    expect(y.ssim).toBeCloseTo(await ssim(x, r, { dataRange: 1, channel: 'y' }), 6);
     tf.dispose([x, r, xy, ry]);
   });
 
@@ -102,7 +102,7 @@ describe('scalespace eval --ref --img', () => {
     expect(report.images.map((i: { name: string }) => i.name)).toEqual(['astronaut.png', 'chelsea.png']);
     expect(report.unpaired).toEqual({ ref: ['only-ref.png'], img: ['only-img.png'] });
     const [x, r] = await both(path('img', 'chelsea.png'), path('ref', 'chelsea.png'));
-    expect(report.images[1].ssim).toBeCloseTo(ssim(x, r, { dataRange: 1 }), 6);
+    expect(report.images[1].ssim).toBeCloseTo(await ssim(x, r, { dataRange: 1 }), 6);
     tf.dispose([x, r]);
     expect(report.psnr).toBeCloseTo((report.images[0].psnr + report.images[1].psnr) / 2, 10);
     expect(json.stderr).toContain('only-img.png');
@@ -117,7 +117,7 @@ describe('scalespace eval --ref --img', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     const [x, l] = await both(img, low);
-    expect(report.lrPsnr).toBeCloseTo(lrPsnr(x, l, { scale: 2, dataRange: 1 }), 6);
+    expect(report.lrPsnr).toBeCloseTo(await lrPsnr(x, l, { scale: 2, dataRange: 1 }), 6);
     expect(report.lrPsnr).toBeGreaterThan(40); // only 8-bit rounding of the low-resolution file
     tf.dispose([x, l]);
     // The high-resolution reference is the wrong size for lr-psnr.
@@ -138,7 +138,7 @@ describe('scalespace eval --ref --img', () => {
     ]);
     for (const row of report.images) {
       const x = await readImage(path('img', row.name));
-      expect(row.brisque).toBeCloseTo(brisque(x), 6);
+      expect(row.brisque).toBeCloseTo(await brisque(x), 6);
       x.dispose();
     }
     const [ref, img] = [path('ref', 'astronaut.png'), path('img', 'astronaut.png')];
@@ -186,13 +186,13 @@ describe('scalespace eval apd / fid / sifid', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     const images = await Promise.all(files.map((f) => readImage(f)));
-    expect(report.apd).toBeCloseTo(apd(images), 8);
+    expect(report.apd).toBeCloseTo(await apd(images), 8);
     expect(report).toMatchObject({ distance: 'mse', samples: 3, pairs: 3 });
     const perceptual = await run(['eval', 'apd', ...files, '--distance', 'perceptual', '--json']);
     expect(perceptual.code).toBe(0);
     const pReport = JSON.parse(perceptual.stdout);
     const distance = await perceptualDistance();
-    expect(pReport.apd).toBeCloseTo(apd(images, { distance }), 6);
+    expect(pReport.apd).toBeCloseTo(await apd(images, { distance }), 6);
     distance.dispose();
     expect(pReport).toMatchObject({ distance: 'perceptual', trunk: 'inception-v3' });
     expect(pReport.note).toContain('not LPIPS');

@@ -286,14 +286,14 @@ export const evalCommand: Command = {
           if (key === 'psnr') {
             const [a, b] = [luma(x), luma(r)];
             if (a !== x) tensors.push(a, b);
-            row.psnr = psnr(a, b, { dataRange: 1 });
-          } else if (key === 'ssim') row.ssim = ssim(x, r, options);
-          else if (key === 'msSsim') row.msSsim = msSsim(x, r, options);
-          else if (key === 'brisque') row.brisque = brisque(x);
+            row.psnr = await psnr(a, b, { dataRange: 1 });
+          } else if (key === 'ssim') row.ssim = await ssim(x, r, options);
+          else if (key === 'msSsim') row.msSsim = await msSsim(x, r, options);
+          else if (key === 'brisque') row.brisque = await brisque(x);
           else {
             const lowRes = luma(r);
             if (lowRes !== r) tensors.push(lowRes);
-            row.lrPsnr = lrPsnr(x, lowRes, {
+            row.lrPsnr = await lrPsnr(x, lowRes, {
               scale,
               dataRange: 1,
               ...(channel === 'y' && { degradation: (t: tf.Tensor) => rgbToY(degrade(t, { scale })) }),
@@ -388,7 +388,7 @@ export const evalApdCommand: Command = {
     const measure = distance === 'perceptual' ? await perceptualDistance({ trunk }) : undefined;
     let value: number;
     try {
-      value = apd(images, { distance: measure ?? mseDistance });
+      value = await apd(images, { distance: measure ?? mseDistance });
     } finally {
       measure?.dispose();
       for (const t of images) t.dispose();

@@ -1,10 +1,23 @@
 import { existsSync } from 'node:fs';
-import { CVDVAE_FORMAT, type Cvdvae, loadCvdvae, loadVdvae, VDVAE_FORMAT, type Vdvae } from '@scalespace/hvae';
-import { UsageError } from '../command.js';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CVDVAE_FORMAT,
+  type Cvdvae,
+  loadCvdvae,
+  loadVdvae,
+  OFFICIAL_HPS_PRESETS,
+  type OfficialHps,
+  parseOfficialHps,
+  VDVAE_FORMAT,
+  type Vdvae,
+} from '@scalespace/hvae';
+import { type CommandContext, UsageError } from '../command.js';
 import { readCheckpointConfig } from '../models.js';
 
 /** Shipped hvae model packages by short name. */
-const SHIPPED: Record<string, () => Promise<{ weightsDir: string }>> = {
+const SHIPPED: Record<string, () => Promise<{ weightsUrl: URL | undefined }>> = {
   'vdvae-mnist': () => import('@scalespace/model-vdvae-mnist'),
   'cvdvae-mnist-x4': () => import('@scalespace/model-cvdvae-mnist-x4'),
 };
@@ -18,7 +31,7 @@ export async function resolveHvaeModel(nameOrDir: string): Promise<string> {
       `"${nameOrDir}" is neither a model directory nor a shipped model (${Object.keys(SHIPPED).join(', ')})`,
     );
   }
-  return (await load()).weightsDir;
+  return dirname(fileURLToPath((await load()).weightsUrl!));
 }
 
 /** The kind of hvae checkpoint in a directory, or null. */
@@ -33,7 +46,22 @@ export async function loadPrior(dir: string): Promise<Vdvae> {
   if (kind === 'vdvae') return loadVdvae(dir);
   if (kind === 'cvdvae') {
     const model: Cvdvae = await loadCvdvae(dir);
+    // Keep the prior, free the low-resolution encoder around it.
+    const prior = new Set(Object.values(model.prior.stateDict()));
+    for (const v of Object.values(model.stateDict())) if (!prior.has(v)) v.dispose();
     return model.prior;
   }
   throw new UsageError(`"${dir}" is not a VD-VAE or CVDVAE model directory`);
+}
+
+/** `--hps`: an official hps.py set name, or a file of official hps (a JSON object or the run's log.jsonl). */
+export async function officialHpsOption(ctx: CommandContext): Promise<string | OfficialHps> {
+  const value = ctx.values.hps;
+  const presets = Object.keys(OFFICIAL_HPS_PRESETS).join('|');
+  if (typeof value !== 'string')
+    throw new UsageError(`--hps is required (official checkpoints hold no hyper-parameters): ${presets} or FILE.json`);
+  if (OFFICIAL_HPS_PRESETS[value]) return value;
+  if (!existsSync(value))
+    throw new UsageError(`--hps "${value}" is neither an official hps set (${presets}) nor a file`);
+  return parseOfficialHps(await readFile(value, 'utf8'), `--hps "${value}"`);
 }

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { imageGrid, initBackend, tf, writeImage } from '@scalespace/core';
+import { resolve } from 'node:path';
+import { imageGrid, initBackend, writeImage } from '@scalespace/core';
 import { loadVdvae } from '@scalespace/hvae';
 import { intOption, numberOption, stringOption } from '../command.js';
 import type { SampleHandler } from '../models.js';
@@ -9,6 +8,7 @@ import { hvaeKind } from './hvae-models.js';
 /** `scalespace sample DIR` for VD-VAE directories: unconditional samples at a temperature. */
 export const vdvaeSampler: SampleHandler = {
   name: 'vdvae',
+  uses: ['temperature'],
   detect: async (dir) => (await hvaeKind(dir)) === 'vdvae',
   async sample(ctx, dir) {
     const n = intOption(ctx, 'n', 16, 1, 1024);
@@ -17,14 +17,14 @@ export const vdvaeSampler: SampleHandler = {
     const out = resolve(stringOption(ctx, 'out'));
     await initBackend(undefined, { log: !ctx.json });
     const model = await loadVdvae(dir);
+    ctx.defer(() => model.dispose());
     const t0 = performance.now();
     const images = model.sample({ n, temperature, seed });
+    ctx.defer(() => images.dispose());
     const seconds = (performance.now() - t0) / 1000;
     const grid = imageGrid(images);
-    await mkdir(dirname(out), { recursive: true });
-    await writeImage(out, grid);
-    tf.dispose([images, grid]);
-    model.dispose();
+    ctx.defer(() => grid.dispose());
+    await writeImage(await ctx.output(out), grid);
     const result = { out, kind: 'vdvae', n, temperature, seconds, networkEvaluations: 1 };
     if (ctx.json) ctx.printJson(result);
     else

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { initBackend, loadTensors, readImage, saveTensors, tf, writeImage } from '@scalespace/core';
+import { ConfigError, initBackend, loadTensors, readImage, saveTensors, tf, writeImage } from '@scalespace/core';
 import {
   BINOMIAL_5,
   entropyBits,
@@ -111,15 +110,18 @@ export const pyramidDecomposeCommand: Command = {
     const mode = stringOption(ctx, 'mode', 'periodization') as WaveletMode;
     const levelsOption = ctx.values.levels === undefined ? undefined : intOption(ctx, 'levels', 1, 1, 30);
     await initBackend(undefined, { log: !ctx.json });
-    await mkdir(out, { recursive: true });
+    await ctx.outputDir(out);
 
     const integer = kind === 'paired' || kind === 'lifting';
     const quantised = await readQuantised(input, bits);
+    ctx.defer(() => quantised.dispose());
     const image = integer
       ? quantised
       : tf.tidy(() => tf.div(tf.cast(quantised, 'float32'), 2 ** bits - 1) as tf.Tensor3D);
     if (!integer) quantised.dispose();
+    ctx.defer(() => image.dispose());
     const levels: Level[] = [];
+    ctx.defer(() => tf.dispose(levels.map((l) => l.tensor)));
     const metadata: Record<string, string> = { kind, bits: String(bits), source: input };
     let reconstruction: tf.Tensor;
     let mosaic: tf.Tensor3D;
@@ -127,13 +129,13 @@ export const pyramidDecomposeCommand: Command = {
       const g = gaussianPyramid(image, { levels: levelsOption });
       for (const [i, t] of g.entries()) levels.push({ name: `level_${i}`, tensor: t });
       reconstruction = tf.clone(g[0]);
-      mosaic = pyramidMosaic(g);
+      mosaic = await pyramidMosaic(g);
     } else if (kind === 'laplacian') {
       const lap = laplacianPyramid(image, { levels: levelsOption });
       for (const [i, t] of lap.bands.entries()) levels.push({ name: `band_${i}`, tensor: t });
       levels.push({ name: 'residual', tensor: lap.residual });
       reconstruction = reconstructLaplacian(lap);
-      mosaic = pyramidMosaic([...lap.bands, lap.residual]);
+      mosaic = await pyramidMosaic([...lap.bands, lap.residual]);
     } else if (kind === 'wavelet') {
       const dec = wavedec2(image, { wavelet, mode, levels: levelsOption });
       levels.push({ name: 'lowpass', tensor: dec.lowpass });
@@ -141,7 +143,7 @@ export const pyramidDecomposeCommand: Command = {
       for (const [i, t] of dec.details.entries()) levels.push({ name: `detail_${dec.details.length - i}`, tensor: t });
       Object.assign(metadata, { wavelet, mode, sizes: JSON.stringify(dec.sizes) });
       reconstruction = waverec2(dec);
-      mosaic = waveletMosaic(dec);
+      mosaic = await waveletMosaic(dec);
     } else if (kind === 'paired') {
       const levelCount = pairedLevels(image.shape[0], image.shape[1], levelsOption);
       const p = pairedPyramid(image, { bits, levels: levelCount });
@@ -149,28 +151,32 @@ export const pyramidDecomposeCommand: Command = {
       levels.push({ name: 'coarse', tensor: p.coarse });
       metadata.axes = JSON.stringify(p.levels.map((l) => l.axis));
       reconstruction = reconstructPaired(p);
-      mosaic = pyramidMosaic([...p.levels.map((l) => l.fine), p.coarse], { bits });
+      mosaic = await pyramidMosaic([...p.levels.map((l) => l.fine), p.coarse], { bits });
     } else {
-      const p = liftingPyramid(image, { bits, levels: levelsOption ?? 3 });
+      const p = await liftingPyramid(image, { bits, levels: levelsOption ?? 3 });
       for (const [i, t] of p.levels.entries()) levels.push({ name: `fine_${i + 1}`, tensor: t });
       levels.push({ name: 'coarse', tensor: p.coarse });
       metadata.sizes = JSON.stringify(p.sizes);
-      reconstruction = reconstructLifting(p);
-      mosaic = waveletMosaic({ lowpass: p.coarse, details: [...p.levels].reverse() });
+      reconstruction = await reconstructLifting(p);
+      mosaic = await waveletMosaic({ lowpass: p.coarse, details: [...p.levels].reverse() });
     }
 
+    ctx.defer(() => tf.dispose([reconstruction, mosaic]));
     const maxReconstructionError = maxError(reconstruction, image);
-    await writeImage(join(out, 'mosaic.png'), mosaic);
+    await writeImage(await ctx.output(join(out, 'mosaic.png')), mosaic);
     const report = [];
     for (const { name, tensor } of levels) {
       const view = viewable(tensor, bits);
-      await writeImage(join(out, `${name}.png`), view);
-      view.dispose();
-      report.push({ name, shape: tensor.shape, entropyBits: levelEntropy(tensor) });
+      ctx.defer(() => view.dispose());
+      await writeImage(await ctx.output(join(out, `${name}.png`)), view);
+      report.push({ name, shape: tensor.shape, entropyBits: await levelEntropy(tensor) });
     }
-    const rawEntropyBits = levelEntropy(image);
-    await saveTensors(join(out, LEVELS_FILE), Object.fromEntries(levels.map((l) => [l.name, l.tensor])), metadata);
-    tf.dispose([image, reconstruction, mosaic, ...levels.map((l) => l.tensor)]);
+    const rawEntropyBits = await levelEntropy(image);
+    await saveTensors(
+      await ctx.output(join(out, LEVELS_FILE)),
+      Object.fromEntries(levels.map((l) => [l.name, l.tensor])),
+      metadata,
+    );
     const result = { kind, out, rawEntropyBits, levels: report, maxReconstructionError };
     if (ctx.json) ctx.printJson(result);
     else {
@@ -195,10 +201,46 @@ export const pyramidReconstructCommand: Command = {
     if (!dir) throw new UsageError('give the DIR that `pyramid decompose` wrote');
     const out = resolve(stringOption(ctx, 'out'));
     await initBackend(undefined, { log: !ctx.json });
-    const { tensors: host, metadata } = await loadTensors(join(dir, LEVELS_FILE));
-    const t = Object.fromEntries(Object.entries(host).map(([k, v]) => [k, tf.tensor(v.values, v.shape, v.dtype)]));
+    const file = join(dir, LEVELS_FILE);
+    const { tensors: host, metadata } = await loadTensors(file);
     const kind = metadata.kind as Kind;
-    const bits = Number(metadata.bits ?? 8);
+    if (!KINDS.includes(kind))
+      throw new ConfigError(`"${file}" has no known pyramid kind in its metadata (kind: ${JSON.stringify(kind)})`);
+    // Every field the kind needs, checked before any tensor is made.
+    const field = <T>(name: string, check: (v: T) => boolean, what: string): T => {
+      let value: T;
+      try {
+        value = JSON.parse(metadata[name] ?? 'null') as T;
+      } catch {
+        value = metadata[name] as T;
+      }
+      if (metadata[name] === undefined || !check(value))
+        throw new ConfigError(
+          `"${file}": metadata field "${name}" is missing or not ${what}; write it again with pyramid decompose`,
+        );
+      return value;
+    };
+    const bits =
+      metadata.bits === undefined
+        ? 8
+        : field<number>('bits', (v) => Number.isInteger(v) && v >= 1 && v <= 8, 'a bit depth 1..8');
+    const isSizes = (v: unknown) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2);
+    const sizes =
+      kind === 'wavelet' || kind === 'lifting' ? field<[number, number][]>('sizes', isSizes, 'a list of sizes') : [];
+    const axes =
+      kind === 'paired'
+        ? field<Array<'rows' | 'columns'>>(
+            'axes',
+            (v) => Array.isArray(v) && v.every((a) => a === 'rows' || a === 'columns'),
+            'a list of axes',
+          )
+        : [];
+    if (kind === 'wavelet') {
+      field<string>('wavelet', (v) => typeof v === 'string', 'a wavelet name');
+      field<string>('mode', (v) => typeof v === 'string', 'a wavelet mode');
+    }
+    const t = Object.fromEntries(Object.entries(host).map(([k, v]) => [k, tf.tensor(v.values, v.shape, v.dtype)]));
+    ctx.defer(() => tf.dispose(Object.values(t)));
     const ordered = (prefix: string) =>
       Object.keys(t)
         .filter((k) => k.startsWith(prefix))
@@ -220,29 +262,27 @@ export const pyramidReconstructCommand: Command = {
         normalization: 'orthonormal',
         lowpass: t.lowpass,
         details,
-        sizes: JSON.parse(metadata.sizes),
+        sizes,
       });
     } else if (kind === 'paired') {
-      const axes = JSON.parse(metadata.axes) as Array<'rows' | 'columns'>;
       image = reconstructPaired({
         bits,
         coarse: t.coarse,
         levels: ordered('fine_').map((fine, i) => ({ axis: axes[i], fine })),
       });
-    } else if (kind === 'lifting') {
-      image = reconstructLifting({
+    } else {
+      image = await reconstructLifting({
         bits,
         coarse: t.coarse,
         levels: ordered('fine_'),
-        sizes: JSON.parse(metadata.sizes),
+        sizes,
       });
-    } else {
-      throw new UsageError(`${dir}/${LEVELS_FILE} has no known pyramid kind (got "${kind}")`);
     }
+    ctx.defer(() => image.dispose());
     const scaled = tf.tidy(() => (image.dtype === 'int32' ? tf.div(tf.cast(image, 'float32'), 2 ** bits - 1) : image));
-    await writeImage(out, scaled);
+    ctx.defer(() => scaled.dispose());
+    await writeImage(await ctx.output(out), scaled);
     const result = { kind, out, shape: image.shape };
-    tf.dispose([image, scaled, ...Object.values(t)]);
     if (ctx.json) ctx.printJson(result);
     else ctx.log(`wrote ${out}`);
     return 0;

@@ -78,11 +78,27 @@ async function operatorFor(ctx: CommandContext, task: Task, shape: [number, numb
   }
 }
 
-const scores = (x: tf.Tensor, reference: tf.Tensor) =>
-  tf.tidy(() => {
-    const clipped = tf.clipByValue(x, 0, 1);
-    return { psnr: psnr(clipped, reference, { dataRange: 1 }), ssim: ssim(clipped, reference, { dataRange: 1 }) };
-  });
+async function scores(x: tf.Tensor, reference: tf.Tensor): Promise<{ psnr: number; ssim: number }> {
+  const clipped = tf.clipByValue(x, 0, 1);
+  try {
+    return {
+      psnr: await psnr(clipped, reference, { dataRange: 1 }),
+      ssim: await ssim(clipped, reference, { dataRange: 1 }),
+    };
+  } finally {
+    clipped.dispose();
+  }
+}
+
+/** Writes `x` clipped to [0, 1] through the command's atomic output. */
+async function writeClipped(ctx: CommandContext, path: string, x: tf.Tensor): Promise<void> {
+  const clipped = tf.clipByValue(x, 0, 1);
+  try {
+    await writeImage(await ctx.output(path), clipped as tf.Tensor4D);
+  } finally {
+    clipped.dispose();
+  }
+}
 
 const sibling = (out: string, tag: string) => out.replace(/(\.[^.]+)?$/, (ext) => `.${tag}${ext || '.png'}`);
 
@@ -123,64 +139,59 @@ export const restoreCommand: Command = {
     await initBackend(undefined, { log: !ctx.json });
     const modelName = ctx.values.model === undefined ? DEFAULT_DENOISER : stringOption(ctx, 'model');
     const model = await resolveDenoiser(modelName);
-    const tensors: tf.Tensor[] = [];
-    let operator: LinearOperator | undefined;
-    const bar = progressBar(`restore ${task}`, process.stderr);
-    try {
-      const image = await readImage(ctx.positionals[0], { channels: model.config.channels });
-      tensors.push(image);
-      operator = await operatorFor(ctx, task, image.shape as [number, number, number]);
-      const clean = tf.expandDims(image, 0) as tf.Tensor4D;
-      const measured = operator.forward(clean);
-      const shown = task === 'deblur' ? measured : operator.pseudoInverse(measured);
-      tensors.push(clean, measured, shown);
-      const t0 = performance.now();
-      const baseline = await operator.classic(measured);
-      const baselineSeconds = (performance.now() - t0) / 1000;
-      tensors.push(baseline);
-      const result = await solveInverseProblem(model, operator, measured, {
-        samples,
-        seed,
-        signal: ctx.signal,
-        onProgress: bar,
-      });
-      bar.done();
-      tensors.push(result.samples, result.mean);
-      const first = tf.slice(result.samples, [0], [1]);
-      tensors.push(first);
-      await writeImage(out, tf.clipByValue(ctx.values.mean ? result.mean : first, 0, 1));
-      await writeImage(sibling(out, 'measured'), tf.clipByValue(shown, 0, 1));
-      await writeImage(sibling(out, 'baseline'), tf.clipByValue(baseline, 0, 1));
-      const summary = {
-        out,
-        task,
-        model: modelName,
-        measurement: operator.name,
-        measured: operator.measurements / image.size,
-        method: result.method,
-        samples,
-        sample: scores(first, clean),
-        ...(samples > 1 && { mean: scores(result.mean, clean) }),
-        baseline: { ...scores(baseline, clean), seconds: baselineSeconds },
-        evaluations: result.evaluations,
-        steps: result.steps,
-        seconds: result.seconds,
-        converged: result.converged,
-      };
-      if (ctx.json) ctx.printJson(summary);
-      else {
-        const mean = summary.mean ? `, mean of ${samples} ${summary.mean.psnr.toFixed(2)} dB` : '';
-        ctx.log(
-          `restore ${task}: wrote ${out}; PSNR ${summary.sample.psnr.toFixed(2)} dB (one sample${mean}), ` +
-            `baseline ${summary.baseline.psnr.toFixed(2)} dB; ${result.evaluations} evaluations, ${result.seconds.toFixed(1)} s`,
-        );
-      }
-      return 0;
-    } finally {
-      bar.done();
-      tf.dispose(tensors);
-      operator?.dispose();
-      model.dispose();
+    ctx.defer(() => model.dispose());
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      ctx.defer(() => t.dispose());
+      return t;
+    };
+    const image = keep(await readImage(ctx.positionals[0], { channels: model.config.channels }));
+    const operator = await operatorFor(ctx, task, image.shape as [number, number, number]);
+    ctx.defer(() => operator.dispose());
+    const clean = keep(tf.expandDims(image, 0) as tf.Tensor4D);
+    const measured = keep(operator.forward(clean));
+    const shown = task === 'deblur' ? measured : keep(operator.pseudoInverse(measured));
+    const t0 = performance.now();
+    const baseline = keep(await operator.classic(measured));
+    const baselineSeconds = (performance.now() - t0) / 1000;
+    const bar = ctx.json ? undefined : progressBar(`restore ${task}`, process.stderr);
+    ctx.defer(() => bar?.done());
+    const result = await solveInverseProblem(model, operator, measured, {
+      samples,
+      seed,
+      signal: ctx.signal,
+      ...(bar && { onProgress: bar }),
+    });
+    bar?.done();
+    keep(result.samples);
+    keep(result.mean);
+    const first = keep(tf.slice(result.samples, [0], [1]));
+    await writeClipped(ctx, out, ctx.values.mean ? result.mean : first);
+    await writeClipped(ctx, sibling(out, 'measured'), shown);
+    await writeClipped(ctx, sibling(out, 'baseline'), baseline);
+    const summary = {
+      out,
+      task,
+      model: modelName,
+      measurement: operator.name,
+      measured: operator.measurements / image.size,
+      method: result.method,
+      samples,
+      sample: await scores(first, clean),
+      ...(samples > 1 && { mean: await scores(result.mean, clean) }),
+      baseline: { ...(await scores(baseline, clean)), seconds: baselineSeconds },
+      evaluations: result.evaluations,
+      steps: result.steps,
+      seconds: result.seconds,
+      converged: result.converged,
+    };
+    if (ctx.json) ctx.printJson(summary);
+    else {
+      const mean = summary.mean ? `, mean of ${samples} ${summary.mean.psnr.toFixed(2)} dB` : '';
+      ctx.log(
+        `restore ${task}: wrote ${out}; PSNR ${summary.sample.psnr.toFixed(2)} dB (one sample${mean}), ` +
+          `baseline ${summary.baseline.psnr.toFixed(2)} dB; ${result.evaluations} evaluations, ${result.seconds.toFixed(1)} s`,
+      );
     }
+    return 0;
   },
 };

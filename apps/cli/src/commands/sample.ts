@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Command, UsageError } from '../command.js';
+import { type Command, rejectUnused, UsageError } from '../command.js';
 import type { SampleHandler } from '../models.js';
 import { autoregressiveSampler } from './autoregressive.js';
 import { vdvaeSampler } from './hvae-sample.js';
@@ -9,8 +9,11 @@ import { isSingleImageModel, sampleSingleImage } from './singan.js';
 export const sampleHandlers: SampleHandler[] = [
   autoregressiveSampler,
   vdvaeSampler,
-  { name: 'singan/petsgan', detect: isSingleImageModel, sample: sampleSingleImage },
+  { name: 'singan/petsgan', uses: ['size', 'frames'], detect: isSingleImageModel, sample: sampleSingleImage },
 ];
+
+/** The options only some kinds of model read. */
+const MODEL_OPTIONS = ['temperature', 'size', 'frames'];
 
 /** `scalespace sample DIR ...`: samples any model checkpoint directory, dispatching on what it holds. */
 export const sampleCommand: Command = {
@@ -32,7 +35,13 @@ export const sampleCommand: Command = {
     if (!dir || extra.length > 0) throw new UsageError('give exactly one model DIR');
     if (!existsSync(dir)) throw new UsageError(`no model directory at "${dir}"`);
     for (const handler of sampleHandlers) {
-      if (await handler.detect(dir)) return handler.sample(ctx, dir);
+      if (!(await handler.detect(dir))) continue;
+      rejectUnused(
+        ctx,
+        MODEL_OPTIONS.filter((o) => !handler.uses.includes(o)),
+        `${handler.name} models do not use it${handler.uses.length ? ` (they read --${handler.uses.join(' and --')})` : ''}`,
+      );
+      return handler.sample(ctx, dir);
     }
     throw new UsageError(
       `"${dir}" is not a model directory this CLI knows (${sampleHandlers.map((h) => h.name).join(', ')})`,

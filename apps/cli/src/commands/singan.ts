@@ -1,42 +1,67 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { imageGrid, initBackend, progressBar, writeImage } from '@scalespace/core';
-import { loadSingleImageModel, modelMethod, trainPetsGAN, trainSinGAN, writeAnimation } from '@scalespace/singan';
+import { assertFitsMemory, imageGrid, initBackend, memoryBudget, progressBar, writeImage } from '@scalespace/core';
+import {
+  loadSingleImageModel,
+  modelMethod,
+  parseSize,
+  resolvePetsGANOptions,
+  resolveSinGANOptions,
+  type Size,
+  sampleMemory,
+  trainPetsGAN,
+  trainSinGAN,
+  writeAnimation,
+} from '@scalespace/singan';
 import { type Command, type CommandContext, choiceOption, intOption, stringOption, UsageError } from '../command.js';
+import { readJsonFile, validateConfig } from '../config-file.js';
 
 /** `scalespace train singan IMAGE --method singan|petsgan --max-size 128 --out DIR`. */
 export const trainSinganCommand: Command = {
   name: 'train singan',
   summary: 'Train a single-image model (SinGAN or the PetsGAN approach) on one photo or texture',
   usage:
-    'IMAGE --out DIR [--method singan|petsgan] [--max-size 128] [--iterations N] [--seed 0] [--checkpoint-every 100] [--resume] [--json]',
+    'IMAGE --out DIR [--method singan|petsgan] [--max-size 128] [--iterations N] [--seed 0] [--checkpoint-every 100] ' +
+    "[--resume | --force] [--json]   (--resume takes the run's own options; one given that differs is refused)",
   options: {
     out: { type: 'string' },
     method: { type: 'string' },
     'max-size': { type: 'string' },
     iterations: { type: 'string' },
+    config: { type: 'string' },
     seed: { type: 'string' },
     'checkpoint-every': { type: 'string' },
     resume: { type: 'boolean' },
+    force: { type: 'boolean' },
   },
   async run(ctx) {
     const [image, ...extra] = ctx.positionals;
     if (!image || extra.length > 0) throw new UsageError('give exactly one IMAGE to train on');
     const out = stringOption(ctx, 'out');
     const method = choiceOption(ctx, 'method', ['singan', 'petsgan'], 'singan');
-    const resume = ctx.values.resume === true || existsSync(join(out, 'training-state.safetensors'));
-    if (ctx.values.resume === true && !existsSync(join(out, 'training-state.safetensors')))
-      throw new UsageError(`--resume: "${out}" has no training state to continue`);
-    const maxSize = intOption(ctx, 'max-size', 128, 16, 1024);
-    const seed = intOption(ctx, 'seed', 0, 0);
+    const resume = ctx.values.resume === true;
+    // Only the options given: a fresh run takes the trainer's defaults, a resumed one the run's own.
+    const given = (name: string, min: number, max: number) =>
+      ctx.values[name] === undefined ? undefined : intOption(ctx, name, min, min, max);
+    const maxSize = given('max-size', 16, 1024);
+    const seed = given('seed', 0, Number.MAX_SAFE_INTEGER);
+    const iterations = given('iterations', 1, 1_000_000);
     const checkpointEvery = intOption(ctx, 'checkpoint-every', 100, 1);
-    const iterations = ctx.values.iterations === undefined ? undefined : intOption(ctx, 'iterations', 1, 1);
+    const fromFile = typeof ctx.values.config === 'string' ? await readTrainingOptions(ctx.values.config, method) : {};
     await initBackend(undefined, { log: !ctx.json });
     // One bar for every scale / phase: PetsGAN's GAN and restoration warm-ups share its line as they run at once.
-    const onProgress = progressBar();
+    const onProgress = ctx.json ? undefined : progressBar();
     ctx.log(`${resume ? 'resuming' : 'training'} ${method} on ${image} -> ${out}`);
-    const common = { image, out, resume, seed, checkpointEvery, onProgress, signal: ctx.signal, maxSize };
+    const common = {
+      ...fromFile,
+      image,
+      out,
+      resume,
+      force: ctx.values.force === true,
+      checkpointEvery,
+      ...(onProgress && { onProgress }),
+      signal: ctx.signal,
+      ...(seed !== undefined && { seed }),
+      ...(maxSize !== undefined && { maxSize }),
+    };
     const model =
       method === 'petsgan'
         ? await trainPetsGAN({
@@ -44,15 +69,23 @@ export const trainSinganCommand: Command = {
             ...(iterations !== undefined && { ganIterations: iterations, restorationIterations: iterations }),
           })
         : await trainSinGAN({ ...common, ...(iterations !== undefined && { iterations }) });
-    onProgress.done();
+    ctx.defer(() => model.dispose());
+    onProgress?.done();
     const [h, w] = model.imageSize;
     const result = { out, method, size: `${w}x${h}`, trainingSeconds: Number(model.config.trainingSeconds.toFixed(1)) };
-    model.dispose();
     if (ctx.json) ctx.printJson(result);
     else ctx.log(`trained in ${result.trainingSeconds} s; sample with: scalespace sample ${out} --n 8 --out grid.png`);
     return 0;
   },
 };
+
+/** --config FILE: training options of the method as JSON, each checked, errors naming the file and field. */
+async function readTrainingOptions(path: string, method: 'singan' | 'petsgan'): Promise<Record<string, unknown>> {
+  const value = await readJsonFile(path, '--config');
+  const known = Object.keys(method === 'petsgan' ? resolvePetsGANOptions({}) : resolveSinGANOptions({}));
+  const validate = method === 'petsgan' ? resolvePetsGANOptions : resolveSinGANOptions;
+  return validateConfig<Record<string, unknown>>(value, path, known, (c) => validate(c));
+}
 
 /** True when DIR holds a SinGAN or PetsGAN model (for a shared `sample` dispatch). */
 export async function isSingleImageModel(dir: string): Promise<boolean> {
@@ -64,68 +97,57 @@ export async function sampleSingleImage(ctx: CommandContext, dir: string): Promi
   const n = intOption(ctx, 'n', 8, 1, 256);
   const seed = intOption(ctx, 'seed', 0, 0);
   const out = stringOption(ctx, 'out');
-  const size = typeof ctx.values.size === 'string' ? ctx.values.size : undefined;
+  const sizeText = typeof ctx.values.size === 'string' ? ctx.values.size : undefined;
   const frames = ctx.values.frames === undefined ? 0 : intOption(ctx, 'frames', 24, 1, 1000);
+  let size: Size | undefined;
+  try {
+    size = sizeText === undefined ? undefined : parseSize(sizeText, '--size');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   await initBackend(undefined, { log: !ctx.json });
   const model = await loadSingleImageModel(dir);
+  ctx.defer(() => model.dispose());
   const started = performance.now();
-  try {
-    await mkdir(dirname(out), { recursive: true });
-    let shape: number[];
-    if (frames > 0) {
-      const clip = model.animate({ frames, seed, ...(size && { size }) });
-      shape = clip.shape;
-      await writeAnimation(out, clip);
-      clip.dispose();
-    } else {
-      const samples = model.sample({ n, seed, ...(size && { size }) });
-      shape = samples.shape;
-      const grid = imageGrid(samples);
-      samples.dispose();
-      await writeImage(out, grid);
-      grid.dispose();
-    }
-    const result = {
-      out,
-      method: model.method,
-      n: frames > 0 ? frames : n,
-      size: `${shape[2]}x${shape[1]}`,
-      seed,
-      seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
-    };
-    if (ctx.json) ctx.printJson(result);
-    else
-      ctx.log(
-        `wrote ${out}: ${result.n} ${frames > 0 ? 'frames' : 'samples'} of ${result.size} from ${dir} (${result.method})`,
-      );
-    return 0;
-  } finally {
-    model.dispose();
+  // Refuse at once what the backend cannot hold, with the largest size that would fit.
+  const target = size ?? model.imageSize;
+  const memory = await sampleMemory(model, { size: target, n, frames });
+  const budget = await memoryBudget();
+  const what = frames > 0 ? `${frames} frames` : `${n} sample${n > 1 ? 's' : ''}`;
+  const fits = memory.largestSize(budget.bytes);
+  assertFitsMemory(
+    memory.bytes,
+    budget,
+    `${what} of ${target[1]}x${target[0]}`,
+    fits ? `the largest --size that fits is ${fits[1]}x${fits[0]}${frames > 0 ? '' : ' (or lower --n)'}` : 'lower --n',
+  );
+  const file = await ctx.output(out);
+  let shape: number[];
+  if (frames > 0) {
+    const clip = model.animate({ frames, seed, ...(size && { size }) });
+    ctx.defer(() => clip.dispose());
+    shape = clip.shape;
+    await writeAnimation(file, clip);
+  } else {
+    const samples = model.sample({ n, seed, ...(size && { size }) });
+    ctx.defer(() => samples.dispose());
+    shape = samples.shape;
+    const grid = imageGrid(samples);
+    ctx.defer(() => grid.dispose());
+    await writeImage(file, grid);
   }
+  const result = {
+    out,
+    method: model.method,
+    n: frames > 0 ? frames : n,
+    size: `${shape[2]}x${shape[1]}`,
+    seed,
+    seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+  };
+  if (ctx.json) ctx.printJson(result);
+  else
+    ctx.log(
+      `wrote ${out}: ${result.n} ${frames > 0 ? 'frames' : 'samples'} of ${result.size} from ${dir} (${result.method})`,
+    );
+  return 0;
 }
-
-/**
- * `scalespace sample DIR --n 8 --size 256x128 --out grid.png`. For now it serves the single-image
- * models; the shared sample dispatch can call `sampleSingleImage` when `isSingleImageModel(dir)`.
- */
-export const sampleCommand: Command = {
-  name: 'sample',
-  summary: 'Draw samples from a trained model directory into an image grid (or an animation with --frames)',
-  usage: 'DIR --out grid.png [--n 8] [--size WIDTHxHEIGHT] [--seed 0] [--frames N (GIF or folder of PNGs)] [--json]',
-  options: {
-    out: { type: 'string' },
-    n: { type: 'string' },
-    size: { type: 'string' },
-    seed: { type: 'string' },
-    frames: { type: 'string' },
-  },
-  async run(ctx) {
-    const [dir, ...extra] = ctx.positionals;
-    if (!dir || extra.length > 0) throw new UsageError('give exactly one model DIR');
-    if (!(await isSingleImageModel(dir))) {
-      // Let the loader explain (missing directory, missing weights, another kind of model).
-      await loadSingleImageModel(dir);
-    }
-    return sampleSingleImage(ctx, dir);
-  },
-};

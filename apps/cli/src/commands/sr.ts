@@ -1,7 +1,17 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { imageGrid, initBackend, readImage, tf, writeImage } from '@scalespace/core';
-import { loadCvdvae, lowResolution } from '@scalespace/hvae';
+import {
+  assertFitsMemory,
+  imageGrid,
+  initBackend,
+  measurePeakBytes,
+  memoryBudget,
+  readImage,
+  tf,
+  throwIfAborted,
+  writeImage,
+} from '@scalespace/core';
+import { type Cvdvae, loadCvdvae, lowResolution } from '@scalespace/hvae';
 import { apd, lrPsnr } from '@scalespace/metrics';
 import { type Command, intOption, numberOption, stringOption, UsageError } from '../command.js';
 import { hvaeKind, resolveHvaeModel } from './hvae-models.js';
@@ -15,6 +25,26 @@ async function inputsOf(path: string): Promise<string[]> {
   const files = (await readdir(path)).filter((f) => IMAGE.test(f)).sort();
   if (files.length === 0) throw new UsageError(`"${path}" holds no PNG/JPEG/WebP/TIFF images`);
   return files.map((f) => join(path, f));
+}
+
+/**
+ * Refuses, before the first image, a --samples count the backend cannot hold: one sample is
+ * measured and the peak grows with the samples drawn at once.
+ */
+async function checkMemory(model: Cvdvae, y: tf.Tensor3D, samples: number): Promise<void> {
+  const { peakBytes, result } = await measurePeakBytes(() => model.superResolve(y, { samples: 1 }));
+  result.dispose();
+  // The samples, their grid and the images written from them, on top of the network's peak.
+  const [, h, w, c] = result.shape;
+  const perSample = peakBytes + 3 * h * w * c * 4;
+  const budget = await memoryBudget();
+  const largest = Math.floor(budget.bytes / perSample);
+  assertFitsMemory(
+    perSample * samples,
+    budget,
+    `${samples} samples at once`,
+    largest >= 1 ? `the largest --samples that fits is ${largest}` : 'this model does not fit at all',
+  );
 }
 
 /** `scalespace sr IMAGE_OR_FOLDER --model NAME_OR_DIR --samples 5 --temperature 0.8 --out DIR`. */
@@ -43,39 +73,48 @@ export const srCommand: Command = {
     const files = await inputsOf(input);
     await initBackend(undefined, { log: !ctx.json });
     const model = await loadCvdvae(dir);
+    ctx.defer(() => model.dispose());
     const { imageChannels: channels } = model.prior.config;
     const { scale } = model.config;
-    await mkdir(out, { recursive: true });
+    await ctx.outputDir(out);
     const results = [];
     for (const [i, file] of files.entries()) {
+      throwIfAborted(ctx.signal, 'super-resolution');
       const y = await readImage(file, { channels: channels as 1 | 3 });
+      ctx.defer(() => y.dispose());
       const [h, w] = y.shape;
       if (h !== model.lowSize || w !== model.lowSize) {
-        y.dispose();
         throw new UsageError(
           `"${file}" is ${w}x${h}; this model super-resolves ${model.lowSize}x${model.lowSize} images by ${scale} (degrade a ${model.lowSize * scale}px image first)`,
         );
       }
+      if (i === 0) await checkMemory(model, y, samples);
       const t0 = performance.now();
       const sr = model.superResolve(y, { samples, temperature, seed: seed + i }) as tf.Tensor4D;
+      ctx.defer(() => sr.dispose());
       await sr.data();
       const seconds = (performance.now() - t0) / 1000;
       const stem = basename(file, extname(file));
       const paths: string[] = [];
       const lr: number[] = [];
       for (let s = 0; s < samples; s++) {
+        throwIfAborted(ctx.signal, 'super-resolution');
         const one = tf.tidy(() => tf.slice(sr, [s], [1]));
-        const path = join(out, `${stem}-sample${s}.png`);
-        await writeImage(path, one);
-        paths.push(path);
         const low = tf.expandDims(y, 0);
-        lr.push(lrPsnr(one, low, { scale, dataRange: 1, degradation: (x) => lowResolution(x, scale) }));
-        tf.dispose([one, low]);
+        try {
+          const path = join(out, `${stem}-sample${s}.png`);
+          await writeImage(await ctx.output(path), one);
+          paths.push(path);
+          lr.push(await lrPsnr(one, low, { scale, dataRange: 1, degradation: (x) => lowResolution(x, scale) }));
+        } finally {
+          tf.dispose([one, low]);
+        }
       }
       const grid = imageGrid(sr, { columns: samples });
+      ctx.defer(() => grid.dispose());
       const gridPath = join(out, `${stem}-grid.png`);
-      await writeImage(gridPath, grid);
-      const apdMse = samples > 1 ? apd(sr) : 0;
+      await writeImage(await ctx.output(gridPath), grid);
+      const apdMse = samples > 1 ? await apd(sr) : 0;
       tf.dispose([y, sr, grid]);
       results.push({
         input: file,
@@ -89,7 +128,6 @@ export const srCommand: Command = {
         `${file}: ${samples} samples -> ${gridPath}; LR-PSNR ${lr.map((v) => v.toFixed(1)).join(' ')} dB, APD ${apdMse.toExponential(2)}, ${(seconds / samples).toFixed(3)} s/sample`,
       );
     }
-    model.dispose();
     if (ctx.json) ctx.printJson(results.length === 1 ? results[0] : { results });
     return 0;
   },

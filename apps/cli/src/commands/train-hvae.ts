@@ -1,18 +1,17 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend, progressBar } from '@scalespace/core';
 import { loadFashionMnist } from '@scalespace/data';
 import {
   Cvdvae,
   chooseGroups,
+  DEFAULT_VDVAE_CONFIG,
   type ImageArray,
   loadMnist32,
   loadVdvae,
   lowFrequencyAnalysis,
   MNIST_VDVAE_CONFIG,
   padImages,
-  TRAINING_STATE_FILE,
+  resolveVdvaeConfig,
   type TrainingRunResult,
   type TrainLogEntry,
   trainCvdvae,
@@ -21,6 +20,7 @@ import {
   type VdvaeConfig,
 } from '@scalespace/hvae';
 import { type Command, type CommandContext, intOption, numberOption, stringOption, UsageError } from '../command.js';
+import { readJsonFile, validateConfig } from '../config-file.js';
 
 /** The options both hvae trainers take. */
 const trainOptions = {
@@ -31,8 +31,10 @@ const trainOptions = {
   warmup: { type: 'string' },
   seed: { type: 'string' },
   'checkpoint-every': { type: 'string' },
+  'log-every': { type: 'string' },
   'stop-at': { type: 'string' },
   resume: { type: 'boolean' },
+  force: { type: 'boolean' },
   'grad-clip': { type: 'string' },
   'skip-threshold': { type: 'string' },
   ema: { type: 'string' },
@@ -49,12 +51,18 @@ async function loadData(name: string, size: number): Promise<ImageArray> {
   throw new UsageError(`--data must be mnist or fashion-mnist, got "${name}"`);
 }
 
-function resumeFlag(ctx: CommandContext, out: string): boolean {
-  const has = existsSync(join(out, TRAINING_STATE_FILE));
-  if (ctx.values.resume === true && !has) throw new UsageError(`--resume: "${out}" has no training state to continue`);
-  if (ctx.values.resume !== true && has)
-    throw new UsageError(`"${out}" already holds a training run; pass --resume to continue it or choose another --out`);
-  return ctx.values.resume === true;
+/** The fields a --config file may set (a VD-VAE config). */
+const VDVAE_FIELDS = [...Object.keys(DEFAULT_VDVAE_CONFIG), 'imageSize', 'encBlocks', 'decBlocks'];
+
+/** --config FILE: a VD-VAE config, every field checked, errors naming the file. */
+async function readVdvaeConfig(path: string): Promise<VdvaeConfig> {
+  const value = await readJsonFile(path, '--config');
+  return validateConfig<VdvaeConfig>(value, path, VDVAE_FIELDS, resolveVdvaeConfig);
+}
+
+/** --resume / --force, for the trainers (which refuse a non-empty --out without one of them). */
+function runFlags(ctx: CommandContext): { resume: boolean; force: boolean } {
+  return { resume: ctx.values.resume === true, force: ctx.values.force === true };
 }
 
 function runSettings(ctx: CommandContext) {
@@ -64,6 +72,7 @@ function runSettings(ctx: CommandContext) {
     batchSize: intOption(ctx, 'batch', 32, 1, 4096),
     seed: intOption(ctx, 'seed', 1, 0),
     checkpointEvery: intOption(ctx, 'checkpoint-every', 100, 1),
+    logEvery: intOption(ctx, 'log-every', 50, 1),
     ...(stopAt !== undefined && { stopAt }),
     optimizer: {
       lr: numberOption(ctx, 'lr', 1e-3, 1e-7, 1),
@@ -88,9 +97,9 @@ async function runAndReport(
 ): Promise<number> {
   const bar = ctx.json ? undefined : progressBar(label);
   let last: TrainLogEntry | undefined;
+  ctx.defer(() => model.dispose());
   const result = await train({ ...(bar && { onProgress: bar }), onLog: (e) => (last = e) });
   bar?.done();
-  model.dispose();
   const summary = {
     out,
     steps: result.steps,
@@ -112,19 +121,17 @@ export const trainVdvaeCommand: Command = {
   summary: 'Train a VD-VAE (hierarchical VAE) prior on MNIST-style data, with resumable checkpoints',
   usage:
     '--out DIR [--data mnist|fashion-mnist] [--size 32] [--config model.json] [--steps 1000] [--batch 32] [--lr 1e-3] ' +
-    '[--warmup 100] [--grad-clip 100] [--skip-threshold 300] [--ema 0.995] [--seed 1] [--checkpoint-every 100] [--stop-at N] [--resume] [--json]',
+    '[--warmup 100] [--grad-clip 100] [--skip-threshold 300] [--ema 0.995] [--seed 1] [--checkpoint-every 100] [--log-every 50] [--stop-at N] [--resume | --force] [--json]',
   options: { ...trainOptions, data: { type: 'string' }, size: { type: 'string' }, config: { type: 'string' } },
   allowPositionals: false,
   async run(ctx) {
     const out = stringOption(ctx, 'out');
     const dataName = stringOption(ctx, 'data', 'mnist');
     const size = intOption(ctx, 'size', 32, 1);
-    const resume = resumeFlag(ctx, out);
+    const { resume, force } = runFlags(ctx);
     const settings = runSettings(ctx);
     const config: VdvaeConfig =
-      typeof ctx.values.config === 'string'
-        ? (JSON.parse(await readFile(ctx.values.config, 'utf8')) as VdvaeConfig)
-        : MNIST_VDVAE_CONFIG;
+      typeof ctx.values.config === 'string' ? await readVdvaeConfig(ctx.values.config) : MNIST_VDVAE_CONFIG;
     await initBackend(undefined, { log: !ctx.json });
     const data = await loadData(dataName, size);
     const model = new Vdvae(config, { seed: settings.seed });
@@ -135,8 +142,9 @@ export const trainVdvaeCommand: Command = {
       trainVdvae({
         model,
         data,
-        dir: out,
+        out,
         resume,
+        force,
         signal: ctx.signal,
         ...settings,
         ...log,
@@ -152,7 +160,7 @@ export const trainCvdvaeCommand: Command = {
   summary: 'Train a CVDVAE low-resolution encoder into a frozen VD-VAE prior (diverse super-resolution)',
   usage:
     '--prior DIR --out DIR [--scale 4] [--k auto|N] [--upsample 1] [--enc-blocks 8x2,8d2,4x2,4d4,1x1] [--data mnist] [--steps 1000] ' +
-    '[--batch 32] [--lr 1e-3] [--seed 2] [--checkpoint-every 100] [--stop-at N] [--resume] [--json]',
+    '[--batch 32] [--lr 1e-3] [--seed 2] [--checkpoint-every 100] [--log-every 50] [--stop-at N] [--resume | --force] [--json]',
   options: {
     ...trainOptions,
     prior: { type: 'string' },
@@ -167,10 +175,11 @@ export const trainCvdvaeCommand: Command = {
     const priorDir = stringOption(ctx, 'prior');
     const out = stringOption(ctx, 'out');
     const scale = intOption(ctx, 'scale', 4, 2, 64);
-    const resume = resumeFlag(ctx, out);
+    const { resume, force } = runFlags(ctx);
     const settings = runSettings(ctx);
     await initBackend(undefined, { log: !ctx.json });
     const prior = await loadVdvae(priorDir);
+    ctx.defer(() => prior.dispose());
     const upsample = intOption(ctx, 'upsample', 1, 1, scale);
     const low = (prior.config.imageSize / scale) * upsample;
     const encBlocks = stringOption(ctx, 'enc-blocks', defaultLowResBlocks(low));
@@ -197,8 +206,9 @@ export const trainCvdvaeCommand: Command = {
       trainCvdvae({
         model,
         data,
-        dir: out,
+        out,
         resume,
+        force,
         signal: ctx.signal,
         ...settings,
         ...log,

@@ -1,3 +1,4 @@
+import * as platform from '#platform';
 import { CheckpointError } from '../errors.js';
 import { looksLikeTar, readLegacyFormat } from './legacy.js';
 import type { ParsedCheckpoint, TorchTensor } from './storage.js';
@@ -31,14 +32,12 @@ async function bytesOf(source: string | Uint8Array | ArrayBuffer): Promise<{ byt
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), label: 'the checkpoint bytes' };
   if (typeof source !== 'string')
     throw new CheckpointError('readTorchCheckpoint needs a path, a Uint8Array or an ArrayBuffer');
-  const fs = await import('node:fs/promises');
-  try {
-    return { bytes: await fs.readFile(source), label: `"${source}"` };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : String(error);
-    throw new CheckpointError(`cannot read PyTorch checkpoint "${source}": ${why}`, { cause: error });
+  const entry = await platform.localEntry(source);
+  if (entry !== 'file') {
+    const why = entry === null ? 'no such file' : 'it is a folder, not a file';
+    throw new CheckpointError(`cannot read PyTorch checkpoint "${source}": ${why}`);
   }
+  return { bytes: await platform.readLocalFile(source), label: `"${source}"` };
 }
 
 async function parse(bytes: Uint8Array, label: string): Promise<ParsedCheckpoint> {

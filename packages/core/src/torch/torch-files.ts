@@ -1,3 +1,4 @@
+import * as platform from '#platform';
 import { CheckpointError } from '../errors.js';
 import { type ReadTorchCheckpointOptions, readTorchCheckpoint, type TorchCheckpoint } from './read-torch-checkpoint.js';
 
@@ -23,30 +24,24 @@ export interface TorchFiles {
 
 /** The files at a path on disk (Node only). */
 export function torchFilesAt(path: string): TorchFiles {
-  const resolve = async (relative = '') => (relative ? (await import('node:path')).join(path, relative) : path);
-  const stat = async (relative = '') => {
-    const fs = await import('node:fs/promises');
-    return fs.stat(await resolve(relative)).catch(() => undefined);
-  };
+  const resolve = (relative = '') => (relative ? platform.joinLocalPath(path, relative) : path);
   return {
     path,
-    isFolder: async (relative) => (await stat(relative))?.isDirectory() === true,
-    exists: async (relative) => (await stat(relative)) !== undefined,
+    isFolder: async (relative) => (await platform.localEntry(resolve(relative))) === 'folder',
+    exists: async (relative) => (await platform.localEntry(resolve(relative))) !== null,
     async list(relative) {
-      const fs = await import('node:fs/promises');
-      const folder = await resolve(relative);
+      const folder = resolve(relative);
       try {
-        return (await fs.readdir(folder)).sort();
+        return await platform.listLocalFolder(folder);
       } catch (error) {
         throw new CheckpointError(`cannot list "${folder}": ${(error as Error).message}`, { cause: error });
       }
     },
-    readTorch: async (relative, options) => readTorchCheckpoint(await resolve(relative), options),
+    readTorch: async (relative, options) => readTorchCheckpoint(resolve(relative), options),
     async readText(relative) {
-      const fs = await import('node:fs/promises');
-      const file = await resolve(relative);
+      const file = resolve(relative);
       try {
-        return await fs.readFile(file, 'utf8');
+        return new TextDecoder().decode(await platform.readLocalFile(file));
       } catch (error) {
         throw new CheckpointError(`cannot read "${file}": ${(error as Error).message}`, { cause: error });
       }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { imageGrid, initBackend, readImage, rng, tf, writeImage } from '@scalespace/core';
 import { psnr as metricsPsnr } from '@scalespace/metrics';
-import { heldOutDir, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
+import { heldOutPhotos, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
 import type { DemoSection } from '../report.js';
 import { htmlTable } from '../report.js';
@@ -9,18 +10,21 @@ import { htmlTable } from '../report.js';
 const SIGMA = 25;
 const CROP = 256;
 
-const psnr = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => metricsPsnr(tf.clipByValue(a, 0, 1), b, { dataRange: 1 }));
+async function psnr(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const clipped = tf.clipByValue(a, 0, 1);
+  return metricsPsnr(clipped, b, { dataRange: 1 }).finally(() => clipped.dispose());
+}
 
 export const denoisersSection: DemoSection = {
   id: 'denoisers',
   title: 'Bias-free denoisers: a held-out photo at sigma 25, flat RF 43 vs multi-scale conditional RF 13',
   async run(ctx) {
     await initBackend(undefined, { log: false });
-    const photo = await readImage(join(heldOutDir, 'camera.png'), { channels: 1 });
+    const photo = await readImage(fileURLToPath(heldOutPhotos.camera!), { channels: 1 });
     const [h, w] = photo.shape;
     const clean = tf.slice(photo, [(h - CROP) >> 1, (w - CROP) >> 1, 0], [CROP, CROP, 1]);
     const noisy = tf.tidy(() => tf.add(clean, rng(ctx.seed).normalTensor(clean.shape, { std: SIGMA / 255 })));
-    const rows: Array<Array<string | number>> = [['noisy input', psnr(noisy, clean), '', '']];
+    const rows: Array<Array<string | number>> = [['noisy input', await psnr(noisy, clean), '', '']];
     const summary: Record<string, unknown> = {
       sigma: SIGMA,
       image: 'camera.png (CC0), centre 256x256',
@@ -34,7 +38,7 @@ export const denoisersSection: DemoSection = {
       const model = await load();
       try {
         const result = await model.denoise(noisy, { signal: ctx.signal });
-        const value = psnr(result.image, clean);
+        const value = await psnr(result.image, clean);
         rows.push([name, value, result.evaluations, result.seconds]);
         summary[name] = {
           psnr: value,

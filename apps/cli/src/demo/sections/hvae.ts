@@ -34,8 +34,10 @@ export const hvaeSection: DemoSection = {
         for (let i = 0; i < idx.length; i++) {
           const group = tf.tidy(() => tf.reshape(tf.slice(sr, [i], [1]), [samples, 32, 32, 1]));
           const low = tf.tidy(() => tf.tile(tf.slice(y, [i], [1]), [samples, 1, 1, 1]));
-          lr += lrPsnr(group, low, { scale, dataRange: 1, degradation: (h) => lowResolution(h, scale) }) / idx.length;
-          diversity += apd(group) / idx.length;
+          lr +=
+            (await lrPsnr(group, low, { scale, dataRange: 1, degradation: (h) => lowResolution(h, scale) })) /
+            idx.length;
+          diversity += (await apd(group)) / idx.length;
           if (temperature === 0.8) {
             tiles.push(
               tf.tidy(

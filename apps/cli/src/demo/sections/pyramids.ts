@@ -22,12 +22,12 @@ export const pyramidsSection: DemoSection = {
     const photo = await loadFixture('camera', { channels: 1 }); // 192x192 grey
     const crop = tf.tidy(() => tf.slice(photo, [0, 0, 0], [128, 128, 1]));
     const ints = tf.tidy(() => tf.cast(tf.round(tf.mul(crop, 255)), 'int32'));
-    const report = levelEntropy(tf.expandDims(ints, 0), { pyramid: 'paired', bits: 8, coarsest: 8 });
+    const report = await levelEntropy(tf.expandDims(ints, 0), { pyramid: 'paired', bits: 8, coarsest: 8 });
     const p = pairedPyramid(ints, { bits: 8, coarsest: 8 });
-    const pairedView = pyramidMosaic([...p.levels.map((l) => l.fine), p.coarse], { bits: 8 });
+    const pairedView = await pyramidMosaic([...p.levels.map((l) => l.fine), p.coarse], { bits: 8 });
     await writeImage(join(ctx.dir, 'paired.png'), pairedView);
     const dec = wavedec2(crop, { wavelet: 'db2', levels: 3 });
-    const waveletView = waveletMosaic(dec);
+    const waveletView = await waveletMosaic(dec);
     await writeImage(join(ctx.dir, 'wavelet.png'), waveletView);
 
     // Bicubic x4 on an RGB photo: the baseline every super-resolution model in the demo is compared with.
@@ -36,9 +36,9 @@ export const pyramidsSection: DemoSection = {
     const up = tf.tidy(() => tf.clipByValue(resize(low, { scale: 4 }), 0, 1));
     await writeImage(join(ctx.dir, 'bicubic-x4.png'), up);
     const baseline = {
-      psnr: psnr(up, coffee, { dataRange: 1 }),
-      ssim: ssim(up, coffee, { dataRange: 1 }),
-      lrPsnr: lrPsnr(up, low, { scale: 4, dataRange: 1 }),
+      psnr: await psnr(up, coffee, { dataRange: 1 }),
+      ssim: await ssim(up, coffee, { dataRange: 1 }),
+      lrPsnr: await lrPsnr(up, low, { scale: 4, dataRange: 1 }),
     };
     tf.dispose([
       photo,

@@ -22,7 +22,8 @@ export const singanSection: DemoSection = {
       const t2 = performance.now();
       const real = model.trainingImage();
       const rec = model.reconstruct();
-      const recPsnr = tf.tidy(() => psnr(tf.clipByValue(rec, 0, 1), real, { dataRange: 1 }));
+      const recClipped = tf.clipByValue(rec, 0, 1);
+      const recPsnr = await psnr(recClipped, real, { dataRange: 1 }).finally(() => recClipped.dispose());
       const top = imageGrid(tf.concat([real, rec, same]) as tf.Tensor4D, { columns: 4 });
       await writeImage(join(ctx.dir, 'samples.png'), top);
       const bottom = imageGrid(wide, { columns: 1 });

@@ -1,0 +1,41 @@
+// The tsup builds every scalespace package shares (each package's tsup.config.ts calls packageBuilds).
+// Node gets ESM + CJS with types from src/index.ts. A package with Node-only code also gets a browser
+// build (ESM, `browser` export condition, with its own types) from src/browser.ts, its portable API;
+// core's picks its platform-specific steps through package.json's "#platform" import.
+import type { Options } from 'tsup';
+
+export interface PackageBuildOptions {
+  /** Extra Node entries (e.g. a worker thread's script). */
+  nodeEntries?: string[];
+  /** The browser build's entry; none for packages that run everywhere as built for Node. */
+  browserEntry?: 'src/browser.ts';
+  /** import.meta.url in the CJS build (to find files shipped beside dist/). */
+  shims?: boolean;
+  /** Runs after the browser build, e.g. to copy assets beside it. */
+  afterBrowserBuild?: () => Promise<void>;
+}
+
+export function packageBuilds(options: PackageBuildOptions = {}): Options[] {
+  const node: Options = {
+    entry: ['src/index.ts', ...(options.nodeEntries ?? [])],
+    format: ['esm', 'cjs'],
+    dts: { entry: 'src/index.ts' },
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    shims: options.shims ?? false,
+  };
+  if (!options.browserEntry) return [node];
+  const browser: Options = {
+    entry: { browser: options.browserEntry },
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: 'es2022',
+    platform: 'browser',
+    onSuccess: options.afterBrowserBuild,
+  };
+  return [node, browser];
+}
