@@ -1,10 +1,11 @@
 // Synthesis and super-resolution by Algorithm 2 with the official CelebA 320x320 set (bench kadkhodaie).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { imageGrid, readImage, tf, writeImage } from '@scalespace/core';
 import type { SamplerSettings } from '@scalespace/denoisers';
 import { lrPsnr } from '@scalespace/metrics';
-import { testImagesDir as faces320, load as load320 } from '@scalespace/model-kadkhodaie-celeba320';
+import { testImage as face320, load as load320 } from '@scalespace/model-kadkhodaie-celeba320';
 import { resize } from '@scalespace/pyramids';
 import { printTable } from './harness.js';
 import { FIGURES, scorePsnr, scoreSsim } from './kadkhodaie.js';
@@ -53,7 +54,7 @@ export async function runSynthesis(): Promise<unknown> {
 export async function runSuperResolution(): Promise<unknown> {
   mkdirSync(FIGURES, { recursive: true });
   const model = await load320();
-  const image = await readImage(join(faces320, 'astronaut-face-320.png'), { channels: 1 });
+  const image = await readImage(fileURLToPath(face320 as URL), { channels: 1 });
   const clean = tf.expandDims(image, 0) as tf.Tensor4D;
   const rows: Array<Array<string | number>> = [];
   const results: Record<string, unknown> = {};

@@ -21,12 +21,8 @@ import { type FlatDenoiser, loadDenoiser, type MultiscaleDenoiser, saveDenoiser 
 import { psnr, ssim } from '@scalespace/metrics';
 import { heldOutPhotos, load as loadOursFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadOursMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
-import {
-  testImagesDir as faces160,
-  load as load160,
-  models as models160,
-} from '@scalespace/model-kadkhodaie-celeba160';
-import { testImagesDir as faces320, load as load320 } from '@scalespace/model-kadkhodaie-celeba320';
+import { testImage as face160, load as load160, models as models160 } from '@scalespace/model-kadkhodaie-celeba160';
+import { testImage as face320, load as load320 } from '@scalespace/model-kadkhodaie-celeba320';
 import { printTable, RESULTS_DIR, writeResults } from './harness.js';
 import { runInverse, runRestoreModels } from './kadkhodaie-inverse.js';
 import { runSuperResolution, runSynthesis } from './kadkhodaie-sampling.js';
@@ -64,7 +60,7 @@ export async function photoCrops(size: number, names: readonly string[] = FIXTUR
 
 /** The denoising test images: 128x128 crops of the seven photos and the 160x160 face. */
 async function testImages(): Promise<TestImage[]> {
-  const face = await readImage(join(faces160, 'astronaut-face-160.png'), { channels: 1 });
+  const face = await readImage(fileURLToPath(face160 as URL), { channels: 1 });
   return [...(await photoCrops(CROP)), { name: 'face160', image: face }];
 }
 
@@ -198,8 +194,8 @@ async function float16Images(): Promise<TestImage[]> {
   const files = [
     ['camera', fileURLToPath(heldOutPhotos.camera as URL)],
     ['chelsea', fileURLToPath(heldOutPhotos.chelsea as URL)],
-    ['face160', join(faces160, 'astronaut-face-160.png')],
-    ['face320', join(faces320, 'astronaut-face-320.png')],
+    ['face160', fileURLToPath(face160 as URL)],
+    ['face320', fileURLToPath(face320 as URL)],
   ];
   return Promise.all(files.map(async ([name, file]) => ({ name, image: await readImage(file, { channels: 1 }) })));
 }

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readImage, readTorchCheckpoint, rng, tf } from '@scalespace/core';
 import { flatDenoiserFromTorch } from '@scalespace/denoisers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { load, models, testImagesDir, weightsDir } from './index.js';
+import { load, models, testImage } from './index.js';
 
 // The official flat RF 13 checkpoint kept as a parity fixture by @scalespace/denoisers (MIT, same source).
 const OFFICIAL_RF13 = join(
@@ -42,7 +43,7 @@ describe('@scalespace/model-kadkhodaie-celeba160', () => {
       }
       model.dispose();
     }
-    expect(() => weightsDir('flat-rf7' as never)).toThrow(/has no model "flat-rf7"/);
+    await expect(load('flat-rf7' as never)).rejects.toThrow(/has no model "flat-rf7"/);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -54,7 +55,7 @@ describe('@scalespace/model-kadkhodaie-celeba160', () => {
     const got = shipped.stateDict();
     expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
     for (const [name, t] of Object.entries(want)) expect(got[name].dataSync(), name).toEqual(t.dataSync());
-    const face = await readImage(join(testImagesDir, 'astronaut-face-160.png'), { channels: 1 });
+    const face = await readImage(fileURLToPath(testImage as URL), { channels: 1 });
     const noisy = tf.tidy(() => tf.add(face, rng(3).normalTensor(face.shape, { std: 25 / 255 })));
     const { image } = await shipped.denoise(noisy);
     expect(psnr(image, face)).toBeGreaterThan(psnr(noisy, face) + 7);
@@ -67,7 +68,7 @@ describe('@scalespace/model-kadkhodaie-celeba160', () => {
   it('the multi-scale RF 13 set denoises a face it never saw, coarse to fine', async () => {
     const before = tf.memory().numTensors;
     const model = await load('multiscale-rf13');
-    const face = await readImage(join(testImagesDir, 'astronaut-face-160.png'), { channels: 1 });
+    const face = await readImage(fileURLToPath(testImage as URL), { channels: 1 });
     const noisy = tf.tidy(() => tf.add(face, rng(4).normalTensor(face.shape, { std: 50 / 255 })));
     const { image, evaluations } = await model.denoise(noisy);
     expect(evaluations).toBe(3);

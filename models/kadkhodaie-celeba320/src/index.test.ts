@@ -1,7 +1,7 @@
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readImage, rng, tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { load, testImagesDir } from './index.js';
+import { load, testImage } from './index.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -15,7 +15,7 @@ describe('@scalespace/model-kadkhodaie-celeba320', () => {
     const before = tf.memory().numTensors;
     const model = await load();
     expect(model.config).toMatchObject({ kind: 'multiscale', levels: 3, conditional: { rf: 13, width: 64 } });
-    const face = await readImage(join(testImagesDir, 'astronaut-face-320.png'), { channels: 1 });
+    const face = await readImage(fileURLToPath(testImage as URL), { channels: 1 });
     const noisy = tf.tidy(() => tf.add(face, rng(5).normalTensor(face.shape, { std: 50 / 255 })));
     const { image, evaluations } = await model.denoise(noisy);
     expect(evaluations).toBe(4);
