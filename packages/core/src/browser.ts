@@ -74,7 +74,7 @@ export type { Rng } from './rng.js';
 export { rng } from './rng.js';
 export type { Fingerprint } from './run-dir/fingerprint.js';
 export { contentHash, fingerprintDifferences } from './run-dir/fingerprint.js';
-export type { HostTensor, Safetensors } from './safetensors.js';
+export type { EncodeOptions, HostTensor, Safetensors } from './safetensors.js';
 export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export { tf } from './tf.js';
 export { PickleGlobal, PickleObject } from './torch/pickle-objects.js';

@@ -9,6 +9,7 @@ import { evalCommand } from './eval.js';
 import { evalApdCommand, evalFidCommand, evalSifidCommand } from './eval-distribution.js';
 import { infoCommand } from './info.js';
 import { pyramidDecomposeCommand, pyramidReconstructCommand } from './pyramid.js';
+import { restoreCommand } from './restore.js';
 import { sampleCommand } from './sample.js';
 import { trainSinganCommand } from './singan.js';
 import { singanAppCommands } from './singan-apps.js';
@@ -24,6 +25,7 @@ export const commands: Command[] = [
   ...singanAppCommands,
   trainDenoiserCommand,
   denoiseCommand,
+  restoreCommand,
   pyramidDecomposeCommand,
   pyramidReconstructCommand,
   trainPixelCnnCommand,
