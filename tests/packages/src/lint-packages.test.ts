@@ -13,6 +13,13 @@ import { pack, publishedPackages, tarballFiles, tarballManifest } from './pack.j
 const destination = mkdtempSync(join(tmpdir(), 'scalespace-pack-'));
 afterAll(() => rmSync(destination, { recursive: true, force: true }));
 
+it('lists every published package as a dev dependency, so turbo builds each before it is packed', () => {
+  const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
+  expect(publishedPackages().filter(({ name }) => !own.devDependencies[name])).toEqual([]);
+});
+
 const FIELDS = ['license', 'repository', 'homepage', 'bugs', 'keywords', 'engines', 'description'];
 
 describe.each(publishedPackages())('$name ($dir)', ({ dir }) => {
