@@ -7,6 +7,8 @@ import type { Options } from 'tsup';
 export interface PackageBuildOptions {
   /** Extra Node entries (e.g. a worker thread's script). */
   nodeEntries?: string[];
+  /** Extra entries with types of their own: subpath exports such as an `internal` entry. */
+  typedEntries?: string[];
   /** The browser build's entry; none for packages that run everywhere as built for Node. */
   browserEntry?: 'src/browser.ts';
   /** import.meta.url in the CJS build (to find files shipped beside dist/). */
@@ -17,9 +19,9 @@ export interface PackageBuildOptions {
 
 export function packageBuilds(options: PackageBuildOptions = {}): Options[] {
   const node: Options = {
-    entry: ['src/index.ts', ...(options.nodeEntries ?? [])],
+    entry: ['src/index.ts', ...(options.typedEntries ?? []), ...(options.nodeEntries ?? [])],
     format: ['esm', 'cjs'],
-    dts: { entry: 'src/index.ts' },
+    dts: { entry: ['src/index.ts', ...(options.typedEntries ?? [])] },
     sourcemap: true,
     clean: true,
     target: 'node20',

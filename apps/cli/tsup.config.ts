@@ -1,10 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuilds } from '../../tooling/package-build';
 
-export default defineConfig({
-  entry: ['src/bin.ts', 'src/index.ts'],
-  format: ['esm'],
-  dts: { entry: 'src/index.ts' },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+// The library entry for ESM and CommonJS, and the `scalespace` binary (dist/bin.js).
+export default defineConfig(packageBuilds({ nodeEntries: ['src/bin.ts'], shims: true }));

@@ -1,7 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../tooling/vitest-config';
 
-export default defineConfig({
-  test: {
-    testTimeout: 120_000,
-  },
-});
+// Commands run end to end: training and sampling real (small) models.
+export default packageTests({ testTimeout: 120_000 });

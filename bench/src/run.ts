@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   pyramids: () => import('./pyramids.js'),
   scaling: () => import('./scaling.js'),
   singan: () => import('./singan.js'),
+  kadkhodaie: () => import('./kadkhodaie.js'),
   sr: () => import('./sr.js'),
 };
 

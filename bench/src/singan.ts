@@ -4,13 +4,8 @@
 // scaled by the default iteration counts into estimated training times, and milliseconds per
 // sample. Quality (SIFID, diversity) needs full training: see the singan README.
 import { type ProgressEvent, tf } from '@scalespace/core';
-import {
-  resolvePetsGANOptions,
-  resolveSinGANOptions,
-  syntheticImage,
-  trainPetsGAN,
-  trainSinGAN,
-} from '@scalespace/singan';
+import { trainPetsGAN, trainSinGAN } from '@scalespace/singan';
+import { resolvePetsGANOptions, resolveSinGANOptions, syntheticImage } from '@scalespace/singan/internal';
 import { median, printTable, timeRuns, writeResults } from './harness.js';
 
 const STEPS = 8;

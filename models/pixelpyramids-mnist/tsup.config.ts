@@ -1,11 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuilds } from '../../tooling/package-build';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  shims: true,
-  target: 'node20',
-});
+// shims: import.meta.url finds the shipped weights from the CommonJS build too.
+export default defineConfig(packageBuilds({ shims: true }));

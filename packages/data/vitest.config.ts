@@ -1,8 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../tooling/vitest-config';
 
-export default defineConfig({
-  test: {
-    testTimeout: 60_000,
-    setupFiles: ['./src/test-setup.ts'],
-  },
-});
+export default packageTests({ setupFiles: ['./src/test-setup.ts'] });

@@ -1,11 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuilds } from '../../tooling/package-build';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  shims: true,
-});
+// shims: import.meta.url finds the built addon from the CommonJS build too.
+export default defineConfig(packageBuilds({ shims: true }));

@@ -1,8 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../tooling/vitest-config';
 
-export default defineConfig({
-  test: {
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
-  },
-});
+// Trainers run for real (small images, few iterations), twice over in the resume tests.
+export default packageTests({ testTimeout: 300_000, hookTimeout: 300_000 });

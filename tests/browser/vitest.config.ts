@@ -1,8 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../tooling/vitest-config';
 
-export default defineConfig({
-  test: {
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-  },
-});
+export default packageTests({ testTimeout: 120_000, hookTimeout: 120_000 });

@@ -1,10 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { packageTests } from '../../tooling/vitest-config';
 
-export default defineConfig({
-  test: {
-    testTimeout: 180_000,
-    hookTimeout: 60_000,
-    // One file at a time: software WebGPU is CPU-bound, and each file runs both backends.
-    fileParallelism: false,
-  },
-});
+// One file at a time: software WebGPU is CPU-bound, and each file runs both backends.
+export default packageTests({ testTimeout: 180_000, hookTimeout: 60_000, fileParallelism: false });

@@ -33,6 +33,8 @@ export interface Command {
   summary: string;
   /** Usage text shown by --help, after the name. */
   usage: string;
+  /** What --help adds below the summary: every option, its default and its range. */
+  help?: string;
   options?: CommandOptions;
   /** Allow positional arguments (default true). */
   allowPositionals?: boolean;

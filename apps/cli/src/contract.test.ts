@@ -80,7 +80,7 @@ describe('strict options', () => {
     const singan = await run(['sample', shipped('singan-coffee'), '--temperature=-1', '--out', path('g.png')]);
     expect(singan.code).toBe(2);
     expect(singan.stderr).toMatch(
-      /--temperature: singan\/petsgan models do not use it \(they read --size and --frames\)/,
+      /--temperature: singan\/petsgan models do not use it \(they read --size, --frames and --gen-start-scale\)/,
     );
     const pp = await run([
       'sample',
@@ -149,7 +149,15 @@ describe('denoise of a photo larger than the memory budget', () => {
     const image = tf.tidy(() => tf.clipByValue(tf.add(0.5, rng(2).normalTensor([150, 170, 1], { std: 0.2 })), 0, 1));
     await writeImage(path('big.png'), image);
     image.dispose();
-    const whole = await run(['denoise', path('big.png'), '--model', 'flat-rf43', '--out', path('whole.png'), '--json']);
+    const whole = await run([
+      'denoise',
+      path('big.png'),
+      '--model',
+      'denoiser-flat-rf43',
+      '--out',
+      path('whole.png'),
+      '--json',
+    ]);
     expect(JSON.parse(whole.stdout)).toMatchObject({ tiles: 1 });
     process.env.SCALESPACE_MEMORY_BUDGET = '8M';
     try {
@@ -157,7 +165,7 @@ describe('denoise of a photo larger than the memory budget', () => {
         'denoise',
         path('big.png'),
         '--model',
-        'flat-rf43',
+        'denoiser-flat-rf43',
         '--out',
         path('tiled.png'),
         '--json',

@@ -36,8 +36,9 @@ function overview(): string {
   ].join('\n');
 }
 
-function help(command: Command): string {
-  return `Usage: scalespace ${command.name} ${command.usage}\n\n${command.summary}`;
+function help(command: Command, full = false): string {
+  const usage = `Usage: scalespace ${command.name} ${command.usage}\n\n${command.summary}`;
+  return full && command.help ? `${usage}\n\n${command.help}` : usage;
 }
 
 /** Node's file-system errors, said plainly. */
@@ -93,7 +94,7 @@ export async function main(
   }
   const { command, rest } = found;
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${help(command)}\n`);
+    io.stdout.write(`${help(command, true)}\n`);
     return 0;
   }
   const controller = new AbortController();

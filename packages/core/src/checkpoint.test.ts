@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_FILE, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { CheckpointError } from './errors.js';
+import { floatToHalf, halfToFloat } from './float16.js';
 import { Conv2d } from './layers.js';
 import { rng } from './rng.js';
 import { tf } from './tf.js';
@@ -52,6 +53,22 @@ describe('checkpoints', () => {
     const raw = await loadCheckpoint(join(path, 'model.safetensors'));
     expect(Object.keys(raw.tensors).sort()).toEqual(['bias', 'weight']);
     tf.dispose(Object.values(raw.tensors));
+    a.dispose();
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('float16 checkpoints load as float32 weights rounded to halves, at half the size', async () => {
+    const before = tf.memory().numTensors;
+    const a = new Conv2d({ inChannels: 8, outChannels: 8, kernelSize: 3, rng: rng(3) });
+    const b = new Conv2d({ inChannels: 8, outChannels: 8, kernelSize: 3, rng: rng(4) });
+    await saveCheckpoint(join(dir, 'full'), a, {});
+    await saveCheckpoint(join(dir, 'half'), a, {}, { float16: true });
+    await loadCheckpoint(join(dir, 'half'), b);
+    const want = Array.from(a.weight.dataSync(), (v) => halfToFloat(floatToHalf(v)));
+    expect(Array.from(b.weight.dataSync())).toEqual(want);
+    const size = async (name: string) => (await readFile(join(dir, name, 'model.safetensors'))).length;
+    expect((await size('half')) / (await size('full'))).toBeLessThan(0.6);
     a.dispose();
     b.dispose();
     expect(tf.memory().numTensors).toBe(before);

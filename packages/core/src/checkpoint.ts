@@ -3,7 +3,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { CheckpointError, ConfigError } from './errors.js';
 import type { Module, StateDict } from './module.js';
 import type { LongWorkOptions } from './progress.js';
-import { decodeSafetensors, encodeSafetensors, type HostTensor, toTensors } from './safetensors.js';
+import { decodeSafetensors, type EncodeOptions, encodeSafetensors, type HostTensor, toTensors } from './safetensors.js';
 import type { tf } from './tf.js';
 import { type BytesSource, readBytes, sourceName } from './weights-source.js';
 
@@ -69,13 +69,14 @@ export function assertFinite(tensors: Record<string, HostTensor>, file: string):
   }
 }
 
-/** Writes tensors and string metadata to one safetensors file, atomically. */
+/** Writes tensors and string metadata to one safetensors file, atomically (`float16`: store floats as F16). */
 export async function saveTensors(
   file: string,
   tensors: Record<string, tf.Tensor>,
   metadata: Record<string, string> = {},
+  options: EncodeOptions = {},
 ): Promise<void> {
-  await writeFileAtomic(file, await encodeSafetensors(tensors, metadata));
+  await writeFileAtomic(file, await encodeSafetensors(tensors, metadata, options));
 }
 
 /** Reads a safetensors file (a path in Node, a URL, a Response or bytes) into host arrays (no tfjs tensors). */
@@ -99,20 +100,21 @@ export async function loadTensors(
  * `model.safetensors` (weights, with the config and step in its header) and `config.json` (the same
  * config, for people and other tools). Each file is written atomically, and the weights file alone is
  * authoritative, so a crash mid-save leaves the previous checkpoint loadable.
- * A path ending in `.safetensors` names the weights file itself.
+ * A path ending in `.safetensors` names the weights file itself. `float16` stores the float tensors as F16
+ * (half the size; they load as float32): for shipping weights whose outputs that rounding was measured not to change.
  */
 export async function saveCheckpoint<C>(
   path: string,
   source: Module | StateDict,
   config: C,
-  options: { step?: number; metadata?: Record<string, string> } = {},
+  options: { step?: number; metadata?: Record<string, string>; float16?: boolean } = {},
 ): Promise<void> {
   const state =
     typeof (source as Module).stateDict === 'function' ? (source as Module).stateDict() : (source as StateDict);
   const { weights, config: configPath } = resolvePaths(path);
   const metadata: Record<string, string> = { ...options.metadata, format: FORMAT, config: JSON.stringify(config) };
   if (options.step !== undefined) metadata.step = String(options.step);
-  await saveTensors(weights, state, metadata);
+  await saveTensors(weights, state, metadata, { float16: options.float16 });
   await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
 }
 

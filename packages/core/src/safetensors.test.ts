@@ -53,6 +53,24 @@ describe('safetensors', () => {
     tf.dispose(Object.values(tensors));
   });
 
+  it('stores float32 tensors as F16 when asked: half the bytes, values rounded to the nearest half', async () => {
+    const values = [1, -2, 0.3125, 0.1, 1e-8, 70000, 2.71];
+    const tensors = { w: tf.tensor(values), n: tf.tensor([3], [1], 'int32') };
+    const full = await encodeSafetensors(tensors);
+    const half = await encodeSafetensors(tensors, {}, { float16: true });
+    const decoded = decodeSafetensors(half).tensors;
+    expect(decoded.w.dtype).toBe('float32');
+    expect(decoded.n.values).toEqual(new Int32Array([3])); // int tensors keep their dtype
+    const rounded = Array.from(decoded.w.values);
+    expect(rounded.slice(0, 3)).toEqual([1, -2, 0.3125]); // exact in binary16
+    expect(rounded[3]).toBeCloseTo(0.0999755859375, 12); // the nearest half to 0.1
+    expect(rounded[4]).toBe(0); // below half the smallest subnormal
+    expect(rounded[5]).toBe(Number.POSITIVE_INFINITY); // above 65504
+    expect(Math.abs(rounded[6] - 2.71)).toBeLessThan(2 ** -9);
+    expect(full.length - half.length).toBeGreaterThanOrEqual(values.length * 2 - 8);
+    tf.dispose(Object.values(tensors));
+  });
+
   it('reads the dtypes PyTorch writes: F16, BF16, F64, I64, U8', () => {
     const f16 = [0x00, 0x3c, 0x00, 0xc0, 0x00, 0x35]; // 1, -2, 0.3125
     const bf16 = [0x80, 0x3f, 0x49, 0x40]; // 1, 3.140625

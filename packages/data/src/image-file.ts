@@ -14,6 +14,22 @@ async function loadSharp() {
   }
 }
 
+/** Width, height and colour channels (1 grey or 3; alpha not counted) of an image file, read from its header. */
+export async function imageFileInfo(path: string): Promise<{ width: number; height: number; colour: 1 | 3 }> {
+  const sharp = await loadSharp();
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  try {
+    meta = await sharp(path).metadata();
+  } catch (error) {
+    throw new InvalidImageError(
+      `cannot read image "${path}": ${(error as Error).message}. Supported: PNG, JPEG, WebP, TIFF, GIF`,
+      { cause: error },
+    );
+  }
+  const colour = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0) === 1 ? 1 : 3;
+  return { width: meta.width ?? 0, height: meta.height ?? 0, colour };
+}
+
 /** Decodes an image file (PNG, JPEG, WebP, TIFF, GIF) with sharp into 8-bit HWC bytes, then applies a size policy. */
 export async function readImageBytes(path: string, options: ImageFileOptions = {}, index = 0): Promise<RawImage> {
   const channels = options.channels ?? 3;

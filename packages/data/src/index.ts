@@ -20,7 +20,7 @@ export { listImages, loadImageFolder, readImageFiles } from './folder.js';
 export type { IdxArray } from './idx.js';
 export { parseIdx, readIdx } from './idx.js';
 export type { ImageFileOptions } from './image-file.js';
-export { loadImage, readImageBytes } from './image-file.js';
+export { imageFileInfo, loadImage, readImageBytes } from './image-file.js';
 export { LFW_SUBSET_DEBIAN_PATH, loadLfwSubset } from './lfw-subset.js';
 export type { PackedHeader } from './packed.js';
 export { decodePacked, encodePacked, readPackedDataset, writePackedDataset } from './packed.js';

@@ -25,20 +25,28 @@ export interface AscentOptions extends LongWorkOptions {
   seed?: number | string;
   /** h_0: first step size; h_t = h_0 t / (1 + h_0 (t - 1)) rises towards 1 (default 0.01). */
   h0?: number;
+  /** Keep h_t = h_0 at every step (the official code's `fixed_h`, used for its low-pass samples; default false). */
+  fixedStep?: boolean;
   /** beta in (0, 1]: the fraction of the effective noise removed per step; 1 injects no noise (default 0.1). */
   beta?: number;
   /** Std of the initial noise y_0 ~ N(initMean, sigma0^2) (default 1). */
   sigma0?: number;
-  /** Stop once the effective noise sigma_t = ||f(y)|| / sqrt(N) is at most sigmaL (default 0.01). */
+  /**
+   * Stop once the effective noise sigma_t = ||f(y)|| / sqrt(N) is at most sigmaL times the standard deviation of
+   * the iterate y_t itself (default 0.01): the official code's test, SNR = 20 log10(std(y) / sigma_t) >= 20
+   * log10(1 / sigmaL). Relative, so it means the same for an image and for its small detail bands; an absolute
+   * threshold would stop a detail band (std ~0.02) while its noise is still half its size.
+   */
   sigmaL?: number;
   /** Mean of the initial noise: 0.5 for images in [0, 1], 0 for wavelet detail bands (default 0.5). */
   initMean?: number;
   /** Give up after this many steps (default 5000); the result then says converged: false. */
   maxSteps?: number;
   /**
-   * Stop a sample whose sigma_t is within 5 sigmaL but fell less than 10% over this many steps (default 10;
-   * 0 turns it off). An imperfect denoiser leaves a residual floor on clean images; ascending on past it
-   * only shrinks the image towards 0 (a bias-free denoiser is homogeneous). Not in the paper's algorithm.
+   * Stop a sample whose sigma_t is within 5 times its stopping threshold but fell less than 10% over this many
+   * steps (default 10; 0 turns it off). An imperfect denoiser leaves a residual floor on clean images, a fixed
+   * fraction of the image (a bias-free denoiser is homogeneous), which no number of steps gets under the
+   * threshold; ascending on only shrinks the image towards 0. Not in the paper's algorithm.
    */
   stallWindow?: number;
   /** Start from this tensor instead of drawing y_0 (the sigma0 and initMean options are then unused). */
@@ -66,6 +74,7 @@ export interface AscentResult {
 
 interface Resolved {
   h0: number;
+  fixedStep: boolean;
   beta: number;
   sigma0: number;
   sigmaL: number;
@@ -76,7 +85,7 @@ interface Resolved {
 
 function resolve(options: AscentOptions): Resolved {
   const { h0 = 0.01, beta = 0.1, sigma0 = 1, sigmaL = 0.01, initMean = 0.5, maxSteps = 5000 } = options;
-  const { stallWindow = 10 } = options;
+  const { stallWindow = 10, fixedStep = false } = options;
   const check = (ok: boolean, message: string) => {
     if (!ok) throw new InvalidArgumentError(`ascent sampler: ${message}`);
   };
@@ -87,27 +96,36 @@ function resolve(options: AscentOptions): Resolved {
   check(Number.isFinite(initMean), `initMean must be a finite number, got ${initMean}`);
   check(Number.isInteger(maxSteps) && maxSteps >= 1, `maxSteps must be a positive integer, got ${maxSteps}`);
   check(Number.isInteger(stallWindow) && stallWindow >= 0, `stallWindow must be an integer >= 0, got ${stallWindow}`);
-  return { h0, beta, sigma0, sigmaL, initMean, maxSteps, stallWindow };
+  check(typeof fixedStep === 'boolean', `fixedStep must be true or false, got ${fixedStep}`);
+  return { h0, fixedStep, beta, sigma0, sigmaL, initMean, maxSteps, stallWindow };
 }
 
-/** Step size h_t of Algorithm 1. */
-export function ascentStepSize(h0: number, t: number): number {
-  return (h0 * t) / (1 + h0 * (t - 1));
+/** Step size h_t of Algorithm 1 (h0 at every step with `fixed`). */
+export function ascentStepSize(h0: number, t: number, fixed = false): number {
+  return fixed ? h0 : (h0 * t) / (1 + h0 * (t - 1));
+}
+
+/** Steps after step t until sigma falls to `target` if it shrinks as designed, by (1 - beta h) a step. */
+function stepsToReach(sigma: number, target: number, t: number, r: Pick<Resolved, 'h0' | 'beta' | 'fixedStep'>) {
+  let steps = 0;
+  while (sigma > target && steps < 100_000) {
+    steps += 1;
+    sigma *= 1 - r.beta * ascentStepSize(r.h0, t + steps, r.fixedStep);
+  }
+  return steps;
 }
 
 /**
  * Iterations Algorithm 1 takes if the effective noise shrinks as designed, sigma_t = (1 - beta h_t)
- * sigma_{t-1}, from sigma0 to sigmaL: the expected length, used for progress.
+ * sigma_{t-1}, from sigma0 until it is sigmaL times `signalStd`, the std the sample ends with (default sigma0,
+ * the std of y_0): the expected length, used for progress (re-estimated every step from the iterate's std).
  */
-export function predictAscentSteps(options: Pick<AscentOptions, 'h0' | 'beta' | 'sigma0' | 'sigmaL'> = {}): number {
-  const { h0, beta, sigma0, sigmaL } = resolve(options);
-  let sigma = sigma0;
-  let t = 1;
-  while (sigma > sigmaL && t < 100_000) {
-    t += 1;
-    sigma *= 1 - beta * ascentStepSize(h0, t);
-  }
-  return t;
+export function predictAscentSteps(
+  options: Pick<AscentOptions, 'h0' | 'beta' | 'sigma0' | 'sigmaL' | 'fixedStep'> = {},
+  signalStd?: number,
+): number {
+  const r = resolve(options);
+  return 1 + stepsToReach(r.sigma0, r.sigmaL * (signalStd ?? r.sigma0), 1, r);
 }
 
 /**
@@ -116,15 +134,17 @@ export function predictAscentSteps(options: Pick<AscentOptions, 'h0' | 'beta' | 
  * MMSE denoiser. From y_0 ~ N(initMean, sigma0^2 I), for t = 1, 2, ...:
  *   h_t = h0 t / (1 + h0 (t - 1)); d = f(y); sigma_t = ||d|| / sqrt(N);
  *   gamma_t = sigma_t sqrt((1 - beta h_t)^2 - (1 - h_t)^2); y <- y - h_t d + gamma_t z
- * until sigma_t <= sigmaL; the result is y - d, the denoised last iterate. Each sample in the batch has
- * its own sigma_t and stops on its own. With a `constraint`, d = (I - P) f(y) + (P y - target).
+ * until sigma_t <= sigmaL std(y_t) (the official code's relative stopping rule); the result is y - d, the
+ * denoised last iterate. Each sample in the batch has its own sigma_t and stops on its own. With a
+ * `constraint`, d = (I - P) f(y) + (P y - target).
  */
 export async function ascentSample(
   residual: Residual,
   shape: [number, number, number, number],
   options: AscentOptions = {},
 ): Promise<AscentResult> {
-  const { h0, beta, sigma0, sigmaL, initMean, maxSteps, stallWindow } = resolve(options);
+  const resolved = resolve(options);
+  const { beta, sigma0, sigmaL, initMean, maxSteps, stallWindow } = resolved;
   if (!(shape.length === 4 && shape.every((d) => Number.isInteger(d) && d > 0))) {
     throw new InvalidArgumentError(`ascent sampler: shape must be [N, H, W, C] of positive integers, got [${shape}]`);
   }
@@ -140,7 +160,7 @@ export async function ascentSample(
   const r = rng(options.seed ?? 0);
   const [n] = shape;
   const perSample = shape[1] * shape[2] * shape[3];
-  const predicted = predictAscentSteps({ h0, beta, sigma0, sigmaL });
+  let predicted = predictAscentSteps(resolved);
   const started = performance.now();
   const report = (step: number, total: number, metrics?: Record<string, number>) => {
     const elapsed = (performance.now() - started) / 1000;
@@ -156,10 +176,14 @@ export async function ascentSample(
   let y: tf.Tensor4D = init
     ? (init.clone() as tf.Tensor4D)
     : (tf.tidy(() => {
-        let y0 = tf.add(r.normalTensor(shape, { std: sigma0 }), initMean);
-        // Start on the constraint: the measured part from the target, the rest random.
-        if (constraint) y0 = tf.add(tf.sub(y0, constraint.project(y0 as tf.Tensor4D)), constraint.target);
-        return y0;
+        const noise = r.normalTensor(shape, { std: sigma0 });
+        if (!constraint) return tf.add(noise, initMean);
+        // The measured part's mean from the target, the rest initMean, and noise everywhere (as the official
+        // code starts): the measured part then loses its noise at the pace of the rest, so the denoiser always
+        // sees noise of one level over the whole image, as in training. Starting it clean leaves the measured
+        // pixels of a mask standing out of a smoother fill at the end.
+        const mean = tf.fill(shape, initMean) as tf.Tensor4D;
+        return tf.add(tf.add(tf.sub(mean, constraint.project(mean)), constraint.target), noise);
       }) as tf.Tensor4D);
   const result: Array<tf.Tensor | null> = new Array(n).fill(null);
   const active = new Array<boolean>(n).fill(true);
@@ -171,7 +195,7 @@ export async function ascentSample(
     while (active.some(Boolean) && t < maxSteps) {
       throwIfAborted(signal, phase ?? 'sampling');
       t += 1;
-      const h = ascentStepSize(h0, t);
+      const h = ascentStepSize(resolved.h0, t, resolved.fixedStep);
       const f = await residual(y);
       const d = constraint
         ? (tf.tidy(() =>
@@ -179,9 +203,16 @@ export async function ascentSample(
           ) as tf.Tensor4D)
         : f;
       if (d !== f) f.dispose();
-      const sigmaTensor = tf.tidy(() => tf.sqrt(tf.div(tf.sum(tf.square(d), [1, 2, 3]), perSample)));
-      const sigma = Array.from(await sigmaTensor.data());
-      sigmaTensor.dispose();
+      // Per sample: sigma_t and the std of y_t (the stopping rule's scale), read in one transfer.
+      const stats = tf.tidy(() => {
+        const rms = tf.sqrt(tf.div(tf.sum(tf.square(d), [1, 2, 3]), perSample));
+        const { variance } = tf.moments(y, [1, 2, 3]);
+        return tf.concat([rms, tf.sqrt(variance)]);
+      });
+      const values = await stats.data();
+      stats.dispose();
+      const sigma = Array.from(values.subarray(0, n));
+      const threshold = Array.from(values.subarray(n), (std) => sigmaL * std);
       sigmas.push(sigma.reduce((s, v) => s + v, 0) / n);
       const gamma = new Float32Array(n);
       const stepMask = new Float32Array(n);
@@ -189,9 +220,9 @@ export async function ascentSample(
         if (!active[i]) continue;
         history[i].push(sigma[i]);
         const past = history[i][history[i].length - 1 - stallWindow];
-        const stuck = stallWindow > 0 && past !== undefined && sigma[i] <= 5 * sigmaL && sigma[i] > 0.9 * past;
-        if (sigma[i] <= sigmaL || stuck) {
-          if (sigma[i] > sigmaL) stalled += 1;
+        const stuck = stallWindow > 0 && past !== undefined && sigma[i] <= 5 * threshold[i] && sigma[i] > 0.9 * past;
+        if (sigma[i] <= threshold[i] || stuck) {
+          if (sigma[i] > threshold[i]) stalled += 1;
           active[i] = false;
           result[i] = tf.tidy(() => tf.sub(tf.slice(y, [i], [1]), tf.slice(d, [i], [1])));
           continue;
@@ -215,6 +246,9 @@ export async function ascentSample(
         }
       }
       d.dispose();
+      // Re-estimate the length from the slowest active sample's distance to its threshold.
+      const remaining = sigma.map((v, i) => (active[i] ? stepsToReach(v, threshold[i], t, resolved) : 0));
+      predicted = Math.min(maxSteps, t + Math.max(1, ...remaining));
       report(t, Math.max(predicted, t + 1), { sigma: sigmas[sigmas.length - 1] });
       await yieldToEventLoop();
     }

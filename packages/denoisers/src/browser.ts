@@ -2,6 +2,8 @@
 // index.ts adds the Node-only trainer (run folders, checkpoints on disk).
 export type { AscentOptions, AscentResult, LinearConstraint, Residual } from './ascent.js';
 export { ascentSample, ascentStepSize, predictAscentSteps } from './ascent.js';
+export type { GaussianBlurOptions } from './basis-operators.js';
+export { gaussianBlurOperator, randomProjectionOperator } from './basis-operators.js';
 export type { BfCnnConfig } from './bf-cnn.js';
 export { BfCnn } from './bf-cnn.js';
 export type { BiasFreeBatchNormOptions } from './bias-free-batch-norm.js';
@@ -11,6 +13,11 @@ export { convertKadkhodaie, flatDenoiserFromTorch, multiscaleDenoiserFromTorch }
 export { FlatDenoiser } from './flat-denoiser.js';
 export type { GaussianDenoiserOptions } from './gaussian-denoiser.js';
 export { GaussianDenoiser } from './gaussian-denoiser.js';
+export { harmonicFill } from './harmonic-fill.js';
+export type { InverseProblemOptions, InverseProblemResult } from './inverse-problem.js';
+export { solveInverseProblem } from './inverse-problem.js';
+export type { LinearOperator } from './linear-operators.js';
+export { blockAverageOperator, maskOperator, randomPixelsOperator } from './linear-operators.js';
 export { MultiscaleDenoiser } from './multiscale-denoiser.js';
 export type { HostImage, PatchBatchOptions } from './patch-sampler.js';
 export { samplePatchBatch } from './patch-sampler.js';

@@ -29,9 +29,16 @@ export function createDenoiser(
   }
 }
 
-/** Saves a denoiser as a checkpoint directory (model.safetensors + config.json), atomically. */
-export async function saveDenoiser(path: string, model: FlatDenoiser | MultiscaleDenoiser): Promise<void> {
-  await saveCheckpoint(path, model, model.config);
+/**
+ * Saves a denoiser as a checkpoint directory (model.safetensors + config.json), atomically. `float16` stores the
+ * weights as halves (half the size, loaded back as float32).
+ */
+export async function saveDenoiser(
+  path: string,
+  model: FlatDenoiser | MultiscaleDenoiser,
+  options: { float16?: boolean } = {},
+): Promise<void> {
+  await saveCheckpoint(path, model, model.config, { float16: options.float16 });
 }
 
 /**

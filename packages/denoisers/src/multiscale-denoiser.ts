@@ -205,7 +205,10 @@ export class MultiscaleDenoiser extends Module implements Denoiser {
     const coarse = await ascentSample(
       (y) => this.lowpassResidual(y),
       [n, h / block, w / block, channels],
-      ascentOptions(options, { seed: r.fork('lowpass').seed, initMean: 0.5, phase: 'lowpass' }),
+      ascentOptions(
+        { ...options, ...options.lowpass },
+        { seed: r.fork('lowpass').seed, initMean: 0.5, phase: 'lowpass' },
+      ),
     );
     const record: AscentResult[] = [coarse];
     try {

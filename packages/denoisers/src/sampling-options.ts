@@ -20,9 +20,9 @@ export function sampleShape(options: SampleOptions, multiple = 1): [number, numb
 
 /** The settings of Algorithm 1 picked out of a larger options object (so unrelated keys do not leak in). */
 export function samplerSettings(options: SamplerSettings): SamplerSettings {
-  const { h0, beta, sigma0, sigmaL, maxSteps, stallWindow } = options;
+  const { h0, fixedStep, beta, sigma0, sigmaL, maxSteps, stallWindow } = options;
   return Object.fromEntries(
-    Object.entries({ h0, beta, sigma0, sigmaL, maxSteps, stallWindow }).filter(([, v]) => v !== undefined),
+    Object.entries({ h0, fixedStep, beta, sigma0, sigmaL, maxSteps, stallWindow }).filter(([, v]) => v !== undefined),
   ) as SamplerSettings;
 }
 

@@ -8,9 +8,7 @@ import {
   throwIfAborted,
   yieldToEventLoop,
 } from '@scalespace/core';
-import type { FlatDenoiser } from './flat-denoiser.js';
-import type { MultiscaleDenoiser } from './multiscale-denoiser.js';
-import type { DenoiseResult, DenoiserConfig } from './types.js';
+import type { DenoiseResult, Denoiser, DenoiserConfig } from './types.js';
 
 // Denoising a photo of any size within a memory budget: the image is cut into tiles, each tile
 // denoised with enough context around it (its halo) that its centre is what the whole image would
@@ -80,7 +78,7 @@ function axisWeights(start: number, end: number, coreStart: number, coreEnd: num
  * stops between tiles when the signal fires.
  */
 export async function denoiseTiled(
-  model: FlatDenoiser | MultiscaleDenoiser,
+  model: Denoiser,
   image: tf.Tensor3D,
   options: TiledDenoiseOptions = {},
 ): Promise<TiledDenoiseResult> {

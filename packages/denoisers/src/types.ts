@@ -50,8 +50,10 @@ export type DenoiserConfig = FlatDenoiserConfig | MultiscaleDenoiserConfig;
 /** Algorithm 1's settings (see `ascentSample`). */
 export interface SamplerSettings {
   h0?: number;
+  fixedStep?: boolean;
   beta?: number;
   sigma0?: number;
+  /** Relative: stop when sigma_t <= sigmaL std(y_t). */
   sigmaL?: number;
   maxSteps?: number;
   stallWindow?: number;
@@ -72,6 +74,11 @@ export interface DenoiseResult {
 export interface SampleOptions extends LongWorkOptions, SamplerSettings {
   /** Output size: a side or [height, width]. A multi-scale model needs multiples of 2^levels. */
   size: number | [number, number];
+  /**
+   * A multi-scale model's settings for its coarsest low-pass band, over the others (the official code samples
+   * it with its own: e.g. { fixedStep: true, beta: 0.01, sigmaL: 0.1 }).
+   */
+  lowpass?: SamplerSettings;
   /** Images to draw (default 1). */
   n?: number;
   seed?: number | string;

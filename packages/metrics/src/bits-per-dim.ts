@@ -1,4 +1,4 @@
-import { InvalidArgumentError, bitsPerDim as nllToBitsPerDim } from '@scalespace/core';
+import { bitsPerDim, InvalidArgumentError } from '@scalespace/core';
 
 export interface BitsPerDimOptions {
   /** Shape of one image, [H, W, C] (or any shape: its product is the number of dimensions). */
@@ -18,18 +18,18 @@ export interface BitsPerDimOptions {
 }
 
 /** Converts a negative log-likelihood in nats into bits per dimension, with the data convention spelled out. */
-export function bitsPerDim(nllNats: number, options: BitsPerDimOptions): number {
+export function imageBitsPerDim(nllNats: number, options: BitsPerDimOptions): number {
   const { shape, bits, convention = 'discrete', images = 1 } = options;
   if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new InvalidArgumentError(`bitsPerDim: shape must list positive integers, got [${shape}]`);
+    throw new InvalidArgumentError(`imageBitsPerDim: shape must list positive integers, got [${shape}]`);
   }
   if (!Number.isInteger(bits) || bits < 1 || bits > 16)
-    throw new InvalidArgumentError(`bitsPerDim: bits must be in 1..16, got ${bits}`);
+    throw new InvalidArgumentError(`imageBitsPerDim: bits must be in 1..16, got ${bits}`);
   if (!Number.isInteger(images) || images < 1)
-    throw new InvalidArgumentError(`bitsPerDim: images must be a positive integer, got ${images}`);
+    throw new InvalidArgumentError(`imageBitsPerDim: images must be a positive integer, got ${images}`);
   const dims = shape.reduce((a, b) => a * b, 1) * images;
-  const bpd = nllToBitsPerDim(nllNats, dims);
+  const bpd = bitsPerDim(nllNats, dims);
   if (convention === 'discrete') return bpd;
   if (convention === 'continuous-unit') return bpd + bits;
-  throw new InvalidArgumentError(`bitsPerDim: unknown convention "${convention}"`);
+  throw new InvalidArgumentError(`imageBitsPerDim: unknown convention "${convention}"`);
 }

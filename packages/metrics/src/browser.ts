@@ -3,7 +3,7 @@
 export type { ImageDistance } from './apd.js';
 export { apd, mseDistance } from './apd.js';
 export type { BitsPerDimOptions } from './bits-per-dim.js';
-export { bitsPerDim } from './bits-per-dim.js';
+export { imageBitsPerDim } from './bits-per-dim.js';
 export { rgbToY } from './color.js';
 export type { FeatureStatistics } from './frechet.js';
 export { featureStatistics, frechetDistance, gaussianStatistics, traceSqrtProduct } from './frechet.js';

@@ -3,6 +3,8 @@
 export type { ConvertSinGANOptions } from './convert-official.js';
 export { convertSinGAN } from './convert-official.js';
 export { loadSingleImageModel, modelMethod } from './load-model.js';
+export type { DilateMaskOptions } from './mask.js';
+export { dilateMask, MASK_DILATION } from './mask.js';
 export { officialUpsample } from './official-resize.js';
 export type { PatchMatchOptions } from './patch-match.js';
 export { patchMatch } from './patch-match.js';
@@ -17,7 +19,6 @@ export type { SinGANConfig } from './singan.js';
 export { SINGAN_FORMAT, SinGAN, SinGANNet } from './singan.js';
 export { SinGANDiscriminator, SinGANGenerator } from './singan-networks.js';
 export type * from './single-image-model.js';
-export { syntheticImage } from './test-image.js';
 export type { TpsWarpOptions } from './tps-warp.js';
 export { thinPlateSpline, tpsWarp } from './tps-warp.js';
 export type { GradientPenaltyOptions, PenaltyNorm } from './wgan-gp.js';

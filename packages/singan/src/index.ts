@@ -3,7 +3,10 @@
 export type { WriteAnimationOptions } from './animation.js';
 export { writeAnimation } from './animation.js';
 export * from './browser.js';
-export type { PetsGANTrainOptions, TrainPetsGANOptions } from './train-petsgan.js';
-export { petsganSizes, resolvePetsGANOptions, trainPetsGAN } from './train-petsgan.js';
-export type { SinGANTrainOptions, TrainSinGANOptions } from './train-singan.js';
-export { resolveSinGANOptions, trainSinGAN } from './train-singan.js';
+export type { PetsGANTrainOptions, TrainPetsGANOptions } from './petsgan-options.js';
+export { petsganSizes } from './petsgan-options.js';
+export type { SinGANTrainOptions, TrainSinGANOptions } from './singan-options.js';
+export { superResolutionOptions } from './singan-options.js';
+export { trainPetsGAN } from './train-petsgan.js';
+export { trainSinGAN } from './train-singan.js';
+export type { SingleImageRunOptions } from './train-state.js';

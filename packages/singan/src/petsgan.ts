@@ -1,4 +1,5 @@
-import { type CheckpointSource, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
+import { type CheckpointSource, InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
+import { assertMaskFits, blendMasked } from './mask.js';
 import { loadModelDir } from './model-io.js';
 import { resizeTo, toSigned, toUnit } from './ops.js';
 import { patchMatch } from './patch-match.js';
@@ -144,6 +145,7 @@ export class PetsGAN implements SingleImageModel {
 
   sample(options: SampleOptions = {}): tf.Tensor4D {
     const n = intIn(options.n, 1, 1, 256, 'sample: n');
+    oneScale(options.startScale, 'sample');
     const seed = seedOf(options.seed);
     const { lr, hr } = this.#lowResFor(options.size);
     return tf.tidy(() => {
@@ -180,22 +182,37 @@ export class PetsGAN implements SingleImageModel {
     return tf.clone(this.net.image) as tf.Tensor4D;
   }
 
+  /** One generator scale, at image / factor. */
+  get scales(): number {
+    return 1;
+  }
+
+  /** 1 .. log2(factor): how many halvings below the low resolution the injected image enters from (the top: none). */
+  injectScales(): { min: number; max: number; default: number } {
+    const max = Math.round(Math.log2(this.config.factor));
+    return { min: 1, max, default: max };
+  }
+
   inject(options: InjectOptions): tf.Tensor4D {
-    const image = rgbImage(options.image, 'inject: image');
+    const range = this.injectScales();
+    const scale = intIn(options.scale, range.default, range.min, range.max, 'inject: scale');
     const n = intIn(options.n, 1, 1, 256, 'inject: n');
     const seed = seedOf(options.seed);
     const { lr, hr } = this.#lowResFor(options.size);
+    const image = rgbImage(options.image, 'inject: image');
     try {
+      assertMaskFits(options.mask, image);
       return tf.tidy(() => {
         const signed = toSigned(tf.expandDims(image, 0)) as tf.Tensor4D;
-        let low = tf.tile(resizeTo(signed, ...lr), [n, 1, 1, 1]) as tf.Tensor4D;
+        // Below the top scale the image enters as it looks 2^(max - scale) times smaller, so patch
+        // matching and restoration redraw more of it (as SinGAN's lower injection scales do).
+        const shrink = 2 ** (range.max - scale);
+        const entry: Size = [Math.max(1, Math.round(lr[0] / shrink)), Math.max(1, Math.round(lr[1] / shrink))];
+        const small = resizeTo(signed, ...entry);
+        let low = tf.tile(shrink === 1 ? small : resizeTo(small, ...lr), [n, 1, 1, 1]) as tf.Tensor4D;
         // A little noise per sample, so n > 1 gives variations (the restoration was trained on noisy inputs).
         if (n > 1) low = tf.add(low, tf.mul(rng(seed).fork('inject').normalTensor(low.shape), 0.05)) as tf.Tensor4D;
-        const out = this.#finish(this.restore(low), hr);
-        if (!options.mask) return out;
-        const m = tf.clipByValue(resizeTo(tf.expandDims(options.mask, 0) as tf.Tensor4D, ...hr), 0, 1);
-        const background = resizeTo(tf.expandDims(image, 0) as tf.Tensor4D, ...hr);
-        return tf.add(tf.mul(m, out), tf.mul(tf.sub(1, m), background)) as tf.Tensor4D;
+        return blendMasked(this.#finish(this.restore(low), hr), image, options.mask);
       });
     } finally {
       if (image !== options.image) image.dispose();
@@ -207,6 +224,7 @@ export class PetsGAN implements SingleImageModel {
     const seed = seedOf(options.seed);
     const alpha = numberIn(options.alpha, 0.1, 0, 1, 'animate: alpha');
     const beta = numberIn(options.beta, 0.9, 0, 1, 'animate: beta');
+    oneScale(options.startScale, 'animate');
     const { lr, hr } = this.#lowResFor(options.size);
     const base = rng(seed);
     return tf.tidy(() => {
@@ -247,4 +265,12 @@ export class PetsGAN implements SingleImageModel {
       if (image && image !== options.image) image.dispose();
     }
   }
+}
+
+/** PetsGAN has one generator scale: a start scale other than 0 is refused. */
+function oneScale(startScale: number | undefined, what: string): void {
+  if (startScale !== undefined && startScale !== 0)
+    throw new InvalidArgumentError(
+      `${what}: startScale must be 0 for a PetsGAN model (one generator scale, at image / factor), got ${startScale}`,
+    );
 }

@@ -10,10 +10,10 @@ export interface RestorationWarmupOptions {
   restorationNoise: number;
 }
 
-/** The training pairs: the low-res image and its mirror, and the high-res ones they restore to. */
+/** The training pairs: the low-res image and its mirror, and the high-res ones they restore to, in [-1, 1]. */
 export interface RestorationPairs {
-  lr: tf.Tensor4D[];
-  hr: tf.Tensor4D[];
+  lowRes: tf.Tensor4D[];
+  highRes: tf.Tensor4D[];
 }
 
 /**
@@ -37,8 +37,8 @@ export function restorationWarmup(
   const step = async (i: number) => {
     const r = phaseRng.fork(i);
     const k = r.int(2);
-    const input = noisyInput(pairs.lr[k], o.restorationNoise, r);
-    const { loss } = await optimizerStep(optimizer, () => mse(net.forward(input), pairs.hr[k]));
+    const input = noisyInput(pairs.lowRes[k], o.restorationNoise, r);
+    const { loss } = await optimizerStep(optimizer, () => mse(net.forward(input), pairs.highRes[k]));
     input.dispose();
     return { loss, metrics: { psnr: 10 * Math.log10(4 / loss) } };
   };

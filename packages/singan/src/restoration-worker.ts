@@ -14,7 +14,7 @@ export interface RestorationJob {
   weights: HostTensors;
   /** Saved optimiser moments when resuming mid-warm-up. */
   adam: { state: HostTensors; iterations: number } | null;
-  pairs: { lr: HostTensor[]; hr: HostTensor[] };
+  pairs: { lowRes: HostTensor[]; highRes: HostTensor[] };
   options: RestorationWarmupOptions;
   seed: number;
   startStep: number;
@@ -38,8 +38,8 @@ async function run(job: RestorationJob, post: (m: RestorationMessage) => void, s
   await initBackend(job.backend, { log: false });
   const net = new RestorationNet({ ...job.net, rng: rng(0) });
   const pairs = {
-    lr: job.pairs.lr.map((h) => fromHostTensor<tf.Tensor4D>(h)),
-    hr: job.pairs.hr.map((h) => fromHostTensor<tf.Tensor4D>(h)),
+    lowRes: job.pairs.lowRes.map((h) => fromHostTensor<tf.Tensor4D>(h)),
+    highRes: job.pairs.highRes.map((h) => fromHostTensor<tf.Tensor4D>(h)),
   };
   const weights = fromHost(job.weights);
   net.loadStateDict(weights);

@@ -1,5 +1,6 @@
 import { type CheckpointSource, InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
 import type { BlockNorm } from './conv-block.js';
+import { assertMaskFits, blendMasked } from './mask.js';
 import { loadModelDir } from './model-io.js';
 import { officialUpsample } from './official-resize.js';
 import { resizeTo, toSigned, toUnit } from './ops.js';
@@ -193,8 +194,22 @@ export class SinGAN implements SingleImageModel {
     this.#assertTrained();
     const n = intIn(options.n, 1, 1, 256, 'sample: n');
     const seed = seedOf(options.seed);
+    const start = intIn(options.startScale, 0, 0, this.scales - 1, 'sample: startScale');
     const sizes = this.#sizesFor(options.size);
-    return tf.tidy(() => toUnit(this.generate({ sizes, n, noise: SinGAN.randomNoise(seed) })) as tf.Tensor4D);
+    const random = SinGAN.randomNoise(seed);
+    // Below the start scale, the fixed noise: the training image's own coarse layout (SinGAN's gen_start_scale).
+    const fixed = this.#fixedNoise(sizes);
+    const noise: NoiseAt = start === 0 ? random : (s, shape) => (s < start ? fixed(s, shape) : random(s, shape));
+    return tf.tidy(() => toUnit(this.generate({ sizes, n, noise })) as tf.Tensor4D);
+  }
+
+  /** The reconstruction noise at `sizes` (z_rec resized to the coarsest size when that differs). */
+  #fixedNoise(sizes: Size[]): NoiseAt {
+    const [h0, w0] = sizes[0];
+    return (s, shape) => {
+      if (s > 0) return tf.zeros(shape) as tf.Tensor4D;
+      return tf.tidy(() => tf.tile(resizeTo(this.net.zRec as tf.Tensor4D, h0, w0), [shape[0], 1, 1, 1]) as tf.Tensor4D);
+    };
   }
 
   reconstruct(): tf.Tensor4D {
@@ -208,34 +223,28 @@ export class SinGAN implements SingleImageModel {
     return tf.clone(this.net.image) as tf.Tensor4D;
   }
 
+  injectScales(): { min: number; max: number; default: number } {
+    const max = this.scales - 1;
+    return { min: 1, max, default: Math.min(max, Math.max(1, Math.round(this.scales / 2))) };
+  }
+
   inject(options: InjectOptions): tf.Tensor4D {
     this.#assertTrained();
-    const image = rgbImage(options.image, 'inject: image');
-    const scale = intIn(
-      options.scale,
-      Math.min(this.scales - 1, Math.max(1, Math.round(this.scales / 2))),
-      1,
-      this.scales - 1,
-      'inject: scale',
-    );
+    const range = this.injectScales();
+    const scale = intIn(options.scale, range.default, range.min, range.max, 'inject: scale');
     const n = intIn(options.n, 1, 1, 256, 'inject: n');
     const seed = seedOf(options.seed);
     const sizes = this.#sizesFor(options.size);
+    const image = rgbImage(options.image, 'inject: image');
     try {
+      assertMaskFits(options.mask, image);
       return tf.tidy(() => {
         const signed = toSigned(tf.expandDims(image, 0)) as tf.Tensor4D;
-        // SinGAN enters at `scale` with the image as it would look one scale coarser, upsampled.
+        // SinGAN enters at `scale` with the image as it would look one scale coarser, brought up as scales are.
         const coarse = resizeTo(signed, ...sizes[scale - 1]);
-        const prev = tf.tile(resizeTo(coarse, ...sizes[scale]), [n, 1, 1, 1]) as tf.Tensor4D;
+        const prev = tf.tile(this.upsample(coarse, ...sizes[scale]), [n, 1, 1, 1]) as tf.Tensor4D;
         const out = toUnit(this.generate({ sizes, n, noise: SinGAN.randomNoise(seed), from: scale, prev }));
-        if (!options.mask) return out as tf.Tensor4D;
-        const mask = tf.expandDims(options.mask, 0) as tf.Tensor4D;
-        if (mask.shape[3] !== 1)
-          throw new InvalidArgumentError(`inject: mask must be [H, W, 1], got [${options.mask.shape.join(', ')}]`);
-        const [h, w] = sizes[sizes.length - 1];
-        const m = tf.clipByValue(resizeTo(mask, h, w), 0, 1);
-        const background = resizeTo(tf.expandDims(image, 0) as tf.Tensor4D, h, w);
-        return tf.add(tf.mul(m, out), tf.mul(tf.sub(1, m), background)) as tf.Tensor4D;
+        return blendMasked(out as tf.Tensor4D, image, options.mask);
       });
     } finally {
       if (image !== options.image) image.dispose();
@@ -248,6 +257,7 @@ export class SinGAN implements SingleImageModel {
     const seed = seedOf(options.seed);
     const alpha = numberIn(options.alpha, 0.1, 0, 1, 'animate: alpha');
     const beta = numberIn(options.beta, 0.9, 0, 1, 'animate: beta');
+    const start = intIn(options.startScale, 0, 0, this.scales - 1, 'animate: startScale');
     const sizes = this.#sizesFor(options.size);
     const base = rng(seed);
     return tf.tidy(() => {
@@ -263,6 +273,8 @@ export class SinGAN implements SingleImageModel {
       const out: tf.Tensor[] = [];
       for (let f = 0; f < frames; f++) {
         const next = current.map((z, s) => {
+          // Below the start scale the noise stays the fixed one (SinGAN's animation start scale).
+          if (s < start) return centre[s];
           const step = tf.add(
             tf.mul(tf.sub(z, previous[s]), beta),
             tf.mul(base.fork(`f${f}s${s}`).normalTensor(z.shape), 1 - beta),

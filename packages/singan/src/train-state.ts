@@ -3,6 +3,7 @@ import {
   contentHash,
   groupTensors,
   InvalidArgumentError,
+  type LongWorkOptions,
   loadTrainingState as loadState,
   RunDirectory,
   saveTrainingState as saveState,
@@ -39,6 +40,24 @@ export function disposeGroups(groups: Record<string, Record<string, tf.Tensor>>)
   for (const g of Object.values(groups)) tf.dispose(Object.values(g));
 }
 
+/** What both single-image trainers take besides their schedule: the image, the run folder, the seed. */
+export interface SingleImageRunOptions extends LongWorkOptions {
+  /** The training image: a file path or an [H, W, 3] tensor in [0, 1]. */
+  image: tf.Tensor3D | string;
+  /** Directory for the model and the training state (checkpoints); optional. */
+  out?: string;
+  /**
+   * Continue the run saved in `out`: its options are used, and an option given here that differs
+   * from the run's (or another image) is refused.
+   */
+  resume?: boolean;
+  /** Start over in a non-empty `out`. */
+  force?: boolean;
+  /** Write a checkpoint every this many steps of a scale or phase, and at its end (default 100). */
+  checkpointEvery?: number;
+  seed?: number;
+}
+
 /** What the SinGAN and PetsGAN trainers share at the start of a run. */
 export interface TrainingStart<I> {
   image: tf.Tensor3D;
@@ -61,14 +80,7 @@ export interface TrainingStart<I> {
  * the saved state (checked to be of `format`). The caller owns the results.
  */
 export async function beginTraining<I extends { config: { format: string } }>(
-  options: {
-    image: tf.Tensor3D | string;
-    out?: string;
-    resume?: boolean;
-    force?: boolean;
-    checkpointEvery?: number;
-    seed?: number;
-  },
+  options: SingleImageRunOptions,
   format: string,
   trainingOptions: { given: Record<string, unknown>; resolved: () => Record<string, unknown> },
 ): Promise<TrainingStart<I>> {

@@ -9,8 +9,11 @@ import { officialHpsOption } from './hvae-models.js';
 
 /** What a family's converter hands `scalespace convert`: a model ready to be written as a scalespace checkpoint. */
 export interface ConvertedModel {
-  /** Writes the checkpoint (model.safetensors + config.json, as the family's loader reads it) into an empty `dir`. */
-  save(dir: string): Promise<void>;
+  /**
+   * Writes the checkpoint (model.safetensors + config.json, as the family's loader reads it) into an empty `dir`;
+   * `float16` stores the float weights as halves.
+   */
+  save(dir: string, options: { float16: boolean }): Promise<void>;
   /** Frees its tensors. */
   dispose(): void;
   /** Facts for the report (kind, sizes, parameter count). */
@@ -42,7 +45,7 @@ export const convertFamilies: ConvertFamily[] = [
       const rf = ctx.values.rf === undefined ? undefined : intOption(ctx, 'rf', 13, 1, 999);
       const model = await convertKadkhodaie(files, { rf });
       return {
-        save: (dir) => saveDenoiser(dir, model),
+        save: (dir, options) => saveDenoiser(dir, model, options),
         dispose: () => model.dispose(),
         summary: { config: model.config, parameters: model.numParameters() },
       };

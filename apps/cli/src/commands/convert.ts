@@ -28,14 +28,14 @@ export const convertCommand: Command = {
   name: 'convert',
   summary: 'Convert official PyTorch checkpoints (.pt files) into a scalespace checkpoint folder',
   usage: [
-    `FILE_OR_DIR --from ${convertFamilies.map((f) => f.name).join('|')} --out DIR [family options] [--json]`,
+    `FILE_OR_DIR --from ${convertFamilies.map((f) => f.name).join('|')} --out DIR [family options] [--float16] [--json]`,
     '  Reads the PyTorch file(s) without Python and writes DIR/model.safetensors + config.json, which the other',
     '  commands load (denoise --model DIR, sample DIR, ...). DIR must not exist yet (or be empty); on any error',
-    '  nothing is left behind.',
+    '  nothing is left behind. --float16 stores the weights as halves (half the size; they load as float32).',
     'Families (--from):',
     ...convertFamilies.map((f) => familyLine(f.name, f.accepts)),
   ].join('\n'),
-  options: { from: { type: 'string' }, out: { type: 'string' }, ...familyOptions },
+  options: { from: { type: 'string' }, out: { type: 'string' }, float16: { type: 'boolean' }, ...familyOptions },
   async run(ctx) {
     if (ctx.positionals.length !== 1) throw new UsageError('give exactly one FILE_OR_DIR to convert');
     const input = resolve(ctx.positionals[0]);
@@ -59,7 +59,7 @@ export const convertCommand: Command = {
     try {
       converted = await family.convert(torchFilesAt(input), ctx);
       await mkdir(temporary, { recursive: true });
-      await converted.save(temporary);
+      await converted.save(temporary, { float16: ctx.values.float16 === true });
       throwIfAborted(ctx.signal, 'conversion');
       await rename(temporary, out);
     } catch (error) {
@@ -68,7 +68,7 @@ export const convertCommand: Command = {
     } finally {
       converted?.dispose();
     }
-    const summary = { out, from: family.name, input, ...converted.summary };
+    const summary = { out, from: family.name, input, float16: ctx.values.float16 === true, ...converted.summary };
     if (ctx.json) ctx.printJson(summary);
     else ctx.log(`convert: wrote ${out} (${family.name}, ${JSON.stringify(converted.summary)})`);
     return 0;

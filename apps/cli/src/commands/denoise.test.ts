@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rng, tf, writeImage } from '@scalespace/core';
+import { readImage, rng, tf, writeImage } from '@scalespace/core';
 import { loadDenoiser, type MultiscaleDenoiser } from '@scalespace/denoisers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../run-cli.test-helper.js';
+
+const REPO = join(import.meta.dirname, '..', '..', '..', '..');
 
 let dir: string;
 beforeAll(async () => {
@@ -75,6 +77,30 @@ describe('scalespace train denoiser / denoise', () => {
     expect(summary.psnr).toBeGreaterThan(0);
     expect(summary.psnrNoisy).toBeGreaterThan(20);
     expect(summary.psnrNoisy).toBeLessThan(21);
+  });
+
+  it('denoises with the shipped models by short name, the official flat RF 43 net by default', async () => {
+    // A 32x32 crop of a CC0 photo (camera, grey).
+    const photo = await readImage(join(REPO, 'packages', 'data', 'assets', 'photos', 'camera.png'), { channels: 1 });
+    const image = join(dir, 'camera-crop.png');
+    const crop = tf.slice(photo, [40, 80, 0], [32, 32, 1]);
+    await writeImage(image, crop);
+    tf.dispose([photo, crop]);
+    const args = (...extra: string[]) => ['denoise', image, '--sigma', '50', '--out', join(dir, 'c.png'), ...extra];
+    const byDefault = await run(args('--json'));
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    expect(JSON.parse(byDefault.stdout).model).toMatchObject({ kind: 'flat', net: { rf: 43, width: 64 } });
+    for (const [name, evaluations, levels] of [
+      ['multiscale-rf9', 3, 2],
+      ['multiscale320-rf13', 4, 3],
+      ['denoiser-multiscale-rf13', 3, 2],
+    ] as const) {
+      const result = await run(args('--model', name, '--json'));
+      expect(result.code, result.stderr).toBe(0);
+      const summary = JSON.parse(result.stdout);
+      expect(summary).toMatchObject({ evaluations, model: { kind: 'multiscale', levels } });
+      expect(summary.psnr).toBeGreaterThan(summary.psnrNoisy);
+    }
   });
 
   it('trains a multi-scale model and explains bad arguments', async () => {
@@ -163,7 +189,7 @@ describe('scalespace train denoiser / denoise', () => {
       join(dir, 'o.png'),
     ]);
     expect(noModel.code).toBe(2);
-    expect(noModel.stderr).toContain('shipped models');
+    expect(noModel.stderr).toContain('shipped: flat-rf5, multiscale-rf5, flat-rf9');
     const mnist = await run(['train', 'denoiser', '--data', 'mnist', '--out', join(dir, 'm')]);
     expect(mnist.stderr).toContain('@scalespace/data');
   });

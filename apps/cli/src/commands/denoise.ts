@@ -1,19 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, extname, join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { InvalidArgumentError, initBackend, progressBar, readImage, rng, tf, writeImage } from '@scalespace/core';
 import {
   createDenoiser,
   type DenoiserConfig,
   denoiseTiled,
-  type FlatDenoiser,
-  loadDenoiser,
   type MultiscaleDenoiser,
   trainDenoiser,
 } from '@scalespace/denoisers';
 import type { Command, CommandContext } from '../command.js';
 import { choiceOption, intOption, numberOption, stringOption, UsageError } from '../command.js';
+import { DEFAULT_DENOISER, resolveDenoiser } from './denoiser-models.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
 
@@ -42,22 +40,6 @@ async function loadTrainingImages(spec: string, channels: 1 | 3): Promise<{ imag
     );
   }
   throw new UsageError(`--data must be folder:PATH or mnist, got "${spec}"`);
-}
-
-/** A model named on the command line: a checkpoint directory, or a shipped model package (flat-rf43, ...). */
-export async function resolveDenoiser(name: string): Promise<FlatDenoiser | MultiscaleDenoiser> {
-  if (existsSync(name)) return loadDenoiser(resolve(name));
-  const require = createRequire(import.meta.url);
-  const packageName = name.startsWith('@') ? name : `@scalespace/model-denoiser-${name}`;
-  let dir: string;
-  try {
-    dir = dirname(require.resolve(`${packageName}/package.json`));
-  } catch {
-    throw new UsageError(
-      `--model ${name}: no checkpoint at that path and no package ${packageName}; shipped models: flat-rf43, multiscale-rf13`,
-    );
-  }
-  return loadDenoiser(join(dir, 'weights'));
 }
 
 const netOptions = (ctx: CommandContext, prefix: string, rf: number) => ({
@@ -234,7 +216,11 @@ export const denoiseCommand: Command = {
   summary:
     'Denoise an image of any size with a bias-free denoiser, in tiles when it does not fit in memory at once ' +
     '(optionally adding Gaussian noise of --sigma first)',
-  usage: 'IMAGE --model NAME|DIR --out OUT [--sigma 25] [--ref REF] [--seed 0] [--json]',
+  usage:
+    `IMAGE --out OUT [--model NAME|DIR] [--sigma 25] [--ref REF] [--seed 0] [--json]\n` +
+    `  --model: a checkpoint folder or a shipped model (default ${DEFAULT_DENOISER}, the best on held-out photos):\n` +
+    '  flat-rf5|9|13|23|43, multiscale-rf5|9|13|23|43 (the official nets, grey CelebA 160x160), multiscale320-rf13\n' +
+    '  (official, CelebA 320x320), denoiser-flat-rf43, denoiser-multiscale-rf13 (trained by scalespace on 9 photos).',
   options: {
     model: { type: 'string' },
     out: { type: 'string' },
@@ -249,7 +235,7 @@ export const denoiseCommand: Command = {
     const sigma = ctx.values.sigma === undefined ? undefined : numberOption(ctx, 'sigma', 0, 0, 255);
     const seed = intOption(ctx, 'seed', 0, 0);
     await initBackend(undefined, { log: !ctx.json });
-    const model = await resolveDenoiser(stringOption(ctx, 'model'));
+    const model = await resolveDenoiser(ctx.values.model === undefined ? DEFAULT_DENOISER : stringOption(ctx, 'model'));
     ctx.defer(() => model.dispose());
     const channels = model.config.channels;
     const image = await readImage(input, { channels });

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng, tf, writeImage } from '@scalespace/core';
+import { loadMnist32, lowResolution } from '@scalespace/hvae';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../run-cli.test-helper.js';
 
@@ -107,6 +108,34 @@ describe('scalespace train vdvae / train cvdvae / sample / sr / analyze lowfreq'
     expect(result.apdMse).toBeGreaterThan(0);
     expect(result.secondsPerSample).toBeGreaterThan(0);
     expect(existsSync(join(outDir, 'digit-grid.png'))).toBe(true);
+    // Mode pixels are what reach the shipped model's LR-PSNR; sampled pixels add grain. A held-out test digit.
+    const test = await loadMnist32('test');
+    const digit = tf.tidy(() => {
+      const x = tf.div(tf.tensor4d(test.data.subarray(0, 32 * 32), [1, 32, 32, 1], 'float32'), 255);
+      return tf.squeeze(lowResolution(x, 4), [0]) as tf.Tensor3D;
+    });
+    await writeImage(join(dir, 'lr', 'mnist.png'), digit);
+    digit.dispose();
+    const byPixels = async (pixels: string) => {
+      const args = ['sr', join(dir, 'lr', 'mnist.png'), '--model', 'cvdvae-mnist-x4', '--samples', '3'];
+      const r = await run([...args, '--pixels', pixels, '--out', join(dir, pixels), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const lr: number[] = JSON.parse(r.stdout).lrPsnr;
+      return lr.reduce((a, b) => a + b) / lr.length;
+    };
+    expect(await byPixels('mode')).toBeGreaterThan((await byPixels('sample')) + 1);
+    const badPixels = await run([
+      'sr',
+      join(dir, 'lr', 'digit.png'),
+      '--model',
+      sr,
+      '--pixels',
+      'max',
+      '--out',
+      outDir,
+    ]);
+    expect(badPixels.code).toBe(2);
+    expect(badPixels.stderr).toMatch(/--pixels must be mode or sample/);
     const wrongSize = await run(['sr', grid, '--model', sr, '--out', outDir]);
     expect(wrongSize.code).toBe(2);
     expect(wrongSize.stderr).toMatch(/super-resolves 8x8/);

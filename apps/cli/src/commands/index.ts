@@ -5,11 +5,14 @@ import { convertCommand } from './convert.js';
 import { dataInfoCommand, dataPreviewCommand } from './data.js';
 import { demoCommand } from './demo.js';
 import { denoiseCommand, trainDenoiserCommand } from './denoise.js';
-import { evalApdCommand, evalCommand, evalFidCommand, evalSifidCommand } from './eval.js';
+import { evalCommand } from './eval.js';
+import { evalApdCommand, evalFidCommand, evalSifidCommand } from './eval-distribution.js';
 import { infoCommand } from './info.js';
 import { pyramidDecomposeCommand, pyramidReconstructCommand } from './pyramid.js';
+import { restoreCommand } from './restore.js';
 import { sampleCommand } from './sample.js';
 import { trainSinganCommand } from './singan.js';
+import { singanAppCommands } from './singan-apps.js';
 import { srCommand } from './sr.js';
 import { trainCvdvaeCommand, trainVdvaeCommand } from './train-hvae.js';
 
@@ -19,8 +22,10 @@ export const commands: Command[] = [
   demoCommand,
   trainSinganCommand,
   sampleCommand,
+  ...singanAppCommands,
   trainDenoiserCommand,
   denoiseCommand,
+  restoreCommand,
   pyramidDecomposeCommand,
   pyramidReconstructCommand,
   trainPixelCnnCommand,

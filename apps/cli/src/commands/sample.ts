@@ -9,11 +9,22 @@ import { isSingleImageModel, sampleSingleImage } from './singan.js';
 export const sampleHandlers: SampleHandler[] = [
   autoregressiveSampler,
   vdvaeSampler,
-  { name: 'singan/petsgan', uses: ['size', 'frames'], detect: isSingleImageModel, sample: sampleSingleImage },
+  {
+    name: 'singan/petsgan',
+    uses: ['size', 'frames', 'gen-start-scale'],
+    detect: isSingleImageModel,
+    sample: sampleSingleImage,
+  },
 ];
 
+/** `--a`, `--a and --b`, `--a, --b and --c`. */
+function listed(names: string[]): string {
+  const flags = names.map((n) => `--${n}`);
+  return flags.length > 1 ? `${flags.slice(0, -1).join(', ')} and ${flags.at(-1)}` : flags[0];
+}
+
 /** The options only some kinds of model read. */
-const MODEL_OPTIONS = ['temperature', 'size', 'frames'];
+const MODEL_OPTIONS = ['temperature', 'size', 'frames', 'gen-start-scale'];
 
 /** `scalespace sample DIR ...`: samples any model checkpoint directory, dispatching on what it holds. */
 export const sampleCommand: Command = {
@@ -21,7 +32,8 @@ export const sampleCommand: Command = {
   summary: 'Draw samples from a trained model directory (any scalespace model) into an image grid',
   usage:
     'DIR --out grid.png [--n 16] [--seed 0] [--temperature 1] [--size WIDTHxHEIGHT (single-image models)] ' +
-    '[--frames N (single-image animation)] [--json]',
+    '[--frames N (single-image animation)] [--gen-start-scale S (SinGAN: the scales below S reproduce the ' +
+    "training image's layout)] [--json]",
   options: {
     out: { type: 'string' },
     n: { type: 'string' },
@@ -29,6 +41,7 @@ export const sampleCommand: Command = {
     temperature: { type: 'string' },
     size: { type: 'string' },
     frames: { type: 'string' },
+    'gen-start-scale': { type: 'string' },
   },
   async run(ctx) {
     const [dir, ...extra] = ctx.positionals;
@@ -39,7 +52,7 @@ export const sampleCommand: Command = {
       rejectUnused(
         ctx,
         MODEL_OPTIONS.filter((o) => !handler.uses.includes(o)),
-        `${handler.name} models do not use it${handler.uses.length ? ` (they read --${handler.uses.join(' and --')})` : ''}`,
+        `${handler.name} models do not use it${handler.uses.length ? ` (they read ${listed(handler.uses)})` : ''}`,
       );
       return handler.sample(ctx, dir);
     }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, writeImage } from '@scalespace/core';
-import { syntheticImage } from '@scalespace/singan';
+import { syntheticImage } from '@scalespace/singan/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../run-cli.test-helper.js';
 

@@ -3,15 +3,24 @@ import {
   loadSingleImageModel,
   modelMethod,
   parseSize,
-  resolvePetsGANOptions,
-  resolveSinGANOptions,
   type Size,
   sampleMemory,
+  superResolutionOptions,
   trainPetsGAN,
   trainSinGAN,
   writeAnimation,
 } from '@scalespace/singan';
-import { type Command, type CommandContext, choiceOption, intOption, stringOption, UsageError } from '../command.js';
+import { resolvePetsGANOptions, resolveSinGANOptions } from '@scalespace/singan/internal';
+import {
+  type Command,
+  type CommandContext,
+  choiceOption,
+  intOption,
+  numberOption,
+  rejectUnused,
+  stringOption,
+  UsageError,
+} from '../command.js';
 import { readJsonFile, validateConfig } from '../config-file.js';
 
 /** `scalespace train singan IMAGE --method singan|petsgan --max-size 128 --out DIR`. */
@@ -19,13 +28,14 @@ export const trainSinganCommand: Command = {
   name: 'train singan',
   summary: 'Train a single-image model (SinGAN or the PetsGAN approach) on one photo or texture',
   usage:
-    'IMAGE --out DIR [--method singan|petsgan] [--max-size 128] [--iterations N] [--seed 0] [--checkpoint-every 100] ' +
+    'IMAGE --out DIR [--method singan|petsgan] [--max-size 128] [--iterations N] [--sr-factor F] [--seed 0] [--checkpoint-every 100] ' +
     "[--resume | --force] [--json]   (--resume takes the run's own options; one given that differs is refused)",
   options: {
     out: { type: 'string' },
     method: { type: 'string' },
     'max-size': { type: 'string' },
     iterations: { type: 'string' },
+    'sr-factor': { type: 'string' },
     config: { type: 'string' },
     seed: { type: 'string' },
     'checkpoint-every': { type: 'string' },
@@ -45,12 +55,16 @@ export const trainSinganCommand: Command = {
     const seed = given('seed', 0, Number.MAX_SAFE_INTEGER);
     const iterations = given('iterations', 1, 1_000_000);
     const checkpointEvery = intOption(ctx, 'checkpoint-every', 100, 1);
+    if (method === 'petsgan') rejectUnused(ctx, ['sr-factor'], "the SR recipe is SinGAN's (scalespace singan sr)");
+    // SinGAN's SR recipe: train on the low-resolution image, then `scalespace singan sr DIR --factor F`.
+    const srFactor = ctx.values['sr-factor'] === undefined ? undefined : numberOption(ctx, 'sr-factor', 4, 1.2, 16);
     const fromFile = typeof ctx.values.config === 'string' ? await readTrainingOptions(ctx.values.config, method) : {};
     await initBackend(undefined, { log: !ctx.json });
     // One bar for every scale / phase: PetsGAN's GAN and restoration warm-ups share its line as they run at once.
     const onProgress = ctx.json ? undefined : progressBar();
     ctx.log(`${resume ? 'resuming' : 'training'} ${method} on ${image} -> ${out}`);
     const common = {
+      ...(srFactor !== undefined && superResolutionOptions(srFactor)),
       ...fromFile,
       image,
       out,
@@ -99,6 +113,7 @@ export async function sampleSingleImage(ctx: CommandContext, dir: string): Promi
   const out = stringOption(ctx, 'out');
   const sizeText = typeof ctx.values.size === 'string' ? ctx.values.size : undefined;
   const frames = ctx.values.frames === undefined ? 0 : intOption(ctx, 'frames', 24, 1, 1000);
+  const given = ctx.values['gen-start-scale'] !== undefined;
   let size: Size | undefined;
   try {
     size = sizeText === undefined ? undefined : parseSize(sizeText, '--size');
@@ -108,6 +123,10 @@ export async function sampleSingleImage(ctx: CommandContext, dir: string): Promi
   await initBackend(undefined, { log: !ctx.json });
   const model = await loadSingleImageModel(dir);
   ctx.defer(() => model.dispose());
+  // SinGAN's gen_start_scale: the scales below it keep the training image's fixed noise.
+  if (given && model.scales === 1)
+    throw new UsageError('--gen-start-scale applies to SinGAN models (a PetsGAN model has one generator scale)');
+  const startScale = given ? intOption(ctx, 'gen-start-scale', 0, 0, model.scales - 1) : 0;
   const started = performance.now();
   // Refuse at once what the backend cannot hold, with the largest size that would fit.
   const target = size ?? model.imageSize;
@@ -124,12 +143,12 @@ export async function sampleSingleImage(ctx: CommandContext, dir: string): Promi
   const file = await ctx.output(out);
   let shape: number[];
   if (frames > 0) {
-    const clip = model.animate({ frames, seed, ...(size && { size }) });
+    const clip = model.animate({ frames, seed, startScale, ...(size && { size }) });
     ctx.defer(() => clip.dispose());
     shape = clip.shape;
     await writeAnimation(file, clip);
   } else {
-    const samples = model.sample({ n, seed, ...(size && { size }) });
+    const samples = model.sample({ n, seed, startScale, ...(size && { size }) });
     ctx.defer(() => samples.dispose());
     shape = samples.shape;
     const grid = imageGrid(samples);
@@ -142,6 +161,7 @@ export async function sampleSingleImage(ctx: CommandContext, dir: string): Promi
     n: frames > 0 ? frames : n,
     size: `${shape[2]}x${shape[1]}`,
     seed,
+    ...(given && { genStartScale: startScale }),
     seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
   };
   if (ctx.json) ctx.printJson(result);

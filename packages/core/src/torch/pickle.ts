@@ -1,6 +1,6 @@
 import { CheckpointError } from '../errors.js';
 import { ByteCursor } from './byte-cursor.js';
-import { decodeLong, decodeString, rawUnicodeEscape, toNumber, unquote } from './pickle-literals.js';
+import { parseIntLiteral, readLiteral } from './pickle-literal-ops.js';
 import {
   type CallContext,
   describe,
@@ -12,6 +12,7 @@ import {
   setEntry,
   substitute,
 } from './pickle-objects.js';
+import { OPCODE_NAMES } from './pickle-opcodes.js';
 
 // The subset of Python's pickle (protocols 0 to 5) that PyTorch checkpoints use, as a data-only
 // interpreter: it builds containers and numbers, and asks the caller what a global means. Nothing is ever
@@ -26,22 +27,6 @@ export interface UnpickleOptions {
   /** Names the pickle in error messages. */
   source: string;
 }
-
-// biome-ignore format: a table
-const OPCODE_NAMES = new Map<number, string>([
-  [0x28, 'MARK'], [0x29, 'EMPTY_TUPLE'], [0x2e, 'STOP'], [0x30, 'POP'], [0x31, 'POP_MARK'], [0x32, 'DUP'],
-  [0x42, 'BINBYTES'], [0x43, 'SHORT_BINBYTES'], [0x46, 'FLOAT'], [0x47, 'BINFLOAT'], [0x49, 'INT'], [0x4a, 'BININT'],
-  [0x4b, 'BININT1'], [0x4c, 'LONG'], [0x4d, 'BININT2'], [0x4e, 'NONE'], [0x50, 'PERSID'], [0x51, 'BINPERSID'],
-  [0x52, 'REDUCE'], [0x53, 'STRING'], [0x54, 'BINSTRING'], [0x55, 'SHORT_BINSTRING'], [0x56, 'UNICODE'],
-  [0x58, 'BINUNICODE'], [0x5d, 'EMPTY_LIST'], [0x61, 'APPEND'], [0x62, 'BUILD'], [0x63, 'GLOBAL'], [0x64, 'DICT'],
-  [0x65, 'APPENDS'], [0x67, 'GET'], [0x68, 'BINGET'], [0x69, 'INST'], [0x6a, 'LONG_BINGET'], [0x6c, 'LIST'],
-  [0x6f, 'OBJ'], [0x70, 'PUT'], [0x71, 'BINPUT'], [0x72, 'LONG_BINPUT'], [0x73, 'SETITEM'], [0x74, 'TUPLE'],
-  [0x75, 'SETITEMS'], [0x7d, 'EMPTY_DICT'], [0x80, 'PROTO'], [0x81, 'NEWOBJ'], [0x82, 'EXT1'], [0x83, 'EXT2'],
-  [0x84, 'EXT4'], [0x85, 'TUPLE1'], [0x86, 'TUPLE2'], [0x87, 'TUPLE3'], [0x88, 'NEWTRUE'], [0x89, 'NEWFALSE'],
-  [0x8a, 'LONG1'], [0x8b, 'LONG4'], [0x8c, 'SHORT_BINUNICODE'], [0x8d, 'BINUNICODE8'], [0x8e, 'BINBYTES8'],
-  [0x8f, 'EMPTY_SET'], [0x90, 'ADDITEMS'], [0x91, 'FROZENSET'], [0x92, 'NEWOBJ_EX'], [0x93, 'STACK_GLOBAL'],
-  [0x94, 'MEMOIZE'], [0x95, 'FRAME'], [0x96, 'BYTEARRAY8'], [0x97, 'NEXT_BUFFER'], [0x98, 'READONLY_BUFFER'],
-]);
 
 // Python 2 module names, as pickle's fix_imports maps them.
 const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' };
@@ -149,20 +134,28 @@ class Unpickler {
       this.#opStart = this.#in.pos;
       const op = this.#in.u8();
       if (op === 0x2e) return { value: substitute(this.#pop(), this.#replacements), end: this.#in.pos }; // STOP
-      if (this.#control(op) || this.#literal(op) || this.#container(op) || this.#object(op)) continue;
-      const name = OPCODE_NAMES.get(op);
-      const hex = `0x${op.toString(16).padStart(2, '0')}`;
-      this.#fail(
-        name
-          ? `pickle opcode ${name} (${hex}) is not supported by this reader`
-          : `unknown pickle opcode ${hex} (not a checkpoint, or a corrupt one)`,
-      );
+      const literal = readLiteral(op, this.#in, (why) => this.#fail(why));
+      if (literal) this.#push(literal.value);
+      else if (!(this.#control(op) || this.#container(op) || this.#object(op))) this.#unsupported(op);
     }
+  }
+
+  #unsupported(op: number): never {
+    const name = OPCODE_NAMES.get(op);
+    const hex = `0x${op.toString(16).padStart(2, '0')}`;
+    this.#fail(
+      name
+        ? `pickle opcode ${name} (${hex}) is not supported by this reader`
+        : `unknown pickle opcode ${hex} (not a checkpoint, or a corrupt one)`,
+    );
   }
 
   /** Framing, marks, stack and memo opcodes. */
   #control(op: number): boolean {
     switch (op) {
+      case 0x98: // READONLY_BUFFER: the top stays as it is
+        this.#top();
+        return true;
       case 0x80: // PROTO
         if (this.#in.u8() > 5) this.#fail('pickle protocol above 5');
         return true;
@@ -202,89 +195,6 @@ class Unpickler {
         return true;
       case 0x67: // GET (protocol 0)
         this.#push(this.#memoGet(this.#parseIndex(this.#in.line())));
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  /** None, booleans, numbers, strings and bytes. */
-  #literal(op: number): boolean {
-    switch (op) {
-      case 0x4e: // NONE
-        this.#push(null);
-        return true;
-      case 0x88: // NEWTRUE
-        this.#push(true);
-        return true;
-      case 0x89: // NEWFALSE
-        this.#push(false);
-        return true;
-      case 0x4a: // BININT
-        this.#push(this.#in.i32());
-        return true;
-      case 0x4b: // BININT1
-        this.#push(this.#in.u8());
-        return true;
-      case 0x4d: // BININT2
-        this.#push(this.#in.u16());
-        return true;
-      case 0x8a: // LONG1
-        this.#push(decodeLong(this.#in.take(this.#in.u8())));
-        return true;
-      case 0x8b: // LONG4
-        this.#push(decodeLong(this.#in.take(this.#in.i32())));
-        return true;
-      case 0x49: {
-        // INT (protocol 0): "01" / "00" are True / False
-        const text = this.#in.line();
-        this.#push(text === '01' ? true : text === '00' ? false : this.#parseInt(text));
-        return true;
-      }
-      case 0x4c: // LONG (protocol 0)
-        this.#push(this.#parseInt(this.#in.line().replace(/L$/, '')));
-        return true;
-      case 0x46: {
-        // FLOAT (protocol 0)
-        const text = this.#in.line();
-        const v = Number(text);
-        if (Number.isNaN(v) && !/^[-+]?nan$/i.test(text)) this.#fail(`FLOAT argument "${text}" is not a number`);
-        this.#push(v);
-        return true;
-      }
-      case 0x47: // BINFLOAT: big-endian double
-        this.#push(this.#in.f64be());
-        return true;
-      case 0x58: // BINUNICODE
-      case 0x54: // BINSTRING (a Python 2 str)
-        this.#push(decodeString(this.#in.take(op === 0x58 ? this.#in.u32() : this.#in.i32())));
-        return true;
-      case 0x8c: // SHORT_BINUNICODE
-      case 0x55: // SHORT_BINSTRING
-        this.#push(decodeString(this.#in.take(this.#in.u8())));
-        return true;
-      case 0x8d: // BINUNICODE8
-        this.#push(decodeString(this.#in.take(this.#in.u64())));
-        return true;
-      case 0x56: // UNICODE (protocol 0)
-        this.#push(rawUnicodeEscape(this.#in.take(this.#in.lineLength())));
-        this.#in.pos++;
-        return true;
-      case 0x53: // STRING (protocol 0)
-        this.#push(decodeString(unquote(this.#in.line(), (why) => this.#fail(why))));
-        return true;
-      case 0x42: // BINBYTES
-        this.#push(this.#in.take(this.#in.u32()).slice());
-        return true;
-      case 0x43: // SHORT_BINBYTES
-        this.#push(this.#in.take(this.#in.u8()).slice());
-        return true;
-      case 0x8e: // BINBYTES8
-      case 0x96: // BYTEARRAY8
-        this.#push(this.#in.take(this.#in.u64()).slice());
-        return true;
-      case 0x98: // READONLY_BUFFER: the top stays as it is
-        this.#top();
         return true;
       default:
         return false;
@@ -418,13 +328,8 @@ class Unpickler {
     }
   }
 
-  #parseInt(text: string): number | bigint {
-    if (!/^[-+]?\d+$/.test(text.trim())) this.#fail(`integer argument "${text}" is not a number`);
-    return toNumber(BigInt(text.trim()));
-  }
-
   #parseIndex(text: string): number {
-    const v = this.#parseInt(text);
+    const v = parseIntLiteral(text, (why) => this.#fail(why));
     if (typeof v !== 'number' || v < 0) this.#fail(`memo index "${text}" is corrupt`);
     return v;
   }

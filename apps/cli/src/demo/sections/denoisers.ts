@@ -32,8 +32,8 @@ export const denoisersSection: DemoSection = {
     };
     const outputs: tf.Tensor[] = [];
     for (const [name, load] of [
-      ['flat-rf43', loadFlat],
-      ['multiscale-rf13', loadMultiscale],
+      ['denoiser-flat-rf43', loadFlat],
+      ['denoiser-multiscale-rf13', loadMultiscale],
     ] as const) {
       const model = await load();
       try {
