@@ -87,6 +87,24 @@ for (const name of photos) {
   }
   const cubic = tf.tidy(() => tf.clipByValue(bicubic(low, H, W), 0, 1) as tf.Tensor4D);
   const base = await measure(cubic, photo);
+  // Where SinGAN falls behind: luma PSNR after each step through the finest generator (factor ratio^k), against
+  // the photo brought to that size, beside bicubic from the low-resolution image to the same size.
+  const ratio = 1 / model.config.scaleFactor;
+  const bySteps = [];
+  for (let k = 1; ratio ** k < FACTOR * 1.01; k++) {
+    const up = model.superResolve({ factor: ratio ** k, seed: 0 });
+    const [, h, w] = up.shape;
+    const ref = tf.tidy(() => tf.clipByValue(bicubic(photo, h, w), 0, 1) as tf.Tensor4D);
+    const cub = tf.tidy(() => tf.clipByValue(bicubic(low, h, w), 0, 1) as tf.Tensor4D);
+    const lumaPsnr = async (x: tf.Tensor4D) => {
+      const [a, b] = [tf.tidy(() => rgbToY(tf.clipByValue(x, 0, 1))), rgbToY(ref)];
+      const v = await psnr(a, b, { dataRange: 1 });
+      tf.dispose([a, b]);
+      return round(v, 2);
+    };
+    bySteps.push({ steps: k, size: `${w}x${h}`, singan: await lumaPsnr(up), bicubic: await lumaPsnr(cub) });
+    tf.dispose([up, ref, cub]);
+  }
   const mean = (k: string) => singan.reduce((s, r) => s + r[k], 0) / singan.length;
   rows.push({
     photo: name,
@@ -96,6 +114,7 @@ for (const name of photos) {
     trainingSeconds: round(model.config.trainingSeconds, 0),
     bicubic: { psnr: round(base.psnr, 2), ssim: round(base.ssim, 4), perceptual: round(base.perceptual, 4) },
     singan: { psnr: round(mean('psnr'), 2), ssim: round(mean('ssim'), 4), perceptual: round(mean('perceptual'), 4) },
+    bySteps,
     singanSeeds: singan.map((r) => ({
       psnr: round(r.psnr, 2),
       ssim: round(r.ssim, 4),

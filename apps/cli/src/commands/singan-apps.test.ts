@@ -267,6 +267,69 @@ describe('scalespace singan applications on a model trained here', () => {
   });
 });
 
+describe('scalespace singan applications on a PetsGAN model', () => {
+  it('paints from an injection scale of its own range, and refuses what it has no scales for', async () => {
+    const scene = syntheticImage(64);
+    await writeImage(path('scene64.png'), scene);
+    scene.dispose();
+    const config = {
+      ganBatch: 2,
+      jointIterations: 1,
+      generatorChannels: 4,
+      criticChannels: 4,
+      restorationChannels: 8,
+      patchCriticChannels: 4,
+      patchCriticBranches: 1,
+      jointCrop: 32,
+      augmentations: 2,
+      copies: 2,
+    };
+    await writeFile(path('pets.json'), JSON.stringify(config));
+    const out = path('pets');
+    const train = await run([
+      'train',
+      'singan',
+      path('scene64.png'),
+      '--method',
+      'petsgan',
+      '--max-size',
+      '64',
+      '--iterations',
+      '3',
+      '--config',
+      path('pets.json'),
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    const paint = await run([
+      'singan',
+      'paint',
+      out,
+      path('scene64.png'),
+      '--start-scale',
+      '1',
+      '--out',
+      path('pp.png'),
+      '--json',
+    ]);
+    expect(paint.code, paint.stderr).toBe(0);
+    expect(json(paint)).toMatchObject({
+      method: 'petsgan',
+      startScale: 1,
+      scales: { min: 1, max: 3, default: 3 },
+      size: '64x64',
+    });
+    const sr = await run(['singan', 'sr', out, '--factor', '2', '--out', path('psr.png')]);
+    expect(sr.code).toBe(1);
+    expect(sr.stderr).toContain("this PetsGAN model's restoration network upscales by x8 only; use --factor 8");
+    const start = await run(['sample', out, '--gen-start-scale', '1', '--out', path('pg.png')]);
+    expect(start.code).toBe(2);
+    expect(start.stderr).toContain('--gen-start-scale applies to SinGAN models');
+  });
+});
+
 describe('scalespace singan applications on the shipped singan-coffee model', () => {
   it('harmonize, edit, paint, sr and animate run on it', async () => {
     const coffee = fixturePath('coffee');
