@@ -1,3 +1,3 @@
 import { packageTests } from '../../tooling/vitest-config';
 
-export default packageTests({ testTimeout: 120_000, hookTimeout: 120_000 });
+export default packageTests({ testTimeout: 240_000, hookTimeout: 120_000 });

@@ -1,4 +1,4 @@
 import { packageTests } from '../../tooling/vitest-config';
 
 // Packing and a plain-npm install (registry downloads) take minutes.
-export default packageTests({ testTimeout: 300_000, hookTimeout: 60_000 });
+export default packageTests({ testTimeout: 300_000 });

@@ -1,4 +1,4 @@
 import { packageTests } from '../../tooling/vitest-config';
 
 // One file at a time: software WebGPU is CPU-bound, and each file runs both backends.
-export default packageTests({ testTimeout: 180_000, hookTimeout: 60_000, fileParallelism: false });
+export default packageTests({ testTimeout: 300_000, fileParallelism: false });

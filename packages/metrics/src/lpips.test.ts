@@ -86,7 +86,7 @@ describe('LPIPS against a NumPy transcription, on synthetic weights', () => {
       await saveTensors(files[net], sd);
       tf.dispose(Object.values(sd));
     }
-  }, 60_000);
+  }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each(reference.cases.map((c) => [c.net, c] as const))('%s: matches the reference to 1e-5', async (net, c) => {

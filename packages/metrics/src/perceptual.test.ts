@@ -38,7 +38,7 @@ describe('trunk perceptual distance', () => {
   beforeAll(async () => {
     await tf.setBackend('wasm');
     d = await perceptualDistance();
-  }, 120_000);
+  }, 300_000);
 
   it('is 0 for equal images, symmetric, positive for different ones, and leaks nothing', async () => {
     const a = await photo('astronaut');
@@ -142,7 +142,7 @@ describe('trunk perceptual distance', () => {
     await expect(one(x, y)).rejects.toThrow(/disposed/);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, y]);
-  }, 120_000);
+  }, 300_000);
 
   it('rejects bad inputs and options with what to do', async () => {
     const before = tf.memory().numTensors;

@@ -62,6 +62,6 @@ describe('feature trunks from nsfwjs', () => {
       keras.dispose();
       expect(cached).toBeInstanceOf(FeatureTrunk);
     },
-    120_000,
+    300_000,
   );
 });
