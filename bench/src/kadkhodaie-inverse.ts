@@ -193,20 +193,17 @@ function summarize(results: Record<string, Record<string, Solved>>) {
 /** Which model `restore` should use by default: one sample per task and image from each candidate. */
 export async function runRestoreModels(): Promise<unknown> {
   const tests = await heldOutCrops();
-  const table: Record<string, Record<string, number>> = {};
+  const table: Record<string, Record<string, number>> = { baseline: {} };
   const seconds: Record<string, number> = {};
   for (const name of CANDIDATES) {
     const model = await loadModel(name);
     table[name] = {};
     const t0 = performance.now();
     for (const { task, make } of TASKS) {
-      const psnrs: number[] = [];
-      for (const { clean } of tests) {
-        const e = await solve(model, make, task, clean, 1);
-        psnrs.push(e.sample.psnr);
-        table.baseline = { ...table.baseline, [task]: e.baseline.psnr };
-      }
-      table[name][task] = mean(psnrs);
+      const solved: Solved[] = [];
+      for (const { clean } of tests) solved.push(await solve(model, make, task, clean, 1));
+      table[name][task] = mean(solved.map((e) => e.sample.psnr));
+      table.baseline[task] = mean(solved.map((e) => e.baseline.psnr));
     }
     seconds[name] = (performance.now() - t0) / 1000;
     model.dispose();
@@ -216,11 +213,11 @@ export async function runRestoreModels(): Promise<unknown> {
   console.log(`\nOne posterior sample per task, mean PSNR over the ${CROP}x${CROP} crops (seconds: all tasks)`);
   printTable(
     ['model', ...TASKS.map((t) => t.task), 'mean', 'seconds'],
-    CANDIDATES.map((name) => [
+    ['baseline', ...CANDIDATES].map((name) => [
       name,
       ...TASKS.map((t) => table[name][t.task]),
       mean(Object.values(table[name])),
-      seconds[name],
+      seconds[name] ?? 0,
     ]),
   );
   return { crop: CROP, samples: 1, psnr: table, seconds };

@@ -95,13 +95,13 @@ export async function runSuperResolution(): Promise<unknown> {
       ).map(([method, s]) => [`x${factor}`, method, s.psnr, s.ssim, s.lrPsnr, sr.evaluations, entry.secondsPerSample]),
     );
     const lowShown = tf.image.resizeNearestNeighbor(low, [320, 320]) as tf.Tensor4D;
-    figure.push(lowShown, bicubic, first, meanImage);
+    figure.push(lowShown, bicubic, first, meanImage, clean.clone());
     tf.dispose([low, sr.images]);
   }
-  figure.push(clean);
-  const grid = imageGrid(tf.clipByValue(tf.concat(figure), 0, 1) as tf.Tensor4D, { columns: 9 });
+  // One row per factor: the low-resolution input, bicubic, one sample, the mean, the original.
+  const grid = imageGrid(tf.clipByValue(tf.concat(figure), 0, 1) as tf.Tensor4D, { columns: 5 });
   await writeImage(join(FIGURES, 'super-resolution-320.png'), grid);
-  tf.dispose([grid, image, ...figure]);
+  tf.dispose([grid, image, clean, ...figure]);
   model.dispose();
   console.log(
     `\nSuper-resolution of the 320x320 face (CelebA 320 set, Algorithm 2, ${SR_SAMPLES} samples; evaluations ` +

@@ -25,10 +25,16 @@ export const SHIPPED_DENOISERS: Record<string, { package: string; weights: strin
 };
 
 /**
- * The denoiser `scalespace denoise` and `restore` use without --model: the one with the best denoising PSNR on the
- * held-out photos (camera, chelsea) at every noise level measured (`pnpm bench kadkhodaie`).
+ * The denoiser `scalespace denoise` uses without --model: the best mean denoising PSNR over sigma 5 to 100 on the
+ * held-out photos (camera, chelsea), measured by `pnpm bench kadkhodaie` (part denoise).
  */
 export const DEFAULT_DENOISER = 'flat-rf43';
+
+/**
+ * The prior `scalespace restore` uses without --model: the best mean PSNR over the five tasks on the held-out
+ * photos, and 1.8x faster than flat-rf43 (`pnpm bench kadkhodaie`, part restore-models).
+ */
+export const DEFAULT_RESTORE_MODEL = 'flat-rf13';
 
 /** A model named on the command line: a checkpoint directory, a short name above, or a model package name. */
 export async function resolveDenoiser(name: string): Promise<FlatDenoiser | MultiscaleDenoiser> {

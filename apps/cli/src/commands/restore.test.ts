@@ -34,7 +34,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const restore = (...args: string[]) => run(['restore', photo, '--model', 'flat-rf13', '--json', ...args]);
+// Without --model: restore's default prior, flat-rf13.
+const restore = (...args: string[]) => run(['restore', photo, '--json', ...args]);
 
 describe('scalespace restore', () => {
   it('runs all five tasks, writes the result, the measurement and the baseline, and reports both', async () => {

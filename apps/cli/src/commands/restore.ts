@@ -12,7 +12,7 @@ import {
 import { psnr, ssim } from '@scalespace/metrics';
 import type { Command, CommandContext } from '../command.js';
 import { choiceOption, intOption, numberOption, stringOption, UsageError } from '../command.js';
-import { DEFAULT_DENOISER, resolveDenoiser } from './denoiser-models.js';
+import { DEFAULT_RESTORE_MODEL, resolveDenoiser } from './denoiser-models.js';
 
 const TASKS = ['sr', 'inpaint', 'pixels', 'deblur', 'cs'] as const;
 type Task = (typeof TASKS)[number];
@@ -113,7 +113,7 @@ export const restoreCommand: Command = {
     '  the pixels outside --mask, white marking the hole, default a centred square; a random --keep fraction of the',
     '  pixels; a Gaussian blur of std --blur pixels; a --keep fraction of random orthogonal projections), draws',
     '  --samples images with that measurement from the prior in the denoiser (Kadkhodaie & Simoncelli 2021;',
-    `  default model ${DEFAULT_DENOISER}), and compares them with IMAGE and with the classic baseline (bicubic,`,
+    `  default model ${DEFAULT_RESTORE_MODEL}), and compares them with IMAGE and with the classic baseline (bicubic,`,
     '  harmonic fill, Wiener deconvolution, least-norm pseudo-inverse). Writes OUT (the first sample, or with --mean',
     '  the mean of the samples), OUT.measured.png (what the measurement shows) and OUT.baseline.png.',
   ].join('\n'),
@@ -137,7 +137,7 @@ export const restoreCommand: Command = {
     const samples = intOption(ctx, 'samples', 1, 1, 64);
     const seed = intOption(ctx, 'seed', 0, 0);
     await initBackend(undefined, { log: !ctx.json });
-    const modelName = ctx.values.model === undefined ? DEFAULT_DENOISER : stringOption(ctx, 'model');
+    const modelName = ctx.values.model === undefined ? DEFAULT_RESTORE_MODEL : stringOption(ctx, 'model');
     const model = await resolveDenoiser(modelName);
     ctx.defer(() => model.dispose());
     const keep = <T extends tf.Tensor>(t: T): T => {
