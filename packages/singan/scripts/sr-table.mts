@@ -4,7 +4,9 @@
 // 4^(1/6) apart, reconstruction weight 100, coarsest side 18), and `superResolve({ factor: 4 })` steps it up
 // through the finest generator. Measured against the photo: PSNR and SSIM on luma (BT.601, as SR papers report),
 // and @scalespace/metrics' trunk perceptual distance (nsfwjs's InceptionV3, not LPIPS's weights). Trains each
-// photo's model into OUT/<photo> (resumed when there), then writes OUT/sr-x4.json, a figure and a table.
+// photo's model into OUT/<photo> (resumed when there), then writes OUT/sr-x4.json and a figure. The inputs are
+// written as OUT/<photo>-low.png; where scripts/parity/singan/official_sr.py left the official SinGAN's output on
+// them (OUT/<photo>-official-x4.png), it is measured too.
 // Usage: npx tsx scripts/sr-table.mts OUT [--iterations 200] [--photos astronaut,camera,chelsea,gravel] [--seeds 4]
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -59,6 +61,8 @@ for (const name of photos) {
     () =>
       tf.div(tf.round(tf.mul(tf.clipByValue(bicubic(photo, H / FACTOR, W / FACTOR), 0, 1), 255)), 255) as tf.Tensor4D,
   );
+  // The input as a file, for the official code too (scripts/parity/singan/official_sr.py).
+  await writeImage(join(out, `${name}-low.png`), low.squeeze([0]) as tf.Tensor3D);
   const dir = join(out, name);
   const started = Date.now();
   let last = '';
@@ -106,6 +110,15 @@ for (const name of photos) {
     tf.dispose([up, ref, cub]);
   }
   const mean = (k: string) => singan.reduce((s, r) => s + r[k], 0) / singan.length;
+  // The official SinGAN's output on the same input, when official_sr.py wrote one.
+  const officialFile = join(out, `${name}-official-x${FACTOR}.png`);
+  let official: Record<string, number> | null = null;
+  let officialImage: tf.Tensor4D | null = null;
+  if (existsSync(officialFile)) {
+    officialImage = (await readImage(officialFile, { channels: 3 })).expandDims(0) as tf.Tensor4D;
+    const m = await measure(officialImage, photo);
+    official = { psnr: round(m.psnr, 2), ssim: round(m.ssim, 4), perceptual: round(m.perceptual, 4) };
+  }
   rows.push({
     photo: name,
     size: `${W}x${H}`,
@@ -114,6 +127,7 @@ for (const name of photos) {
     trainingSeconds: round(model.config.trainingSeconds, 0),
     bicubic: { psnr: round(base.psnr, 2), ssim: round(base.ssim, 4), perceptual: round(base.perceptual, 4) },
     singan: { psnr: round(mean('psnr'), 2), ssim: round(mean('ssim'), 4), perceptual: round(mean('perceptual'), 4) },
+    ...(official && { official }),
     bySteps,
     singanSeeds: singan.map((r) => ({
       psnr: round(r.psnr, 2),
@@ -123,11 +137,13 @@ for (const name of photos) {
     minutes: round((Date.now() - started) / 60000, 1),
   });
   console.log(JSON.stringify(rows.at(-1)));
-  // The figure's row: the low-resolution input (nearest, to its size), bicubic, SinGAN, the photo.
+  // The figure's row: the low-resolution input (nearest, to its size), bicubic, SinGAN, the official SinGAN (when
+  // there), the photo.
   const nearest = tf.tidy(() => tf.image.resizeNearestNeighbor(low, [H, W]) as tf.Tensor4D);
-  const row = tf.concat([nearest, cubic, tf.clipByValue(first as tf.Tensor4D, 0, 1), photo], 2) as tf.Tensor4D;
+  const ours = tf.clipByValue(first as tf.Tensor4D, 0, 1) as tf.Tensor4D;
+  const row = tf.concat([nearest, cubic, ours, ...(officialImage ? [officialImage] : []), photo], 2) as tf.Tensor4D;
   figure.push(tf.image.resizeBilinear(row, [128, Math.round((128 * row.shape[2]) / H)]) as tf.Tensor4D);
-  tf.dispose([photo, low, cubic, nearest, row, first as tf.Tensor4D]);
+  tf.dispose([photo, low, cubic, nearest, ours, row, first as tf.Tensor4D, ...(officialImage ? [officialImage] : [])]);
   model.dispose();
 }
 const meanOf = (method: 'bicubic' | 'singan', k: 'psnr' | 'ssim' | 'perceptual') =>
@@ -165,5 +181,5 @@ const padded = figure.map(
       1,
     ) as tf.Tensor4D,
 );
-await writeImage(join(out, 'sr-x4.png'), imageGrid(tf.concat(padded, 0) as tf.Tensor4D, { columns: 1 }));
+await writeImage(join(out, 'sr-x4.jpg'), imageGrid(tf.concat(padded, 0) as tf.Tensor4D, { columns: 1 }));
 console.log(JSON.stringify(summary));
