@@ -125,7 +125,6 @@ export async function saveCheckpoint<C>(
 async function checkConfigFile(file: string): Promise<void> {
   let text: string;
   try {
-    if ((await platform.localEntry(file)) !== 'file') return;
     text = new TextDecoder().decode(await platform.readLocalFile(file));
   } catch {
     return;
