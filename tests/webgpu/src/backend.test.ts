@@ -1,5 +1,6 @@
 // The Node ladder with a WebGPU adapter present: a software one is skipped unless forced, and reported.
 import { type BackendInfo, backendInfo, initBackend } from '@scalespace/core';
+import { loadNative } from '@scalespace/native';
 import { describe, expect, it } from 'vitest';
 import { useSwiftShaderUnlessNamed, webgpuSkipReason } from './harness.js';
 
@@ -19,10 +20,11 @@ describe.skipIf(skip !== null)('the webgpu rung in Node', () => {
     }
   });
 
-  it('is taken by the unforced ladder only on a hardware adapter (wasm is faster than software)', async () => {
+  it('is taken by the unforced ladder only on a hardware adapter (native or wasm beat software)', async () => {
     await initBackend('webgpu', { log: false });
     const software = backendInfo()?.adapter?.fallback;
-    expect(unforced.name).toBe(software ? 'wasm' : 'webgpu');
+    const cpuRung = loadNative().available ? 'native' : 'wasm';
+    expect(unforced.name).toBe(software ? cpuRung : 'webgpu');
     if (software) expect(unforced.info.adapter).toBeUndefined();
   });
 });
