@@ -23,27 +23,27 @@ it('lists every published package as a dev dependency, so turbo builds each befo
 const FIELDS = ['license', 'repository', 'homepage', 'bugs', 'keywords', 'engines', 'description'];
 
 describe.each(publishedPackages())('$name ($dir)', ({ dir }) => {
-  let tarball = '';
-  const packed = () => (tarball ||= pack(dir, destination));
+  let tarball: Promise<string> | undefined;
+  const packed = () => (tarball ??= pack(dir, destination));
 
   it('passes publint, warnings counted as errors', async () => {
-    const bytes = readFileSync(packed());
+    const bytes = readFileSync(await packed());
     const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     const { messages, pkg } = await publint({ pack: { tarball: data }, level: 'warning', strict: true });
     expect(messages.map((m) => formatMessage(m, pkg) ?? m.code)).toEqual([]);
   });
 
   it('has types that resolve everywhere (are-the-types-wrong)', async () => {
-    const result = await checkPackage(createPackageFromTarballData(new Uint8Array(readFileSync(packed()))));
+    const result = await checkPackage(createPackageFromTarballData(new Uint8Array(readFileSync(await packed()))));
     const problems = 'problems' in result ? result.problems : [];
     expect(problems.map((p) => `${p.kind}${'entrypoint' in p ? ` at ${p.entrypoint}` : ''}`)).toEqual([]);
   });
 
-  it('ships its licence and README, names its repository, and holds no workspace ranges', () => {
-    const files = tarballFiles(packed());
+  it('ships its licence and README, names its repository, and holds no workspace ranges', async () => {
+    const files = tarballFiles(await packed());
     expect(files).toContain('LICENSE');
     expect(files).toContain('README.md');
-    const manifest = tarballManifest(packed());
+    const manifest = tarballManifest(await packed());
     expect(FIELDS.filter((f) => manifest[f] === undefined)).toEqual([]);
     expect(JSON.stringify(manifest)).not.toContain('workspace:');
   });

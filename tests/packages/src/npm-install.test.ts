@@ -1,12 +1,12 @@
 // What an npm user does: packed tarballs of core, pyramids, denoisers and one model package installed
 // with plain npm into an empty folder (their dependencies from the registry), then an ESM and a
 // CommonJS script that load the shipped weights and denoise a held-out photo. Prints the installed size.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pack } from './pack.js';
+import { pack, run } from './pack.js';
 
 const registry = spawnSync('npm', ['ping'], { encoding: 'utf8', timeout: 30_000 });
 const online = registry.status === 0;
@@ -32,18 +32,16 @@ run();
 `;
 
 describe.skipIf(!online)('a plain-npm install of packed tarballs', () => {
-  beforeAll(() => {
-    const tarballs = ['packages/core', 'packages/pyramids', 'packages/denoisers', 'models/denoiser-flat-rf43'].map(
-      (dir) => pack(dir, app),
-    );
+  beforeAll(async () => {
+    const tarballs: string[] = [];
+    for (const dir of ['packages/core', 'packages/pyramids', 'packages/denoisers', 'models/denoiser-flat-rf43']) {
+      tarballs.push(await pack(dir, app));
+    }
     writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true }\n');
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
-      cwd: app,
-      stdio: 'pipe',
-    });
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: app });
   }, 600_000);
 
-  it('runs an ESM script and a CommonJS script that give the same denoised PSNR', () => {
+  it('runs an ESM script and a CommonJS script that give the same denoised PSNR', async () => {
     writeFileSync(
       join(app, 'esm.mjs'),
       SCRIPT(`import { fileURLToPath } from 'node:url';
@@ -58,14 +56,15 @@ const { initBackend, readImage, rng, tf } = require('@scalespace/core');
 const { pairedPyramid } = require('@scalespace/pyramids');
 const { heldOutPhotos, load } = require('@scalespace/model-denoiser-flat-rf43');`),
     );
-    const run = (file: string) =>
-      JSON.parse(execFileSync('node', [file], { cwd: app, encoding: 'utf8' }).trim().split('\n').pop() ?? '');
-    const esm = run('esm.mjs');
-    const cjs = run('cjs.cjs');
+    const script = async (file: string) =>
+      JSON.parse((await run('node', [file], { cwd: app, encoding: 'utf8' })).stdout.trim().split('\n').pop() ?? '');
+    const esm = await script('esm.mjs');
+    const cjs = await script('cjs.cjs');
     expect(esm.levels).toBe(2);
     expect(esm.denoised).toBeGreaterThan(esm.noisy + 5);
     expect(cjs).toEqual(esm);
-    const bytes = Number(execFileSync('du', ['-sb', join(app, 'node_modules')], { encoding: 'utf8' }).split('\t')[0]);
+    const { stdout: du } = await run('du', ['-sb', join(app, 'node_modules')], { encoding: 'utf8' });
+    const bytes = Number(du.split('\t')[0]);
     console.log(`plain-npm install of core + pyramids + denoisers + a model: ${(bytes / 2 ** 20).toFixed(0)} MiB`);
   });
 });

@@ -1,9 +1,13 @@
 // Packs workspace packages as they are published: `pnpm pack` (the pinned pnpm in the root's
 // devDependencies) turns `workspace:` ranges into versions, which plain `npm pack` would leave in.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/** A child process that does not block the test worker (vitest's RPC times out on a long synchronous call). */
+export const run = promisify(execFile);
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PNPM = join(ROOT, 'node_modules/.bin/pnpm');
@@ -29,11 +33,10 @@ export function publishedPackages(): Published[] {
 }
 
 /** Packs one package into `destination` and returns the tarball's path. */
-export function pack(dir: string, destination: string): string {
-  const out = execFileSync(PNPM, ['pack', '--pack-destination', destination], {
+export async function pack(dir: string, destination: string): Promise<string> {
+  const { stdout: out } = await run(PNPM, ['pack', '--pack-destination', destination], {
     cwd: join(ROOT, dir),
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tarball = out.trim().split('\n').pop() ?? '';
   if (!tarball.endsWith('.tgz')) throw new Error(`pnpm pack in ${dir} printed no tarball: ${out}`);
