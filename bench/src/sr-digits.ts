@@ -9,6 +9,7 @@ import { load as loadCvdvae } from '@scalespace/model-cvdvae-mnist-x4';
 import { load as loadKadkhodaie } from '@scalespace/model-kadkhodaie-celeba160';
 import { load as loadPixelPyramids } from '@scalespace/model-pixelpyramids-mnist';
 import { disposePaired, pairedPyramid, resize } from '@scalespace/pyramids';
+import { FigureStrip } from './sr-figure.js';
 import { bicubicLow, FACTOR, kadkhodaieSamples, loadEsrganSlim, type SrRow, scoreSamples } from './sr-methods.js';
 
 const COUNT = Number(process.env.SCALESPACE_SR_COUNT ?? 200);
@@ -30,6 +31,7 @@ async function digitRow(
   count: number,
   samples: number,
   run: Method,
+  figure: FigureStrip,
   note?: string,
 ): Promise<SrRow> {
   const sums = { psnr: 0, psnrOfMean: 0, ssim: 0, lrPsnr: 0, apd: 0 };
@@ -44,6 +46,7 @@ async function digitRow(
     await out.images.data();
     seconds += (performance.now() - t0) / 1000;
     evaluations = out.evaluations;
+    if (batch === 0) figure.add(method, out.images);
     const scores = await scoreSamples(out.images, truth, low, samples);
     for (const k of Object.keys(sums) as Array<keyof typeof sums>) sums[k] += scores[k] * idx.length;
     tf.dispose([truth, low, out.images]);
@@ -86,25 +89,44 @@ function pixelPyramidsMethod(net: PixelPyramids, temperature: number, exact: { o
   };
 }
 
-export async function digitRows(): Promise<SrRow[]> {
+/** The rows, and the figure of the first digit across the methods (written by the caller). */
+export async function digitRows(): Promise<{ rows: SrRow[]; figure: FigureStrip }> {
   const test = await loadMnist32('test');
   const rows: SrRow[] = [];
+  const figure = new FigureStrip();
+  const first = imagesAt(test, [0]) as tf.Tensor4D;
+  const firstLow = bicubicLow(first);
+  figure.add('input (8x8)', firstLow);
   rows.push(
-    await digitRow('bicubic', test, COUNT, 1, async (_t, low) => ({
-      images: tf.tidy(() => resize(low, { scale: FACTOR, method: 'bicubic', antialias: false }) as tf.Tensor4D),
-      evaluations: 0,
-    })),
+    await digitRow(
+      'bicubic',
+      test,
+      COUNT,
+      1,
+      async (_t, low) => ({
+        images: tf.tidy(() => resize(low, { scale: FACTOR, method: 'bicubic', antialias: false }) as tf.Tensor4D),
+        evaluations: 0,
+      }),
+      figure,
+    ),
   );
   const cvdvae = await loadCvdvae();
   for (const temperature of [0.1, 0.8]) {
     rows.push(
-      await digitRow(`CVDVAE t=${temperature}`, test, COUNT, SAMPLES, async (_t, low, batch) => {
-        const out = cvdvae.superResolve(low, { samples: SAMPLES, temperature, seed: 3 + batch });
-        const [, , h, w, c] = out.shape;
-        const images = tf.reshape(out, [-1, h, w, c]) as tf.Tensor4D;
-        out.dispose();
-        return { images, evaluations: 1 };
-      }),
+      await digitRow(
+        `CVDVAE t=${temperature}`,
+        test,
+        COUNT,
+        SAMPLES,
+        async (_t, low, batch) => {
+          const out = cvdvae.superResolve(low, { samples: SAMPLES, temperature, seed: 3 + batch });
+          const [, , h, w, c] = out.shape;
+          const images = tf.reshape(out, [-1, h, w, c]) as tf.Tensor4D;
+          out.dispose();
+          return { images, evaluations: 1 };
+        },
+        figure,
+      ),
     );
   }
   cvdvae.dispose();
@@ -112,16 +134,23 @@ export async function digitRows(): Promise<SrRow[]> {
   for (const temperature of [0.8, 1]) {
     const exact = { ok: true };
     const method = pixelPyramidsMethod(pp.module as PixelPyramids, temperature, exact);
-    const row = await digitRow(`PixelPyramids t=${temperature}`, test, COUNT, SAMPLES, method);
+    const row = await digitRow(`PixelPyramids t=${temperature}`, test, COUNT, SAMPLES, method, figure);
     rows.push({ ...row, note: `input: its own 8x8 pyramid level, reproduced ${exact.ok ? 'exactly' : 'NOT exactly'}` });
   }
   pp.module.dispose();
   const esrgan = await loadEsrganSlim();
   rows.push(
-    await digitRow('ESRGAN-slim x4 (@upscalerjs, feed-forward)', test, COUNT, 1, async (_t, low) => ({
-      images: esrgan.upscale(low),
-      evaluations: 1,
-    })),
+    await digitRow(
+      'ESRGAN-slim x4 (@upscalerjs, feed-forward)',
+      test,
+      COUNT,
+      1,
+      async (_t, low) => ({
+        images: esrgan.upscale(low),
+        evaluations: 1,
+      }),
+      figure,
+    ),
   );
   esrgan.dispose();
   const denoiser = await loadKadkhodaie('flat-rf43');
@@ -135,9 +164,12 @@ export async function digitRows(): Promise<SrRow[]> {
         const { samples, evaluations } = await kadkhodaieSamples(denoiser, low, SAMPLES, 11 + batch);
         return { images: samples, evaluations };
       },
+      figure,
       `first ${KADKHODAIE_COUNT} digits; a face prior (no digit denoiser exists here)`,
     ),
   );
   denoiser.dispose();
-  return rows;
+  figure.add('ground truth', first);
+  tf.dispose([first, firstLow]);
+  return { rows, figure };
 }

@@ -9,6 +9,7 @@ import { rgbToY } from '@scalespace/metrics';
 import { load as loadKadkhodaie } from '@scalespace/model-kadkhodaie-celeba160';
 import { resize } from '@scalespace/pyramids';
 import { RESULTS_DIR } from './harness.js';
+import { FigureStrip } from './sr-figure.js';
 import { bicubicLow, FACTOR, kadkhodaieSamples, loadEsrganSlim, type SrRow, scoreSamples } from './sr-methods.js';
 
 const PHOTOS: FixtureName[] = ['astronaut', 'camera', 'chelsea', 'gravel'];
@@ -43,6 +44,7 @@ async function photoRow(
   set: Photo[],
   samples: number,
   run: (low: tf.Tensor4D) => Promise<{ images: tf.Tensor4D; evaluations: number }>,
+  figure: FigureStrip,
   note?: string,
 ): Promise<SrRow> {
   const scores: Array<Awaited<ReturnType<typeof scoreSamples>>> = [];
@@ -53,6 +55,7 @@ async function photoRow(
     const { images, evaluations: e } = await run(photo.low);
     seconds += (performance.now() - t0) / 1000;
     evaluations = e;
+    if (photo === set[0]) figure.add(method, images);
     scores.push(await scoreSamples(images, photo.truth, photo.low, samples));
     images.dispose();
     console.log(`  ${method} ${photo.name}: PSNR ${scores.at(-1)?.psnr.toFixed(2)}`);
@@ -99,25 +102,40 @@ async function singanRow(): Promise<SrRow | undefined> {
   }
 }
 
-export async function photoRows(): Promise<SrRow[]> {
+/** The rows, and the figure of the first photo across the methods (written by the caller). */
+export async function photoRows(): Promise<{ rows: SrRow[]; figure: FigureStrip }> {
   const set = await photos();
   const rows: SrRow[] = [];
+  const figure = new FigureStrip();
+  figure.add(`input (${set[0].low.shape[1]}x${set[0].low.shape[2]})`, set[0].low);
   rows.push(
-    await photoRow('bicubic', set, 1, async (low) => {
-      const [, h, w] = low.shape;
-      const images = tf.tidy(
-        () =>
-          resize(low, { height: h * FACTOR, width: w * FACTOR, method: 'bicubic', antialias: false }) as tf.Tensor4D,
-      );
-      return { images, evaluations: 0 };
-    }),
+    await photoRow(
+      'bicubic',
+      set,
+      1,
+      async (low) => {
+        const [, h, w] = low.shape;
+        const images = tf.tidy(
+          () =>
+            resize(low, { height: h * FACTOR, width: w * FACTOR, method: 'bicubic', antialias: false }) as tf.Tensor4D,
+        );
+        return { images, evaluations: 0 };
+      },
+      figure,
+    ),
   );
   const esrgan = await loadEsrganSlim();
   rows.push(
-    await photoRow('ESRGAN-slim x4 (@upscalerjs, feed-forward)', set, 1, async (low) => ({
-      images: esrgan.upscale(low),
-      evaluations: 1,
-    })),
+    await photoRow(
+      'ESRGAN-slim x4 (@upscalerjs, feed-forward)',
+      set,
+      1,
+      async (low) => ({
+        images: esrgan.upscale(low),
+        evaluations: 1,
+      }),
+      figure,
+    ),
   );
   esrgan.dispose();
   const denoiser = await loadKadkhodaie('flat-rf43');
@@ -130,12 +148,14 @@ export async function photoRows(): Promise<SrRow[]> {
         const { samples, evaluations } = await kadkhodaieSamples(denoiser, low, SAMPLES, 7);
         return { images: samples, evaluations };
       },
+      figure,
       'constrained ascent on the bicubic operator',
     ),
   );
   denoiser.dispose();
   const singan = await singanRow();
   if (singan) rows.push(singan);
+  figure.add('ground truth', set[0].truth);
   for (const p of set) tf.dispose([p.truth, p.low]);
-  return rows;
+  return { rows, figure };
 }

@@ -32,10 +32,22 @@ function print(rows: SrRow[]): void {
 export async function run(): Promise<void> {
   const backend = await initBackend();
   const which = process.env.SCALESPACE_SR_DATASETS ?? 'digits,photos';
-  const digits = which.includes('digits') ? await digitRows() : [];
-  if (digits.length) print(digits);
-  const photos = which.includes('photos') ? await photoRows() : [];
-  if (photos.length) print(photos);
+  const digits: SrRow[] = [];
+  const photos: SrRow[] = [];
+  if (which.includes('digits')) {
+    const { rows, figure } = await digitRows();
+    digits.push(...rows);
+    print(digits);
+    const { file, order } = await figure.write('sr-across-families-digit', 4);
+    console.log(`figure ${file}: ${order.join(' | ')}`);
+  }
+  if (which.includes('photos')) {
+    const { rows, figure } = await photoRows();
+    photos.push(...rows);
+    print(photos);
+    const { file, order } = await figure.write('sr-across-families-photo', 1);
+    console.log(`figure ${file}: ${order.join(' | ')}`);
+  }
   console.log(`backend ${backend}`);
   await writeResults('sr', { backend, factor: 4, rows: [...digits, ...photos] });
 }
