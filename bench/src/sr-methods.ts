@@ -8,6 +8,7 @@ import { tf } from '@scalespace/core';
 import { bicubicDownsampleOperator, type Denoiser, solveInverseProblem } from '@scalespace/denoisers';
 import { apd, lrPsnr, psnrPerImage, ssimPerImage } from '@scalespace/metrics';
 import { resize } from '@scalespace/pyramids';
+import { kerasGraph } from './keras-graph.js';
 
 export const FACTOR = 4;
 
@@ -88,7 +89,8 @@ export async function scoreSamples(
 
 /**
  * The x4 model of `@upscalerjs/esrgan-slim` (MIT, Kevin Scott; an RDN of plain Keras layers, RGB in [0, 255]),
- * loaded from its package files: the deterministic feed-forward reference. Grey inputs go in as three equal
+ * loaded from its package files and run by `kerasGraph` (tensor ops, no tfjs-layers): the deterministic
+ * feed-forward reference. Grey inputs go in as three equal
  * channels, and the mean of the output's channels comes back.
  */
 export async function loadEsrganSlim(): Promise<{ upscale: (low: tf.Tensor4D) => tf.Tensor4D; dispose: () => void }> {
@@ -107,14 +109,12 @@ export async function loadEsrganSlim(): Promise<{ upscale: (low: tf.Tensor4D) =>
     data.set(b, offset);
     offset += b.byteLength;
   }
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: topology.modelTopology, weightSpecs: specs, weightData: data.buffer }),
-  );
+  const model = kerasGraph(topology.modelTopology, tf.io.decodeWeights(data.buffer, specs));
   return {
     upscale: (low) =>
       tf.tidy(() => {
         const rgb = tf.mul(low.shape[3] === 1 ? tf.tile(low, [1, 1, 1, 3]) : low, 255);
-        const out = tf.div(model.predict(rgb) as tf.Tensor4D, 255) as tf.Tensor4D;
+        const out = tf.div(model.run(rgb as tf.Tensor4D), 255) as tf.Tensor4D;
         return low.shape[3] === 1 ? (tf.mean(out, -1, true) as tf.Tensor4D) : out;
       }),
     dispose: () => model.dispose(),
