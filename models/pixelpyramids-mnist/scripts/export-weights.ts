@@ -19,7 +19,8 @@ for (let i = 0; i < sampler.batchesPerEpoch; i++) {
   tf.dispose([images, labels as tf.Tensor]);
 }
 const testBitsPerDim = nats / (test.size * 32 * 32 * Math.LN2);
-const extra = Object.fromEntries(facts.map((f) => f.split('=', 2)));
+// key=value, where the value may hold '=' itself (a recipe with environment variables).
+const extra = Object.fromEntries(facts.map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
 const out = fileURLToPath(new URL('../weights', import.meta.url));
 await saveModel(out, model, { ...model.training, ...extra, testBitsPerDim, testImages: test.size });
 console.log(JSON.stringify({ out, testBitsPerDim, training: model.training }));

@@ -22,6 +22,7 @@ export { MultiscaleDenoiser } from './multiscale-denoiser.js';
 export type { HostImage, PatchBatchOptions } from './patch-sampler.js';
 export { samplePatchBatch } from './patch-sampler.js';
 export { kernelSizesForReceptiveField, receptiveField } from './receptive-field.js';
+export { bicubicDownsampleOperator } from './resize-operator.js';
 export type { TiledDenoiseOptions, TiledDenoiseResult } from './tiled-denoise.js';
 export { denoiserBytesPerPixel, denoiserReach, denoiseTiled } from './tiled-denoise.js';
 export type {

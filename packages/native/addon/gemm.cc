@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "thread-pool.h"
 
@@ -30,13 +31,16 @@ void BatchedSgemm(int64_t batch, bool transA, bool transB, int64_t M, int64_t N,
   const int threads = Pool().Threads();
   const double flops = 2.0 * batch * M * N * K;
   // Blocks per matrix: about 16 tasks in all (balance for up to ~8 threads), none thinner than 64 rows or
-  // 128 columns, and no split at all for small products, where waking the threads costs more. The split
-  // does not depend on the thread count, so neither do the results (OpenBLAS rounds by block shape).
+  // 128 columns, and no split at all for small products, where waking the threads costs more. Rows and
+  // columns are split alike (square-ish blocks): every call packs its rows of A and its columns of B, so
+  // thin row slabs would repack all of B once per slab. The split does not depend on the thread count, so
+  // neither do the results (OpenBLAS rounds by block shape).
   int64_t mBlocks = 1;
   int64_t nBlocks = 1;
   if (flops > 4e6) {
     const int64_t want = CeilDiv(16, batch);
-    mBlocks = std::max<int64_t>(1, std::min(want, M / 64));
+    const int64_t side = std::max<int64_t>(1, static_cast<int64_t>(std::sqrt(static_cast<double>(want))));
+    mBlocks = std::max<int64_t>(1, std::min(side, M / 64));
     nBlocks = std::max<int64_t>(1, std::min(CeilDiv(want, mBlocks), N / 128));
   }
   const int64_t mStep = CeilDiv(M, mBlocks);
