@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { AbortError, RunDirectoryError, ScalespaceError } from '@scalespace/core';
 import { type Command, type CommandContext, UsageError } from './command.js';
 import { commands } from './commands/index.js';
+import { commandHelp, usage } from './help.js';
 import { CommandScope } from './scope.js';
 
 export interface MainIO {
@@ -36,9 +37,13 @@ function overview(): string {
   ].join('\n');
 }
 
-function help(command: Command, full = false): string {
-  const usage = `Usage: scalespace ${command.name} ${command.usage}\n\n${command.summary}`;
-  return full && command.help ? `${usage}\n\n${command.help}` : usage;
+/** The options of a command in node:util parseArgs form, with --json. */
+function parseOptions(command: Command): NonNullable<ParseArgsConfig['options']> {
+  const options = Object.entries(command.options ?? {}).map(([name, spec]) => [
+    name,
+    { type: spec.kind === 'flag' ? ('boolean' as const) : ('string' as const) },
+  ]);
+  return { ...Object.fromEntries(options), json: { type: 'boolean' } };
 }
 
 /** Node's file-system errors, said plainly. */
@@ -94,7 +99,7 @@ export async function main(
   }
   const { command, rest } = found;
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${help(command, true)}\n`);
+    io.stdout.write(`${commandHelp(command)}\n`);
     return 0;
   }
   const controller = new AbortController();
@@ -106,14 +111,15 @@ export async function main(
   try {
     const parsed = parseArgs({
       args: rest,
-      options: { ...command.options, json: { type: 'boolean' } },
+      options: parseOptions(command),
       allowPositionals: command.allowPositionals ?? true,
       strict: true,
     });
     const json = parsed.values.json === true;
     const ctx: CommandContext = {
       positionals: parsed.positionals,
-      values: parsed.values,
+      values: parsed.values as CommandContext['values'],
+      options: command.options ?? {},
       json,
       signal: controller.signal,
       log: (line) => (json ? io.stderr : io.stdout).write(`${line}\n`),
@@ -132,7 +138,7 @@ export async function main(
   if (error === undefined) return code;
   const prefix = `scalespace ${command.name}: `;
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    io.stderr.write(`${prefix}${oneLine((error as Error).message)}\n\n${help(command)}\n`);
+    io.stderr.write(`${prefix}${oneLine((error as Error).message)}\n\n${usage(command)}\n`);
     return 2;
   }
   if (error instanceof AbortError) {

@@ -2,18 +2,12 @@ import { resolve } from 'node:path';
 import { type AutoregressiveModel, createModel, loadModel, recipeConfig, trainModel } from '@scalespace/autoregressive';
 import { contentHash, imageGrid, initBackend, progressBar, tf, writeImage } from '@scalespace/core';
 import { type Augment, BatchSampler, type ImageDataset, loadDataset } from '@scalespace/data';
-import {
-  type Command,
-  type CommandContext,
-  choiceOption,
-  intOption,
-  numberOption,
-  stringOption,
-  UsageError,
-} from '../command.js';
-import { readCheckpointConfig, type SampleHandler } from '../models.js';
+import type { Command, CommandContext } from '../command.js';
+import { choiceOption, intOption, numberOption, optional, stringOption, UsageError } from '../command.js';
+import { type ModelKind, resolveModel } from '../models.js';
+import { choice, flag, int, num, text } from '../options.js';
 import { evalVdvaeNll } from './hvae-eval.js';
-import { hvaeKind } from './hvae-models.js';
+import type { SampleHandler } from './sample.js';
 
 const KINDS = ['pixelcnn', 'pixelpyramids'] as const;
 type Kind = (typeof KINDS)[number];
@@ -61,39 +55,35 @@ export function evaluateBitsPerDim(
   return total / (images * model.height * model.width * model.channels * Math.LN2);
 }
 
+/** The integer options of the trainers, in the order `run` reads them. */
+const INT_SETTINGS = ['size', 'bits', 'steps', 'batch', 'seed', 'checkpoint-every'];
+
 function trainCommand(kind: Kind): Command {
   return {
     name: `train ${kind}`,
     summary: `Train ${kind === 'pixelcnn' ? 'a PixelCNN++' : 'PixelPyramids'} by maximum likelihood (checkpoints, --resume, JSON log)`,
-    usage:
-      '--data mnist|fashion-mnist|folder:PATH --out DIR [--size 32] [--bits 8] [--steps 2000] [--batch 32] [--lr 0.001] ' +
-      '[--seed 0] [--checkpoint-every 200] [--minutes M (stop after M minutes of training)] [--resume | --force] [--json]',
+    usage: '',
     options: {
-      data: { type: 'string' },
-      out: { type: 'string' },
-      size: { type: 'string' },
-      bits: { type: 'string' },
-      steps: { type: 'string' },
-      batch: { type: 'string' },
-      lr: { type: 'string' },
-      seed: { type: 'string' },
-      'checkpoint-every': { type: 'string' },
-      resume: { type: 'boolean' },
-      force: { type: 'boolean' },
-      minutes: { type: 'string' },
+      data: text('mnist|fashion-mnist|folder:PATH', 'the training images', { default: 'mnist' }),
+      out: text('DIR', 'the run folder: checkpoints, the JSON log and the model', { required: true }),
+      size: int('the image side the model works at (28x28 sets pad to 32)', { default: 32, min: 2, max: 1024 }),
+      bits: int('bits per pixel value the model predicts', { default: 8, max: 8 }),
+      steps: int('training steps', { default: 2000 }),
+      batch: int('images per step', { default: 32, max: 4096 }),
+      lr: num('the learning rate', { default: 1e-3, min: 1e-7, max: 1 }),
+      seed: int('the random seed', { default: 0, min: 0 }),
+      'checkpoint-every': int('steps between checkpoints', { default: 200 }),
+      resume: flag('continue the run in --out'),
+      force: flag('start over in an --out that holds a run'),
+      minutes: num('stop after M minutes of training (with a checkpoint)', { value: 'M', min: 0.01, max: 10_000 }),
     },
     allowPositionals: false,
     async run(ctx: CommandContext) {
-      const dataName = stringOption(ctx, 'data', 'mnist');
+      const dataName = stringOption(ctx, 'data');
       const out = resolve(stringOption(ctx, 'out'));
-      const size = intOption(ctx, 'size', 32, 2, 1024);
-      const bits = intOption(ctx, 'bits', 8, 1, 8);
-      const steps = intOption(ctx, 'steps', 2000, 1);
-      const batchSize = intOption(ctx, 'batch', 32, 1, 4096);
-      const lr = numberOption(ctx, 'lr', 1e-3, 1e-7, 1);
-      const seed = intOption(ctx, 'seed', 0, 0);
-      const every = intOption(ctx, 'checkpoint-every', 200, 1);
-      const minutes = ctx.values.minutes === undefined ? undefined : numberOption(ctx, 'minutes', 30, 0.01, 10_000);
+      const [size, bits, steps, batchSize, seed, every] = INT_SETTINGS.map((name) => intOption(ctx, name));
+      const lr = numberOption(ctx, 'lr');
+      const minutes = optional(ctx, 'minutes', numberOption);
       await initBackend(undefined, { log: !ctx.json });
       const { data, augment } = await prepareData(dataName, 'train', size);
       const model = createModel(recipeConfig(kind, { size, channels: data.shape[2], bits }), seed);
@@ -139,26 +129,41 @@ function trainCommand(kind: Kind): Command {
 export const trainPixelCnnCommand = trainCommand('pixelcnn');
 export const trainPixelPyramidsCommand = trainCommand('pixelpyramids');
 
+/** The models `eval nll` measures: exact likelihoods, and VD-VAE's bound. */
+const LIKELIHOOD_KINDS: readonly ModelKind[] = ['pixelcnn', 'pixelpyramids', 'vdvae'];
+
 export const evalNllCommand: Command = {
   name: 'eval nll',
   summary: 'Test-set bits/dim of a PixelCNN++ or PixelPyramids checkpoint (exact likelihood), or a VD-VAE (its ELBO)',
-  usage: 'DIR --data mnist|fashion-mnist|folder:PATH [--limit N] [--weights ema|live] [--json]',
-  options: { data: { type: 'string' }, limit: { type: 'string' }, weights: { type: 'string' } },
+  usage: 'MODEL',
+  modelArgument: LIKELIHOOD_KINDS,
+  options: {
+    data: text('mnist|fashion-mnist|folder:PATH', 'the test images', { defaultText: 'what the model was trained on' }),
+    limit: int('evaluate the first N test images only', { defaultText: 'all' }),
+    weights: choice(
+      ['ema', 'live'],
+      "which weights of a PixelCNN++ / PixelPyramids run (a VD-VAE's are the EMA ones)",
+      {
+        default: 'ema',
+      },
+    ),
+  },
   async run(ctx: CommandContext) {
-    const [dir] = ctx.positionals;
-    if (!dir) throw new UsageError('give the model DIR');
-    if ((await hvaeKind(dir)) === 'vdvae') return evalVdvaeNll(ctx, dir);
+    const [name] = ctx.positionals;
+    if (!name) throw new UsageError('give the MODEL');
+    const { dir, kind } = await resolveModel(name, LIKELIHOOD_KINDS, 'MODEL');
+    if (kind === 'vdvae') return evalVdvaeNll(ctx, dir, name);
     await initBackend(undefined, { log: !ctx.json });
-    const weights = choiceOption(ctx, 'weights', ['ema', 'live'], 'ema');
-    const model = await loadModel(dir, { weights });
+    const weights = choiceOption(ctx, 'weights');
+    const model = await loadModel(dir, { weights: weights as 'ema' | 'live' });
     ctx.defer(() => model.module.dispose());
     const dataName = stringOption(ctx, 'data', String(model.training?.data ?? 'mnist'));
-    const limit = ctx.values.limit === undefined ? undefined : intOption(ctx, 'limit', 1000, 1);
+    const limit = optional(ctx, 'limit', intOption);
     const started = performance.now();
     const { data, augment } = await prepareData(dataName, 'test', model.height, model.channels === 3 ? 3 : 1);
     const bitsPerDim = evaluateBitsPerDim(model, data, augment, 100, limit);
     const result = {
-      model: dir,
+      model: name,
       kind: model.kind,
       data: `${dataName}:test`,
       images: Math.min(limit ?? data.size, data.size),
@@ -174,15 +179,11 @@ export const evalNllCommand: Command = {
 /** `scalespace sample DIR` for PixelCNN++ / PixelPyramids checkpoints. */
 export const autoregressiveSampler: SampleHandler = {
   name: 'pixelcnn/pixelpyramids',
+  kinds: ['pixelcnn', 'pixelpyramids'],
   uses: ['temperature'],
-  async detect(dir) {
-    const config = await readCheckpointConfig(dir);
-    const kind = (config?.model as { kind?: string } | undefined)?.kind;
-    return kind === 'pixelcnn' || kind === 'pixelpyramids';
-  },
   async sample(ctx, dir) {
     const n = intOption(ctx, 'n', 16, 1, 1024);
-    const seed = intOption(ctx, 'seed', 0, 0);
+    const seed = intOption(ctx, 'seed');
     const temperature = numberOption(ctx, 'temperature', 1, 1e-3, 10);
     const out = resolve(stringOption(ctx, 'out'));
     await initBackend(undefined, { log: !ctx.json });

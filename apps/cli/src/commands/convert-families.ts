@@ -3,8 +3,9 @@ import type { TorchFiles } from '@scalespace/core';
 import { convertKadkhodaie, saveDenoiser } from '@scalespace/denoisers';
 import { convertVdvae, saveVdvae } from '@scalespace/hvae';
 import { convertSinGAN } from '@scalespace/singan';
-import type { CommandContext, CommandOptions } from '../command.js';
-import { intOption, UsageError } from '../command.js';
+import type { CommandContext } from '../command.js';
+import { intOption, optional, UsageError } from '../command.js';
+import { type CommandOptions, int, text } from '../options.js';
 import { officialHpsOption } from './hvae-models.js';
 
 /** What a family's converter hands `scalespace convert`: a model ready to be written as a scalespace checkpoint. */
@@ -40,9 +41,9 @@ export const convertFamilies: ConvertFamily[] = [
     accepts:
       'a flat BF-CNN model.pt (or its folder, or a folder of ..._RF_NxN folders: --rf N), or a multi-scale set: the ' +
       'folder holding ..._RF_NxN_scale_<j> and ..._low folders (--rf N picks the conditional nets when it holds several)',
-    options: { rf: { type: 'string' } },
+    options: { rf: int('kadkhodaie: the receptive field to pick where the folder holds several', { max: 999 }) },
     async convert(files, ctx) {
-      const rf = ctx.values.rf === undefined ? undefined : intOption(ctx, 'rf', 13, 1, 999);
+      const rf = optional(ctx, 'rf', intOption);
       const model = await convertKadkhodaie(files, { rf });
       return {
         save: (dir, options) => saveDenoiser(dir, model, options),
@@ -56,9 +57,13 @@ export const convertFamilies: ConvertFamily[] = [
     accepts:
       'an official SinGAN folder TrainedModels/<image>/scale_factor=...,alpha=... (Gs.pth or per-scale <n>/netG.pth, ' +
       'Zs.pth, reals.pth, NoiseAmp.pth), or the folder holding one; --min-size N if the scale factor cannot be inferred',
-    options: { 'min-size': { type: 'string' } },
+    options: {
+      'min-size': int("singan: the coarsest scale's shorter side, where the scale factor cannot be inferred", {
+        max: 4096,
+      }),
+    },
     async convert(files, ctx) {
-      const minSize = ctx.values['min-size'] === undefined ? undefined : intOption(ctx, 'min-size', 25, 1, 4096);
+      const minSize = optional(ctx, 'min-size', intOption);
       const model = await convertSinGAN(files, { minSize });
       const { sizes, scaleFactor, widths } = model.config;
       return {
@@ -74,13 +79,16 @@ export const convertFamilies: ConvertFamily[] = [
       "a PixelCNN++ .pt of visinf/pixelpyramids' unet/pixelcnnpp.py (PixelCNNpp, DeepPixelCNNpp, VeryDeepPixelCNNpp): " +
       "a state dict, or main.py's checkpoint of levels holding one; --bits N (its n_bits) is required, --size WxH " +
       '(default 4x4, the coarsest pyramid level) sets the sampling size',
-    options: { bits: { type: 'string' }, size: { type: 'string' } },
+    options: {
+      bits: int('pixelcnn: the n_bits the network was trained with (required)', { max: 8 }),
+      size: text('WxH', 'pixelcnn: the sampling size', { default: '4x4' }),
+    },
     async convert(files, ctx) {
       if (ctx.values.bits === undefined)
         throw new UsageError(
           '--from pixelcnn needs --bits N: the n_bits the network was trained with (5 or 8 in the official configs)',
         );
-      const bits = intOption(ctx, 'bits', 8, 1, 8);
+      const bits = intOption(ctx, 'bits');
       const size = /^(\d+)x(\d+)$/.exec(String(ctx.values.size ?? '4x4'));
       if (!size) throw new UsageError(`--size must look like WxH (e.g. 8x8), got "${String(ctx.values.size)}"`);
       const [width, height] = [Number(size[1]), Number(size[2])];
@@ -99,7 +107,9 @@ export const convertFamilies: ConvertFamily[] = [
       'an official VD-VAE RUN-model-ema.th (or ...-model.th, or the folder holding one), with its hyper-parameters: ' +
       '--hps cifar10|imagenet32|imagenet64|ffhq256|ffhq1024 (the hps.py sets) or --hps FILE (a JSON object of ' +
       "official hps names, or the run's log.jsonl)",
-    options: { hps: { type: 'string' } },
+    options: {
+      hps: text('SET|FILE', 'vdvae: the official hyper-parameters, an hps.py set or a JSON file (required)'),
+    },
     async convert(files, ctx) {
       const model = await convertVdvae(files, { hps: await officialHpsOption(ctx) });
       const { imageSize, bits, numMixtures } = model.config;

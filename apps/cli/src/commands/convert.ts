@@ -2,8 +2,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { initBackend, throwIfAborted, torchFilesAt } from '@scalespace/core';
-import type { Command, CommandOptions } from '../command.js';
+import type { Command } from '../command.js';
 import { stringOption, UsageError } from '../command.js';
+import { type CommandOptions, choice, flag, text } from '../options.js';
 import { type ConvertedModel, convertFamilies } from './convert-families.js';
 
 const familyOptions: CommandOptions = Object.assign({}, ...convertFamilies.map((f) => f.options ?? {}));
@@ -27,15 +28,24 @@ function familyLine(name: string, accepts: string): string {
 export const convertCommand: Command = {
   name: 'convert',
   summary: 'Convert official PyTorch checkpoints (.pt files) into a scalespace checkpoint folder',
-  usage: [
-    `FILE_OR_DIR --from ${convertFamilies.map((f) => f.name).join('|')} --out DIR [family options] [--float16] [--json]`,
-    '  Reads the PyTorch file(s) without Python and writes DIR/model.safetensors + config.json, which the other',
-    '  commands load (denoise --model DIR, sample DIR, ...). DIR must not exist yet (or be empty); on any error',
-    '  nothing is left behind. --float16 stores the weights as halves (half the size; they load as float32).',
+  usage: 'FILE_OR_DIR',
+  help: [
+    'Reads the PyTorch file(s) without Python and writes DIR/model.safetensors + config.json, which the other',
+    'commands load (denoise --model DIR, sample DIR, ...). DIR must not exist yet (or be empty); on any error',
+    'nothing is left behind.',
     'Families (--from):',
     ...convertFamilies.map((f) => familyLine(f.name, f.accepts)),
   ].join('\n'),
-  options: { from: { type: 'string' }, out: { type: 'string' }, float16: { type: 'boolean' }, ...familyOptions },
+  options: {
+    from: choice(
+      convertFamilies.map((f) => f.name),
+      'the family of the checkpoint',
+      { required: true },
+    ),
+    out: text('DIR', 'the scalespace model folder to write', { required: true }),
+    float16: flag('store the weights as halves (half the size; they load as float32)'),
+    ...familyOptions,
+  },
   async run(ctx) {
     if (ctx.positionals.length !== 1) throw new UsageError('give exactly one FILE_OR_DIR to convert');
     const input = resolve(ctx.positionals[0]);

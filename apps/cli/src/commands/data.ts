@@ -12,37 +12,37 @@ import {
 import {
   type Command,
   type CommandContext,
-  type CommandOptions,
   choiceOption,
   intOption,
+  optional,
   stringOption,
   UsageError,
 } from '../command.js';
+import { type CommandOptions, choice, flag, int, text } from '../options.js';
 
+/** How a dataset is loaded: the options `data info` and `data preview` share. */
 const LOAD_OPTIONS: CommandOptions = {
-  split: { type: 'string' },
-  size: { type: 'string' },
-  policy: { type: 'string' },
-  crop: { type: 'string' },
-  channels: { type: 'string' },
-  cache: { type: 'string' },
-  'no-cache': { type: 'boolean' },
+  split: choice(['train', 'test'], 'the split of a dataset that has two', { default: 'train' }),
+  size: int('resize the images to S x S', { value: 'S', defaultText: 'as stored', max: 4096 }),
+  policy: choice(SIZE_POLICIES, 'how --size fits images of another aspect ratio', { defaultText: "the dataset's" }),
+  crop: int('then crop C x C', { value: 'C', max: 65536 }),
+  channels: int('1 (grey) or 3 (colour)', { defaultText: 'as stored', max: 3 }),
+  cache: text('DIR', 'where the resized images are cached', { defaultText: "the dataset's cache folder" }),
+  'no-cache': flag('neither read nor write the cache'),
 };
-const LOAD_USAGE =
-  '[--split train|test] [--size S --policy center-crop|shorter-side|longer-side|stretch|random-crop] [--crop C] [--channels 1|3] [--cache DIR | --no-cache]';
 
 function loadOptions(ctx: CommandContext): LoadDatasetOptions {
-  const split = choiceOption(ctx, 'split', ['train', 'test'], 'train');
+  const split = choiceOption<'train' | 'test'>(ctx, 'split');
   const policy = ctx.values.policy as string | undefined;
   if (policy !== undefined && !SIZE_POLICIES.includes(policy as SizePolicy))
     throw new UsageError(`--policy must be one of ${SIZE_POLICIES.join(', ')}, got "${policy}"`);
-  const channels = ctx.values.channels === undefined ? undefined : intOption(ctx, 'channels', 3, 1, 3);
+  const channels = optional(ctx, 'channels', intOption);
   if (channels === 2) throw new UsageError('--channels must be 1 or 3');
   const cache = ctx.values['no-cache'] ? false : typeof ctx.values.cache === 'string' ? ctx.values.cache : undefined;
   return {
     split,
-    ...(ctx.values.size !== undefined && { size: intOption(ctx, 'size', 64, 1, 4096) }),
-    ...(ctx.values.crop !== undefined && { crop: intOption(ctx, 'crop', 64, 1, 65536) }),
+    ...(ctx.values.size !== undefined && { size: intOption(ctx, 'size') }),
+    ...(ctx.values.crop !== undefined && { crop: intOption(ctx, 'crop') }),
     ...(policy !== undefined && { policy: policy as SizePolicy }),
     ...(channels !== undefined && { channels: channels as 1 | 3 }),
     ...(cache !== undefined && { cache }),
@@ -65,7 +65,8 @@ function labelCounts(dataset: ImageDataset): Record<string, number> | undefined 
 export const dataInfoCommand: Command = {
   name: 'data info',
   summary: 'Describe a dataset: count, shape, where its files are, split sizes, labels, cache',
-  usage: `NAME ${LOAD_USAGE} [--json]`,
+  usage: 'NAME',
+  help: `NAME: ${DATASET_NAMES.join(', ')}.`,
   options: LOAD_OPTIONS,
   async run(ctx) {
     const name = datasetName(ctx);
@@ -109,14 +110,20 @@ export const dataInfoCommand: Command = {
 export const dataPreviewCommand: Command = {
   name: 'data preview',
   summary: 'Write a grid of the first images of a dataset',
-  usage: `NAME --out grid.png [--n 64] [--columns 8] ${LOAD_USAGE} [--json]`,
-  options: { ...LOAD_OPTIONS, out: { type: 'string' }, n: { type: 'string' }, columns: { type: 'string' } },
+  usage: 'NAME',
+  help: `NAME: ${DATASET_NAMES.join(', ')}.`,
+  options: {
+    out: text('grid.png', 'the grid image', { required: true }),
+    n: int('images in the grid (the first ones)', { default: 64, max: 1024 }),
+    columns: int('images per row', { defaultText: 'the square root of --n, rounded up', max: 1024 }),
+    ...LOAD_OPTIONS,
+  },
   async run(ctx) {
     await initBackend(undefined, { log: !ctx.json });
     const name = datasetName(ctx);
     const out = resolve(stringOption(ctx, 'out'));
     const options = loadOptions(ctx);
-    const requested = intOption(ctx, 'n', 64, 1, 1024);
+    const requested = intOption(ctx, 'n');
     // With --size, refuse before loading (and resizing) anything: at most 3 channels, --n images.
     if (options.size !== undefined) {
       const [sh, sw] = typeof options.size === 'number' ? [options.size, options.size] : options.size;
@@ -126,7 +133,7 @@ export const dataPreviewCommand: Command = {
     const n = Math.min(requested, dataset.size);
     const [h, w, c] = dataset.shape;
     await checkPreviewMemory(n, h, w, c);
-    const columns = intOption(ctx, 'columns', Math.ceil(Math.sqrt(n)), 1, 1024);
+    const columns = intOption(ctx, 'columns', Math.ceil(Math.sqrt(n)));
     const images = dataset.images(Array.from({ length: n }, (_, i) => i));
     ctx.defer(() => images.dispose());
     const grid = tf.tidy(() => imageGrid(images, { columns }));

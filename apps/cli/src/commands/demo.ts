@@ -3,20 +3,25 @@ import type { Command } from '../command.js';
 import { intOption, stringOption } from '../command.js';
 import { runDemo } from '../demo/report.js';
 import { demoSections } from '../demo/sections/index.js';
+import { int, text } from '../options.js';
 
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run the main job on embedded defaults: every package on built-in data, written as PNGs and an HTML report',
-  usage: '[--out DIR] [--seed N] [--only ID,ID] [--json]',
+  usage: '',
   options: {
-    out: { type: 'string' },
-    seed: { type: 'string' },
-    only: { type: 'string' },
+    out: text('DIR', 'the report folder: index.html, report.json and a folder of PNGs per section', {
+      default: 'demo-out',
+    }),
+    seed: int('the random seed', { default: 1, min: 0 }),
+    only: text('ID,ID', `run only these sections (${demoSections.map((s) => s.id).join(', ')})`, {
+      defaultText: 'all',
+    }),
   },
   allowPositionals: false,
   async run(ctx) {
-    const outDir = resolve(stringOption(ctx, 'out', 'demo-out'));
-    const seed = intOption(ctx, 'seed', 1, 0);
+    const outDir = resolve(stringOption(ctx, 'out'));
+    const seed = intOption(ctx, 'seed');
     const only = typeof ctx.values.only === 'string' ? ctx.values.only.split(',') : null;
     const sections = only ? demoSections.filter((s) => only.includes(s.id)) : demoSections;
     if (sections.length === 0) {

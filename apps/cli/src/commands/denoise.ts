@@ -10,8 +10,9 @@ import {
   trainDenoiser,
 } from '@scalespace/denoisers';
 import type { Command, CommandContext } from '../command.js';
-import { choiceOption, intOption, numberOption, stringOption, UsageError } from '../command.js';
-import { DEFAULT_DENOISER, resolveDenoiser } from './denoiser-models.js';
+import { choiceOption, intOption, numberOption, optional, stringOption, UsageError } from '../command.js';
+import { type CommandOptions, choice, flag, int, model, num, text } from '../options.js';
+import { DEFAULT_DENOISER, DENOISER_KINDS, loadDenoiserOption } from './denoiser-models.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
 
@@ -42,95 +43,113 @@ async function loadTrainingImages(spec: string, channels: 1 | 3): Promise<{ imag
   throw new UsageError(`--data must be folder:PATH or mnist, got "${spec}"`);
 }
 
-const netOptions = (ctx: CommandContext, prefix: string, rf: number) => ({
-  depth: intOption(ctx, `${prefix}depth`, 21, 2, 200),
-  width: intOption(ctx, `${prefix}width`, 32, 1, 1024),
-  rf: intOption(ctx, `${prefix}rf`, rf, 1, 401),
+const netOptions = (ctx: CommandContext, prefix: string) => ({
+  depth: intOption(ctx, `${prefix}depth`),
+  width: intOption(ctx, `${prefix}width`),
+  rf: intOption(ctx, `${prefix}rf`),
+});
+
+/** --rf, --depth and --width of one network (`prefix` lowpass- for the low-pass one). */
+const netSpecs = (prefix: string, which: string, rf: number): CommandOptions => ({
+  [`${prefix}rf`]: int(`the receptive field of ${which}, in pixels`, { default: rf, max: 401 }),
+  [`${prefix}depth`]: int(`convolution layers of ${which}`, { default: 21, min: 2, max: 200 }),
+  [`${prefix}width`]: int(`channels of ${which}`, { default: 32, max: 1024 }),
 });
 
 export const trainDenoiserCommand: Command = {
   name: 'train denoiser',
   summary: 'Train a bias-free denoiser (flat BF-CNN or multi-scale wavelet-conditional) on random noisy patches',
-  usage:
-    '--data folder:PATH|mnist --out DIR [--kind flat|multiscale] [--rf 13] [--depth 21] [--width 32] [--levels 2]\n' +
-    '    [--lowpass-rf 43] [--lowpass-depth 21] [--lowpass-width 32] [--conditional-output details|noise]\n' +
-    '    [--lowpass-from MODEL] [--train all|lowpass|conditionals] [--band-sigma image|band] [--channels 1|3]\n' +
-    '    [--patch 40] [--batch 16]\n' +
-    '    [--steps 2000] [--stop-at STEP] [--freeze-norm-at STEP] [--lr 0.001] [--sigma-max 1] [--sigma-power 1]\n' +
-    '    [--zero-init-output] [--seed 0] [--checkpoint-every 100] [--resume | --force] [--json]\n' +
-    '  --stop-at ends this run at STEP with a checkpoint; --resume continues it. --freeze-norm-at: from STEP on,\n' +
-    '  batch norm trains with its running std (the function inference uses). --lowpass-from: copy the low-pass\n' +
-    '  denoiser of a multi-scale MODEL (a checkpoint or shipped name) and train only the conditionals. --train:\n' +
-    '  which networks of a multi-scale model learn (the others keep their initial or copied weights).',
+  usage: '',
+  help: [
+    '--stop-at ends this run at STEP with a checkpoint; --resume continues it. --freeze-norm-at: from STEP on, batch',
+    'norm trains with its running std (the function inference uses). --lowpass-from copies the low-pass denoiser of a',
+    'multi-scale model and trains only the conditionals.',
+  ].join('\n'),
   options: {
-    data: { type: 'string' },
-    out: { type: 'string' },
-    kind: { type: 'string' },
-    rf: { type: 'string' },
-    depth: { type: 'string' },
-    width: { type: 'string' },
-    levels: { type: 'string' },
-    'lowpass-rf': { type: 'string' },
-    'lowpass-depth': { type: 'string' },
-    'lowpass-width': { type: 'string' },
-    'conditional-output': { type: 'string' },
-    'lowpass-from': { type: 'string' },
-    'band-sigma': { type: 'string' },
-    train: { type: 'string' },
-    'sigma-power': { type: 'string' },
-    'zero-init-output': { type: 'boolean' },
-    channels: { type: 'string' },
-    patch: { type: 'string' },
-    batch: { type: 'string' },
-    steps: { type: 'string' },
-    'stop-at': { type: 'string' },
-    'freeze-norm-at': { type: 'string' },
-    lr: { type: 'string' },
-    'sigma-max': { type: 'string' },
-    seed: { type: 'string' },
-    'checkpoint-every': { type: 'string' },
-    resume: { type: 'boolean' },
-    force: { type: 'boolean' },
+    data: text('folder:PATH', 'the training images (any images under PATH, recursively)', { required: true }),
+    out: text('DIR', 'the run folder: checkpoints, the log and the model', { required: true }),
+    kind: choice(['flat', 'multiscale'], 'a flat BF-CNN or a multi-scale wavelet-conditional denoiser', {
+      default: 'flat',
+    }),
+    ...netSpecs('', 'the flat network or the conditional ones', 13),
+    levels: int('wavelet levels of a multi-scale model', { default: 2, max: 8 }),
+    ...netSpecs('lowpass-', 'the low-pass network', 43),
+    'conditional-output': choice(['details', 'noise'], 'what the conditional networks predict', { default: 'details' }),
+    'lowpass-from': model(
+      DENOISER_KINDS,
+      'a multi-scale model whose low-pass denoiser to copy (the --lowpass-* options must match it)',
+    ),
+    train: choice(
+      ['all', 'lowpass', 'conditionals'],
+      'which networks of a multi-scale model learn (the others keep their initial or copied weights)',
+      {
+        defaultText: 'conditionals with --lowpass-from, else all',
+      },
+    ),
+    'band-sigma': choice(
+      ['image', 'band'],
+      "multi-scale: whether each band trains on the image noise's std there or on the drawn std itself",
+      {
+        default: 'image',
+      },
+    ),
+    channels: int('1 (grey) or 3 (colour)', { default: 1, max: 3 }),
+    patch: int('the side of the training patches', { default: 40, min: 2 }),
+    batch: int('patches per step', { default: 16 }),
+    steps: int('training steps', { default: 2000 }),
+    'stop-at': int('end this run at STEP (with a checkpoint)', { value: 'STEP', rangeText: '1 to --steps' }),
+    'freeze-norm-at': int('from STEP on, batch norm trains with its running std', {
+      value: 'STEP',
+      rangeText: '0 to --steps',
+    }),
+    lr: num('the learning rate', { default: 1e-3, min: 1e-7, max: 1 }),
+    'sigma-max': num('the largest noise std drawn (images in [0, 1])', { default: 1, min: 1e-3, max: 10 }),
+    'sigma-power': num('skews the noise std towards small values: sigma-max * u^P for uniform u (1: uniform)', {
+      value: 'P',
+      default: 1,
+      min: 0.1,
+      max: 10,
+    }),
+    'zero-init-output': flag("start each trained network's last convolution at zero (a fresh run)"),
+    seed: int('the random seed', { default: 0, min: 0 }),
+    'checkpoint-every': int('steps between checkpoints', { default: 100 }),
+    resume: flag('continue the run in --out'),
+    force: flag('start over in an --out that holds a run'),
   },
   allowPositionals: false,
   async run(ctx) {
-    const kind = choiceOption(ctx, 'kind', ['flat', 'multiscale'], 'flat');
-    const channels = intOption(ctx, 'channels', 1, 1, 3);
+    const kind = choiceOption<'flat' | 'multiscale'>(ctx, 'kind');
+    const channels = intOption(ctx, 'channels');
     if (channels !== 1 && channels !== 3) throw new UsageError(`--channels must be 1 or 3, got ${channels}`);
     const out = resolve(stringOption(ctx, 'out'));
     const data = stringOption(ctx, 'data');
-    const conditionalOutput = choiceOption(ctx, 'conditional-output', ['details', 'noise'], 'details');
+    const conditionalOutput = choiceOption<'details' | 'noise'>(ctx, 'conditional-output');
     const config: DenoiserConfig =
       kind === 'flat'
-        ? { kind, channels, net: netOptions(ctx, '', 13) }
+        ? { kind, channels, net: netOptions(ctx, '') }
         : {
-            kind,
+            kind: 'multiscale',
             channels,
-            levels: intOption(ctx, 'levels', 2, 1, 8),
-            lowpass: netOptions(ctx, 'lowpass-', 43),
-            conditional: netOptions(ctx, '', 13),
+            levels: intOption(ctx, 'levels'),
+            lowpass: netOptions(ctx, 'lowpass-'),
+            conditional: netOptions(ctx, ''),
             conditionalOutput,
           };
-    const steps = intOption(ctx, 'steps', 2000);
+    const steps = intOption(ctx, 'steps');
     const options = {
       steps,
-      batchSize: intOption(ctx, 'batch', 16),
-      patchSize: intOption(ctx, 'patch', 40, 2),
-      lr: numberOption(ctx, 'lr', 1e-3, 1e-7, 1),
-      sigmaRange: [0, numberOption(ctx, 'sigma-max', 1, 1e-3, 10)] as [number, number],
-      bandSigma: choiceOption(ctx, 'band-sigma', ['image', 'band'], 'image'),
-      sigmaPower: numberOption(ctx, 'sigma-power', 1, 0.1, 10),
+      batchSize: intOption(ctx, 'batch'),
+      patchSize: intOption(ctx, 'patch'),
+      lr: numberOption(ctx, 'lr'),
+      sigmaRange: [0, numberOption(ctx, 'sigma-max')] as [number, number],
+      bandSigma: choiceOption<'image' | 'band'>(ctx, 'band-sigma'),
+      sigmaPower: numberOption(ctx, 'sigma-power'),
       zeroInitOutput: ctx.values['zero-init-output'] === true,
-      seed: intOption(ctx, 'seed', 0, 0),
-      checkpointEvery: intOption(ctx, 'checkpoint-every', 100),
+      seed: intOption(ctx, 'seed'),
+      checkpointEvery: intOption(ctx, 'checkpoint-every'),
     };
     const reusesLowpass = ctx.values['lowpass-from'] !== undefined;
-    const train = choiceOption(
-      ctx,
-      'train',
-      ['all', 'lowpass', 'conditionals'],
-      reusesLowpass ? 'conditionals' : 'all',
-    );
+    const train = choiceOption<string>(ctx, 'train', undefined, reusesLowpass ? 'conditionals' : 'all');
     if (train !== 'all' && kind !== 'multiscale') throw new UsageError(`--train ${train} needs --kind multiscale`);
     if (reusesLowpass && kind !== 'multiscale') throw new UsageError('--lowpass-from needs --kind multiscale');
     const backend = await initBackend(undefined, { log: !ctx.json });
@@ -138,7 +157,7 @@ export const trainDenoiserCommand: Command = {
     ctx.defer(() => tf.dispose(images));
     const model = createDenoiser(config, { seed: options.seed });
     ctx.defer(() => model.dispose());
-    if (reusesLowpass) await copyLowpass(model as MultiscaleDenoiser, stringOption(ctx, 'lowpass-from'));
+    if (reusesLowpass) await copyLowpass(ctx, model as MultiscaleDenoiser);
     if (train !== 'all') {
       const ms = model as MultiscaleDenoiser;
       ms.lowpass.setTrainable(train === 'lowpass');
@@ -186,8 +205,9 @@ export const trainDenoiserCommand: Command = {
 };
 
 /** Copies the low-pass denoiser of another multi-scale model into `model` (`--train` decides whether it learns). */
-async function copyLowpass(model: MultiscaleDenoiser, name: string): Promise<void> {
-  const source = await resolveDenoiser(name);
+async function copyLowpass(ctx: CommandContext, model: MultiscaleDenoiser): Promise<void> {
+  const name = stringOption(ctx, 'lowpass-from');
+  const source = await loadDenoiserOption(ctx, 'lowpass-from');
   try {
     if (source.config.kind !== 'multiscale')
       throw new UsageError(`--lowpass-from ${name}: that is a ${source.config.kind} model, not a multi-scale one`);
@@ -216,26 +236,27 @@ export const denoiseCommand: Command = {
   summary:
     'Denoise an image of any size with a bias-free denoiser, in tiles when it does not fit in memory at once ' +
     '(optionally adding Gaussian noise of --sigma first)',
-  usage:
-    `IMAGE --out OUT [--model NAME|DIR] [--sigma 25] [--ref REF] [--seed 0] [--json]\n` +
-    `  --model: a checkpoint folder or a shipped model (default ${DEFAULT_DENOISER}, the best on held-out photos):\n` +
-    '  flat-rf5|9|13|23|43, multiscale-rf5|9|13|23|43 (the official nets, grey CelebA 160x160), multiscale320-rf13\n' +
-    '  (official, CelebA 320x320), denoiser-flat-rf43, denoiser-multiscale-rf13 (trained by scalespace on 9 photos).',
+  usage: 'IMAGE',
   options: {
-    model: { type: 'string' },
-    out: { type: 'string' },
-    sigma: { type: 'string' },
-    ref: { type: 'string' },
-    seed: { type: 'string' },
+    out: text('OUT', 'the denoised image (with --sigma also OUT.noisy.png, the noisy input)', { required: true }),
+    model: model(DENOISER_KINDS, 'the denoiser (the default is the best on held-out photos)', {
+      default: DEFAULT_DENOISER,
+    }),
+    sigma: num('add Gaussian noise of this std (in 0..255 grey levels) first, taking IMAGE as clean', {
+      min: 0,
+      max: 255,
+    }),
+    ref: text('REF', 'a clean reference image: the PSNR of the result and of the input against it'),
+    seed: int('the noise seed of --sigma', { default: 0, min: 0 }),
   },
   async run(ctx) {
     if (ctx.positionals.length !== 1) throw new UsageError('give exactly one IMAGE to denoise');
     const input = ctx.positionals[0];
     const out = resolve(stringOption(ctx, 'out'));
-    const sigma = ctx.values.sigma === undefined ? undefined : numberOption(ctx, 'sigma', 0, 0, 255);
-    const seed = intOption(ctx, 'seed', 0, 0);
+    const sigma = optional(ctx, 'sigma', numberOption);
+    const seed = intOption(ctx, 'seed');
     await initBackend(undefined, { log: !ctx.json });
-    const model = await resolveDenoiser(ctx.values.model === undefined ? DEFAULT_DENOISER : stringOption(ctx, 'model'));
+    const model = await loadDenoiserOption(ctx);
     ctx.defer(() => model.dispose());
     const channels = model.config.channels;
     const image = await readImage(input, { channels });

@@ -24,23 +24,30 @@ import {
 } from '@scalespace/metrics';
 import type { Command, CommandContext } from '../command.js';
 import { choiceOption, UsageError } from '../command.js';
+import { choice, flag } from '../options.js';
 import { describeSize, existing, imageFiles, isFolder, mean, PERCEPTUAL_NOTE, TRUNK_NOTE } from './eval-shared.js';
+
+/** The feature trunks of metrics' nsfwjs models. */
+const TRUNKS: readonly TrunkName[] = ['inception-v3', 'mobilenet-v2'];
 
 // --- eval apd IMG... ------------------------------------------------------------------------------------
 
 export const evalApdCommand: Command = {
   name: 'eval apd',
   summary: 'Average pairwise distance (diversity) among >= 2 sample images of one input',
-  usage:
-    'IMG IMG... [--distance mse|perceptual] [--trunk inception-v3|mobilenet-v2] [--json]\n' +
-    '  The mean of the distance over all pairs of samples (images in [0, 1]). mse (default): mean squared\n' +
-    "  difference, CVDVAE's APD. perceptual: metrics' trunk perceptual distance (LPIPS-style, unit-normalised\n" +
-    "  features, equal layer weights) on nsfwjs's trunk (--trunk, default inception-v3); not LPIPS.",
-  options: { distance: { type: 'string' }, trunk: { type: 'string' } },
+  usage: 'IMG IMG...',
+  help:
+    "The mean of the distance over all pairs of samples (images in [0, 1]). mse: mean squared difference, CVDVAE's\n" +
+    "APD. perceptual: metrics' trunk perceptual distance (LPIPS-style, unit-normalised features, equal layer weights)\n" +
+    "on nsfwjs's trunk; not LPIPS.",
+  options: {
+    distance: choice(['mse', 'perceptual'], 'the distance between two samples', { default: 'mse' }),
+    trunk: choice(TRUNKS, 'perceptual: the feature trunk', { default: 'inception-v3' }),
+  },
   async run(ctx) {
     const files = ctx.positionals.map((p) => existing(p, 'image'));
     if (files.length < 2) throw new UsageError(`apd needs at least 2 sample images, got ${files.length}`);
-    const distance = choiceOption(ctx, 'distance', ['mse', 'perceptual'], 'mse');
+    const distance = choiceOption(ctx, 'distance');
     if (distance === 'mse' && ctx.values.trunk !== undefined)
       throw new UsageError('--trunk is only used by --distance perceptual');
     const trunk = trunkOption(ctx);
@@ -78,7 +85,7 @@ export const evalApdCommand: Command = {
 // --- eval fid / eval sifid ------------------------------------------------------------------------------
 
 function trunkOption(ctx: CommandContext): TrunkName {
-  return choiceOption(ctx, 'trunk', ['inception-v3', 'mobilenet-v2'], 'inception-v3');
+  return choiceOption(ctx, 'trunk', TRUNKS, 'inception-v3');
 }
 
 /** Images read per step of feature extraction: bounds memory for large folders. */
@@ -108,13 +115,15 @@ async function folderFeatures(
 export const evalFidCommand: Command = {
   name: 'eval fid',
   summary: 'FID (and KID with --kid) between two folders of images, on a feature trunk from nsfwjs',
-  usage:
-    'DIR_A DIR_B [--trunk inception-v3|mobilenet-v2] [--kid] [--json]\n' +
-    '  Pooled trunk features of every image (resized to 299 / 224, bilinear); at least 2 images per folder\n' +
-    '  (far more for a stable estimate). KID: unbiased MMD^2, cubic kernel, mean and std over 100 subsets.\n' +
-    '  Not the official FID Inception weights: values compare within scalespace only. The first use of a\n' +
-    '  trunk converts it into ~/.cache/scalespace/trunks ($SCALESPACE_TRUNK_CACHE), tens of seconds.',
-  options: { trunk: { type: 'string' }, kid: { type: 'boolean' } },
+  usage: 'DIR_A DIR_B',
+  help:
+    'Pooled trunk features of every image (resized to 299 / 224, bilinear); at least 2 images per folder (far more\n' +
+    'for a stable estimate). Not the official FID Inception weights: values compare within scalespace only. The\n' +
+    'first use of a trunk converts it into ~/.cache/scalespace/trunks ($SCALESPACE_TRUNK_CACHE), tens of seconds.',
+  options: {
+    trunk: choice(TRUNKS, 'the feature trunk', { default: 'inception-v3' }),
+    kid: flag('also KID: unbiased MMD^2, cubic kernel, mean and std over 100 subsets'),
+  },
   async run(ctx) {
     if (ctx.positionals.length !== 2) throw new UsageError('give exactly two folders, DIR_A DIR_B');
     const dirs = ctx.positionals.map((p) => existing(p, 'folder'));
@@ -181,11 +190,11 @@ export const evalFidCommand: Command = {
 export const evalSifidCommand: Command = {
   name: 'eval sifid',
   summary: "Single-image FID (SinGAN's SIFID) of generated images against one real image",
-  usage:
-    'REAL FAKE... [--trunk inception-v3|mobilenet-v2] [--json]\n' +
-    "  Per-position features after InceptionV3's first max-pool (MobileNetV2: its stage at stride 4), at the images'\n" +
-    '  own sizes (at least 15x15). Not the official FID Inception weights: values compare within scalespace only.',
-  options: { trunk: { type: 'string' } },
+  usage: 'REAL FAKE...',
+  help:
+    "Per-position features after InceptionV3's first max-pool (MobileNetV2: its stage at stride 4), at the images'\n" +
+    'own sizes (at least 15x15). Not the official FID Inception weights: values compare within scalespace only.',
+  options: { trunk: choice(TRUNKS, 'the feature trunk', { default: 'inception-v3' }) },
   async run(ctx) {
     if (ctx.positionals.length < 2) throw new UsageError('give the REAL image and at least one generated (FAKE) image');
     const [realFile, ...fakeFiles] = ctx.positionals.map((p) => existing(p, 'image'));

@@ -5,6 +5,7 @@ import { brisque, lrPsnr, msSsim, psnr, rgbToY, ssim } from '@scalespace/metrics
 import { degrade } from '@scalespace/pyramids';
 import type { Command, CommandContext } from '../command.js';
 import { choiceOption, intOption, stringOption, UsageError } from '../command.js';
+import { choice, int, text } from '../options.js';
 import { describeSize, existing, imageFiles, isFolder, jsonSafe, mean } from './eval-shared.js';
 
 // --- eval --ref REF --img IMG ---------------------------------------------------------------------------
@@ -124,26 +125,27 @@ function metricTable(
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Image quality of IMG against REF (files or folders): PSNR, SSIM, MS-SSIM, LR-PSNR; BRISQUE of IMG',
-  usage:
-    '--ref REF --img IMG [--metrics psnr,ssim,ms-ssim,lr-psnr,brisque] [--scale S] [--channel rgb|y] [--json]\n' +
-    '  REF and IMG: two image files, or two folders whose images pair by file name (relative path).\n' +
-    '  Images are 8-bit files read into [0, 1]; data range 1. Default metrics: psnr,ssim, plus ms-ssim when\n' +
-    '  every image is at least 161 px on its shorter side.\n' +
-    "  lr-psnr (needs --scale S): IMG downscaled by S (metrics' lrPsnr default degradation, antialiased bicubic,\n" +
-    '  MATLAB imresize) against REF taken as the low-resolution input, so REF is S times smaller than IMG and\n' +
-    '  lr-psnr is not combined with psnr/ssim/ms-ssim in one call.\n' +
-    "  brisque: no-reference (OpenCV's BRISQUE, LIVE model; lower is better), on IMG alone: --ref is optional\n" +
-    '  when it is the only metric.\n' +
-    '  --channel y: BT.601 luma (MATLAB rgb2ycbcr), as super-resolution papers report; default rgb (all channels).\n' +
-    '  --json: the mean of each metric keyed psnr, ssim, msSsim, lrPsnr, brisque, plus images: [{ name, psnr, ... }];\n' +
-    '  an infinite PSNR (identical images) is the string "Infinity".\n' +
-    '  Also: eval apd, eval fid, eval sifid, eval nll.',
+  usage: '',
+  help: [
+    'REF and IMG: two image files, or two folders whose images pair by file name (relative path). Images are 8-bit',
+    'files read into [0, 1]; data range 1.',
+    "lr-psnr (needs --scale S): IMG downscaled by S (metrics' lrPsnr default degradation, antialiased bicubic, MATLAB",
+    'imresize) against REF taken as the low-resolution input, so REF is S times smaller than IMG and lr-psnr is not',
+    'combined with psnr/ssim/ms-ssim in one call.',
+    "brisque: no-reference (OpenCV's BRISQUE, LIVE model; lower is better), on IMG alone: --ref is optional when it is",
+    'the only metric. --channel y measures BT.601 luma, as super-resolution papers report.',
+    '--json: the mean of each metric keyed psnr, ssim, msSsim, lrPsnr, brisque, plus images: [{ name, psnr, ... }];',
+    'an infinite PSNR (identical images) is the string "Infinity".',
+    'Also: eval apd, eval fid, eval sifid, eval nll.',
+  ].join('\n'),
   options: {
-    ref: { type: 'string' },
-    img: { type: 'string' },
-    metrics: { type: 'string' },
-    scale: { type: 'string' },
-    channel: { type: 'string' },
+    ref: text('REF', 'the reference image or folder (optional when brisque is the only metric)'),
+    img: text('IMG', 'the image or folder to measure', { required: true }),
+    metrics: text('LIST', `comma-separated, any of ${Object.keys(METRICS).join(', ')}`, {
+      defaultText: 'psnr,ssim, plus ms-ssim when every image is at least 161 px on its shorter side',
+    }),
+    scale: int('lr-psnr: the downscaling factor', { value: 'S', max: 64 }),
+    channel: choice(['rgb', 'y'], 'rgb: all channels; y: BT.601 luma (MATLAB rgb2ycbcr)', { default: 'rgb' }),
   },
   async run(ctx: CommandContext) {
     if (ctx.positionals.length > 0) {
@@ -152,14 +154,14 @@ export const evalCommand: Command = {
       );
     }
     const { flags, explicit } = parseMetrics(ctx.values.metrics as string | undefined);
-    const channel = choiceOption(ctx, 'channel', ['rgb', 'y'], 'rgb');
+    const channel = choiceOption<'rgb' | 'y'>(ctx, 'channel');
     const lr = flags.includes('lr-psnr');
     if (lr && flags.some((f) => FULL_REFERENCE.includes(f))) {
       throw new UsageError(
         'lr-psnr takes REF as the low-resolution input, psnr/ssim/ms-ssim take it at full size: run them in separate calls',
       );
     }
-    const scale = lr ? intOption(ctx, 'scale', 0, 1, 64) : 0;
+    const scale = lr ? intOption(ctx, 'scale', 0) : 0;
     if (lr && ctx.values.scale === undefined) throw new UsageError('lr-psnr needs --scale S (the downscaling factor)');
     if (!lr && ctx.values.scale !== undefined) throw new UsageError('--scale is only used by --metrics lr-psnr');
     if (ctx.values.img === undefined) throw new UsageError('--img is required');

@@ -1,7 +1,7 @@
 import { initBackend } from '@scalespace/core';
 import { loadDataset } from '@scalespace/data';
 import { evaluateElbo, type ImageArray, loadVdvae, padImages } from '@scalespace/hvae';
-import { type CommandContext, intOption, stringOption, UsageError } from '../command.js';
+import { type CommandContext, intOption, optional, stringOption, UsageError } from '../command.js';
 import { readCheckpointConfig } from '../models.js';
 
 /** A dataset's test split as the VD-VAE's images: its size, or 28x28 MNIST-style sets padded to 32x32. */
@@ -21,12 +21,12 @@ async function testImages(name: string, size: number, channels: 1 | 3): Promise<
  * `scalespace eval nll DIR` for VD-VAE directories: the negative ELBO in bits/dim over a test set (an upper bound on
  * the negative log-likelihood; what the official VD-VAE reports), with its reconstruction and KL parts.
  */
-export async function evalVdvaeNll(ctx: CommandContext, dir: string): Promise<number> {
+export async function evalVdvaeNll(ctx: CommandContext, dir: string, name: string): Promise<number> {
   if (ctx.values.weights !== undefined)
     throw new UsageError('--weights: a VD-VAE directory holds one set of weights (the EMA ones)');
   const trainedOn = (await readCheckpointConfig(dir))?.dataset;
   const dataName = stringOption(ctx, 'data', typeof trainedOn === 'string' ? trainedOn : undefined);
-  const limit = ctx.values.limit === undefined ? undefined : intOption(ctx, 'limit', 1000, 1);
+  const limit = optional(ctx, 'limit', intOption);
   await initBackend(undefined, { log: !ctx.json });
   const model = await loadVdvae(dir);
   try {
@@ -38,7 +38,7 @@ export async function evalVdvaeNll(ctx: CommandContext, dir: string): Promise<nu
       batchSize: Math.max(1, Math.min(100, 2 ** 20 / model.dims)),
     });
     const result = {
-      model: dir,
+      model: name,
       kind: 'vdvae',
       data: `${dataName}:test`,
       images: report.images,

@@ -1,57 +1,25 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  CVDVAE_FORMAT,
   type Cvdvae,
   loadCvdvae,
   loadVdvae,
   OFFICIAL_HPS_PRESETS,
   type OfficialHps,
   parseOfficialHps,
-  VDVAE_FORMAT,
   type Vdvae,
 } from '@scalespace/hvae';
 import { type CommandContext, UsageError } from '../command.js';
-import { readCheckpointConfig } from '../models.js';
+import type { ResolvedModel } from '../models.js';
 
-/** Shipped hvae model packages by short name. */
-const SHIPPED: Record<string, () => Promise<{ weightsUrl: URL | undefined }>> = {
-  'vdvae-mnist': () => import('@scalespace/model-vdvae-mnist'),
-  'cvdvae-mnist-x4': () => import('@scalespace/model-cvdvae-mnist-x4'),
-};
-
-/** A model directory, or the weights folder of a shipped model named like `cvdvae-mnist-x4`. */
-export async function resolveHvaeModel(nameOrDir: string): Promise<string> {
-  if (existsSync(nameOrDir)) return nameOrDir;
-  const load = SHIPPED[nameOrDir];
-  if (!load) {
-    throw new UsageError(
-      `"${nameOrDir}" is neither a model directory nor a shipped model (${Object.keys(SHIPPED).join(', ')})`,
-    );
-  }
-  return dirname(fileURLToPath((await load()).weightsUrl!));
-}
-
-/** The kind of hvae checkpoint in a directory, or null. */
-export async function hvaeKind(dir: string): Promise<'vdvae' | 'cvdvae' | null> {
-  const format = (await readCheckpointConfig(dir))?.format;
-  return format === VDVAE_FORMAT ? 'vdvae' : format === CVDVAE_FORMAT ? 'cvdvae' : null;
-}
-
-/** Loads a VD-VAE directory, or the prior inside a CVDVAE directory. */
-export async function loadPrior(dir: string): Promise<Vdvae> {
-  const kind = await hvaeKind(dir);
+/** Loads a VD-VAE, or the prior inside a CVDVAE. */
+export async function loadPrior({ dir, kind }: ResolvedModel): Promise<Vdvae> {
   if (kind === 'vdvae') return loadVdvae(dir);
-  if (kind === 'cvdvae') {
-    const model: Cvdvae = await loadCvdvae(dir);
-    // Keep the prior, free the low-resolution encoder around it.
-    const prior = new Set(Object.values(model.prior.stateDict()));
-    for (const v of Object.values(model.stateDict())) if (!prior.has(v)) v.dispose();
-    return model.prior;
-  }
-  throw new UsageError(`"${dir}" is not a VD-VAE or CVDVAE model directory`);
+  const model: Cvdvae = await loadCvdvae(dir);
+  // Keep the prior, free the low-resolution encoder around it.
+  const prior = new Set(Object.values(model.prior.stateDict()));
+  for (const v of Object.values(model.stateDict())) if (!prior.has(v)) v.dispose();
+  return model.prior;
 }
 
 /** `--hps`: an official hps.py set name, or a file of official hps (a JSON object or the run's log.jsonl). */

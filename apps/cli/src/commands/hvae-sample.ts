@@ -2,17 +2,16 @@ import { resolve } from 'node:path';
 import { imageGrid, initBackend, writeImage } from '@scalespace/core';
 import { loadVdvae } from '@scalespace/hvae';
 import { intOption, numberOption, stringOption } from '../command.js';
-import type { SampleHandler } from '../models.js';
-import { hvaeKind } from './hvae-models.js';
+import type { SampleHandler } from './sample.js';
 
 /** `scalespace sample DIR` for VD-VAE directories: unconditional samples at a temperature. */
 export const vdvaeSampler: SampleHandler = {
   name: 'vdvae',
+  kinds: ['vdvae'],
   uses: ['temperature'],
-  detect: async (dir) => (await hvaeKind(dir)) === 'vdvae',
   async sample(ctx, dir) {
     const n = intOption(ctx, 'n', 16, 1, 1024);
-    const seed = intOption(ctx, 'seed', 0, 0);
+    const seed = intOption(ctx, 'seed');
     const temperature = numberOption(ctx, 'temperature', 1, 0, 10);
     const out = resolve(stringOption(ctx, 'out'));
     await initBackend(undefined, { log: !ctx.json });

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rng, tf, writeImage } from '@scalespace/core';
+import { readImage, rng, tf, writeImage } from '@scalespace/core';
 import { loadMnist32, lowResolution } from '@scalespace/hvae';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../run-cli.test-helper.js';
@@ -160,5 +160,28 @@ describe('scalespace train vdvae / train cvdvae / sample / sr / analyze lowfreq'
     expect(analysis.ks).toEqual([0, 1, 2, 3, 4]);
     expect(analysis.u['4']).toHaveLength(5);
     expect(existsSync(plot)).toBe(true);
+  });
+});
+
+describe('scalespace analyze lowfreq', () => {
+  it('writes the chart as SVG, and as PNG through core (the same picture, rendered)', async () => {
+    const args = (out: string) => ['analyze', 'lowfreq', 'vdvae-mnist', '--codes', '2', '--samples', '2', '--out', out];
+    const svgRun = await run(args(join(dir, 'u.svg')));
+    expect(svgRun.code, svgRun.stderr).toBe(0);
+    const pngRun = await run([...args(join(dir, 'u.png')), '--json']);
+    expect(pngRun.code, pngRun.stderr).toBe(0);
+    const svg = await readFile(join(dir, 'u.svg'), 'utf8');
+    const [, width, height] = /<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
+    const png = await readImage(join(dir, 'u.png'), { channels: 4 });
+    const darkest = png.min();
+    const corner = png.slice([0, 0, 0], [1, 1, 4]);
+    try {
+      expect(png.shape).toEqual([Number(height), Number(width), 4]);
+      // The white background, opaque, and the dark lines and text drawn on it.
+      expect(Array.from(await corner.data())).toEqual([1, 1, 1, 1]);
+      expect((await darkest.data())[0]).toBeLessThan(0.5);
+    } finally {
+      tf.dispose([png, darkest, corner]);
+    }
   });
 });

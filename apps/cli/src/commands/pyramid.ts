@@ -18,7 +18,8 @@ import {
   waveletMosaic,
   waverec2,
 } from '@scalespace/pyramids';
-import { type Command, type CommandContext, intOption, stringOption, UsageError } from '../command.js';
+import { type Command, type CommandContext, intOption, optional, stringOption, UsageError } from '../command.js';
+import { choice, int, text } from '../options.js';
 
 const KINDS = ['gaussian', 'laplacian', 'wavelet', 'paired', 'lifting'] as const;
 type Kind = (typeof KINDS)[number];
@@ -88,16 +89,17 @@ function maxError(a: tf.Tensor, b: tf.Tensor): number {
 export const pyramidDecomposeCommand: Command = {
   name: 'pyramid decompose',
   summary: 'Decompose an image into a pyramid: a mosaic PNG, one PNG per level and levels.safetensors',
-  usage:
-    'IMAGE --kind gaussian|laplacian|wavelet|paired|lifting [--levels N] [--wavelet haar|db2|db4|sym4] ' +
-    '[--mode periodization|symmetric] [--bits B] --out DIR [--json]',
+  usage: 'IMAGE',
   options: {
-    kind: { type: 'string' },
-    levels: { type: 'string' },
-    wavelet: { type: 'string' },
-    mode: { type: 'string' },
-    bits: { type: 'string' },
-    out: { type: 'string' },
+    kind: choice(KINDS, 'the pyramid', { required: true }),
+    out: text('DIR', 'the output folder', { required: true }),
+    levels: int('levels', {
+      defaultText: 'as many as the image allows (paired: down to 4x4; lifting: 3)',
+      max: 30,
+    }),
+    wavelet: choice(['haar', 'db2', 'db4', 'sym4'], 'wavelet: the wavelet', { default: 'haar' }),
+    mode: choice(['periodization', 'symmetric'], 'wavelet: how the borders extend', { default: 'periodization' }),
+    bits: int('the bits of each pixel value kept (the most significant ones)', { value: 'B', default: 8, max: 8 }),
   },
   async run(ctx: CommandContext) {
     const [input] = ctx.positionals;
@@ -105,10 +107,10 @@ export const pyramidDecomposeCommand: Command = {
     const kind = stringOption(ctx, 'kind') as Kind;
     if (!KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}, got "${kind}"`);
     const out = resolve(stringOption(ctx, 'out'));
-    const bits = intOption(ctx, 'bits', 8, 1, 8);
-    const wavelet = stringOption(ctx, 'wavelet', 'haar') as WaveletName;
-    const mode = stringOption(ctx, 'mode', 'periodization') as WaveletMode;
-    const levelsOption = ctx.values.levels === undefined ? undefined : intOption(ctx, 'levels', 1, 1, 30);
+    const bits = intOption(ctx, 'bits');
+    const wavelet = stringOption(ctx, 'wavelet') as WaveletName;
+    const mode = stringOption(ctx, 'mode') as WaveletMode;
+    const levelsOption = optional(ctx, 'levels', intOption);
     await initBackend(undefined, { log: !ctx.json });
     await ctx.outputDir(out);
 
@@ -194,8 +196,8 @@ export const pyramidDecomposeCommand: Command = {
 export const pyramidReconstructCommand: Command = {
   name: 'pyramid reconstruct',
   summary: 'Rebuild the image from a folder written by `pyramid decompose`',
-  usage: 'DIR --out IMAGE [--json]',
-  options: { out: { type: 'string' } },
+  usage: 'DIR',
+  options: { out: text('IMAGE', 'the rebuilt image', { required: true }) },
   async run(ctx: CommandContext) {
     const [dir] = ctx.positionals;
     if (!dir) throw new UsageError('give the DIR that `pyramid decompose` wrote');

@@ -11,18 +11,18 @@ import {
   writeAnimation,
 } from '@scalespace/singan';
 import { type Command, type CommandContext, intOption, numberOption, stringOption, UsageError } from '../command.js';
-import { checkOutputMemory, loadSinganModel, readInput, writeOutputs } from './singan-inputs.js';
+import { type CommandOptions, int, num, text } from '../options.js';
+import { checkOutputMemory, loadSinganModel, readInput, SINGLE_IMAGE_KINDS, writeOutputs } from './singan-inputs.js';
 
 // `scalespace singan harmonize|edit|paint|sr|animate MODEL ...`: SinGAN's applications (Shaham et al., ICCV 2019,
 // section 4) on a trained SinGAN or PetsGAN model, with the options of the original code (tamarott/SinGAN).
 
-const MODEL_HELP = 'MODEL: a model directory (scalespace train singan) or a shipped model: singan-coffee.';
-const OUTPUT_HELP = [
-  '  --out FILE           the output PNG (a grid when --n > 1); written only when the command succeeds',
-  '  --n N                outputs, from seeds SEED .. SEED + N - 1 (default 1, up to 64)',
-  '  --seed S             the noise seed (default 0)',
-  '  --json               one JSON document on stdout (the human lines go to stderr)',
-];
+/** The options of every application that writes outputs from seeds. */
+const OUTPUT_OPTIONS: CommandOptions = {
+  out: text('FILE', 'the output PNG (a grid when --n > 1); written only when the command succeeds', { required: true }),
+  n: int('outputs, from seeds SEED .. SEED + N - 1', { default: 1, max: 64 }),
+  seed: int('the noise seed', { value: 'SEED', default: 0, min: 0 }),
+};
 
 /** Reads --size WIDTHxHEIGHT (undefined when absent). */
 function sizeOption(ctx: CommandContext): Size | undefined {
@@ -63,11 +63,11 @@ async function runInjection(ctx: CommandContext, kind: Injection): Promise<numbe
   const [modelName, imagePath, ...extra] = ctx.positionals;
   if (!modelName || !imagePath || extra.length > 0) throw new UsageError('give a MODEL and an IMAGE');
   const out = stringOption(ctx, 'out');
-  const n = intOption(ctx, 'n', 1, 1, 64);
-  const seed = intOption(ctx, 'seed', 0, 0);
+  const n = intOption(ctx, 'n');
+  const seed = intOption(ctx, 'seed');
   const maskPath = kind === 'paint' ? undefined : stringOption(ctx, 'mask');
-  const radius = kind === 'paint' ? 0 : intOption(ctx, 'dilate', MASK_DILATION[kind], 0, 256);
-  const sigma = kind === 'paint' ? 0 : numberOption(ctx, 'blur', 5, 0, 256);
+  const radius = kind === 'paint' ? 0 : intOption(ctx, 'dilate');
+  const sigma = kind === 'paint' ? 0 : numberOption(ctx, 'blur');
   const started = performance.now();
   await initBackend(undefined, { log: !ctx.json });
   const model = await loadSinganModel(ctx, modelName);
@@ -117,33 +117,45 @@ async function runInjection(ctx: CommandContext, kind: Injection): Promise<numbe
   return 0;
 }
 
-function injectionCommand(kind: Injection, summary: string, lines: string[]): Command {
-  const masked = kind !== 'paint';
+function injectionCommand(kind: Injection, summary: string, help: string[]): Command {
   return {
     name: `singan ${kind}`,
     summary,
-    usage: `MODEL IMAGE ${masked ? '--mask MASK ' : ''}--out FILE [--start-scale S] [--n 1] [--seed 0]${masked ? ` [--dilate ${MASK_DILATION[kind as 'edit']}] [--blur 5]` : ''} [--json]`,
-    help: [MODEL_HELP, ...lines, ...OUTPUT_HELP].join('\n'),
-    options: {
-      out: { type: 'string' },
-      'start-scale': { type: 'string' },
-      n: { type: 'string' },
-      seed: { type: 'string' },
-      ...(masked && { mask: { type: 'string' }, dilate: { type: 'string' }, blur: { type: 'string' } }),
-    },
+    usage: 'MODEL IMAGE',
+    modelArgument: SINGLE_IMAGE_KINDS,
+    help: help.join('\n'),
+    options: { ...(kind !== 'paint' && maskOptions(kind)), 'start-scale': START_SCALE, ...OUTPUT_OPTIONS },
     run: (ctx) => runInjection(ctx, kind),
   };
 }
 
-const START_SCALE_HELP = [
-  '  --start-scale S      the injection scale; lower re-synthesises more (SinGAN: 1 .. scales - 1, default about the',
-  '                       middle; PetsGAN: 1 .. log2(factor), default the top: the image at the low resolution as it is)',
-].join('\n');
-const MASK_HELP = (kind: 'harmonize' | 'edit') => [
-  `  --mask MASK          white where IMAGE is to be re-synthesised, black where it stays (the size of IMAGE)`,
-  `  --dilate R           the mask grows by a disk of R pixels at the model's size (default ${MASK_DILATION[kind]}, as SinGAN's ${kind === 'edit' ? 'editing' : 'harmonization'})`,
-  '  --blur S             then a Gaussian blur of S pixels (default 5, as SinGAN), stretched to [0, 1]',
-];
+const START_SCALE = int('the injection scale; lower re-synthesises more', {
+  value: 'S',
+  defaultText: 'about the middle (PetsGAN: the top, the image at the low resolution as it is)',
+  rangeText: 'SinGAN 1 to scales - 1; PetsGAN 1 to log2(factor)',
+});
+
+/** --mask, --dilate and --blur of harmonize and edit. */
+const maskOptions = (kind: 'harmonize' | 'edit'): CommandOptions => ({
+  mask: text('MASK', 'white where IMAGE is to be re-synthesised, black where it stays (the size of IMAGE)', {
+    required: true,
+  }),
+  dilate: int(
+    `the mask grows by a disk of R pixels at the model's size (as SinGAN's ${kind === 'edit' ? 'editing' : 'harmonization'})`,
+    {
+      value: 'R',
+      default: MASK_DILATION[kind],
+      min: 0,
+      max: 256,
+    },
+  ),
+  blur: num('then a Gaussian blur of S pixels (as SinGAN), stretched to [0, 1]', {
+    value: 'S',
+    default: 5,
+    min: 0,
+    max: 256,
+  }),
+});
 
 export const singanHarmonizeCommand = injectionCommand(
   'harmonize',
@@ -151,25 +163,19 @@ export const singanHarmonizeCommand = injectionCommand(
   [
     "IMAGE: the training scene with an object pasted in (it is resized to the model's size); the output is the",
     "model's re-synthesis inside the (dilated) mask and IMAGE outside it.",
-    START_SCALE_HELP,
-    ...MASK_HELP('harmonize'),
   ],
 );
 
 export const singanEditCommand = injectionCommand(
   'edit',
   'SinGAN editing: re-synthesise an edited region of the training image so it fits in',
-  [
-    'IMAGE: the training image with a region moved or copied (a rough edit); MASK marks the region.',
-    START_SCALE_HELP,
-    ...MASK_HELP('edit'),
-  ],
+  ['IMAGE: the training image with a region moved or copied (a rough edit); MASK marks the region.'],
 );
 
 export const singanPaintCommand = injectionCommand(
   'paint',
   "SinGAN paint-to-image: turn a clip-art painting into an image in the training image's style",
-  ["IMAGE: a painting of the scene (flat colours), resized to the model's size.", START_SCALE_HELP],
+  ["IMAGE: a painting of the scene (flat colours), resized to the model's size."],
 );
 
 /**
@@ -202,32 +208,34 @@ export const singanSrCommand: Command = {
   name: 'singan sr',
   summary:
     "SinGAN super-resolution: upscale the model's own (low-resolution) training image through its finest generator",
-  usage: 'MODEL --factor F --out FILE [--input IMAGE] [--n 1] [--seed 0] [--json]',
+  usage: 'MODEL',
+  modelArgument: SINGLE_IMAGE_KINDS,
   help: [
-    MODEL_HELP,
     "The SinGAN paper's protocol: train on the low-resolution image itself with the SR recipe",
     '(scalespace train singan LOW_RES.png --sr-factor 4: scales 4^(1/6) apart, reconstruction weight 100),',
     "then upscale it here: k steps of the model's scale ratio, each through its finest generator, then the exact size.",
-    "  --factor F           the upscaling factor, in [1.2, 16] (SinGAN: k steps must match the model's scales to 5%;",
-    '                       PetsGAN: its restoration factor only)',
-    "  --input IMAGE        the image to upscale (default the model's training image, as the protocol does)",
-    ...OUTPUT_HELP,
   ].join('\n'),
   options: {
-    out: { type: 'string' },
-    factor: { type: 'string' },
-    input: { type: 'string' },
-    n: { type: 'string' },
-    seed: { type: 'string' },
+    factor: num(
+      "the upscaling factor (SinGAN: k steps must match the model's scales to 5%; PetsGAN: its restoration factor only)",
+      {
+        value: 'F',
+        required: true,
+        min: 1.2,
+        max: 16,
+      },
+    ),
+    input: text('IMAGE', 'the image to upscale', { defaultText: "the model's training image, as the protocol does" }),
+    ...OUTPUT_OPTIONS,
   },
   async run(ctx) {
     const [modelName, ...extra] = ctx.positionals;
     if (!modelName || extra.length > 0) throw new UsageError('give one MODEL');
     const out = stringOption(ctx, 'out');
     if (ctx.values.factor === undefined) throw new UsageError('--factor is required (e.g. --factor 4)');
-    const factor = numberOption(ctx, 'factor', 4, 1.2, 16);
-    const n = intOption(ctx, 'n', 1, 1, 64);
-    const seed = intOption(ctx, 'seed', 0, 0);
+    const factor = numberOption(ctx, 'factor');
+    const n = intOption(ctx, 'n');
+    const seed = intOption(ctx, 'seed');
     const started = performance.now();
     await initBackend(undefined, { log: !ctx.json });
     const model = await loadSinganModel(ctx, modelName);
@@ -270,45 +278,40 @@ export const singanSrCommand: Command = {
 export const singanAnimateCommand: Command = {
   name: 'singan animate',
   summary: 'SinGAN animation: a random walk in the noise around the training image, as a GIF or PNG frames',
-  usage:
-    'MODEL --out FILE.gif|DIR [--frames 24] [--start-scale 0] [--alpha 0.1] [--beta 0.9] [--seed 0] [--size WxH] [--delay 80] [--json]',
-  help: [
-    MODEL_HELP,
-    '  --out FILE.gif|DIR   an animated GIF, or a folder of PNG frames (any other path)',
-    '  --frames N           frames (default 24, up to 1000)',
-    "  --start-scale S      the first scale that moves; the ones below keep the image's fixed noise (SinGAN: 0 .. scales - 1,",
-    '                       default 0; the original animates from 0, 1 and 2; PetsGAN: 0 only)',
-    "  --alpha A            pull towards the image's noise each frame, in [0, 1] (default 0.1, as SinGAN)",
-    '  --beta B             momentum of the walk, in [0, 1] (default 0.9; the original tries 0.80 .. 0.95)',
-    '  --size WxH           frame size (default the training size; any aspect ratio)',
-    '  --delay MS           milliseconds per GIF frame (default 80)',
-    "  --seed S             the walk's seed (default 0)",
-    '  --json               one JSON document on stdout',
-  ].join('\n'),
+  usage: 'MODEL',
+  modelArgument: SINGLE_IMAGE_KINDS,
   options: {
-    out: { type: 'string' },
-    frames: { type: 'string' },
-    'start-scale': { type: 'string' },
-    alpha: { type: 'string' },
-    beta: { type: 'string' },
-    seed: { type: 'string' },
-    size: { type: 'string' },
-    delay: { type: 'string' },
+    out: text('FILE.gif|DIR', 'an animated GIF, or a folder of PNG frames (any other path)', { required: true }),
+    frames: int('frames', { default: 24, max: 1000 }),
+    'start-scale': int(
+      "the first scale that moves; the ones below keep the image's fixed noise (the original animates from 0, 1 and 2)",
+      {
+        value: 'S',
+        default: 0,
+        min: 0,
+        rangeText: 'SinGAN 0 to scales - 1; PetsGAN 0 only',
+      },
+    ),
+    alpha: num("pull towards the image's noise each frame (as SinGAN)", { value: 'A', default: 0.1, min: 0, max: 1 }),
+    beta: num('momentum of the walk (the original tries 0.80 to 0.95)', { value: 'B', default: 0.9, min: 0, max: 1 }),
+    seed: int("the walk's seed", { value: 'SEED', default: 0, min: 0 }),
+    size: text('WxH', 'frame size (any aspect ratio)', { defaultText: 'the training size' }),
+    delay: int('milliseconds per GIF frame', { value: 'MS', default: 80, max: 10_000 }),
   },
   async run(ctx) {
     const [modelName, ...extra] = ctx.positionals;
     if (!modelName || extra.length > 0) throw new UsageError('give one MODEL');
     const out = stringOption(ctx, 'out');
-    const frames = intOption(ctx, 'frames', 24, 1, 1000);
-    const alpha = numberOption(ctx, 'alpha', 0.1, 0, 1);
-    const beta = numberOption(ctx, 'beta', 0.9, 0, 1);
-    const seed = intOption(ctx, 'seed', 0, 0);
-    const delayMs = intOption(ctx, 'delay', 80, 1, 10_000);
+    const frames = intOption(ctx, 'frames');
+    const alpha = numberOption(ctx, 'alpha');
+    const beta = numberOption(ctx, 'beta');
+    const seed = intOption(ctx, 'seed');
+    const delayMs = intOption(ctx, 'delay');
     const size = sizeOption(ctx);
     const started = performance.now();
     await initBackend(undefined, { log: !ctx.json });
     const model = await loadSinganModel(ctx, modelName);
-    const startScale = intOption(ctx, 'start-scale', 0, 0, model.scales - 1);
+    const startScale = intOption(ctx, 'start-scale', undefined, undefined, model.scales - 1);
     const target = size ?? model.imageSize;
     await checkOutputMemory(model, { size: target, frames }, `${frames} frames`);
     const file = await ctx.output(out);

@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   assertFitsMemory,
   InvalidImageError,
@@ -14,30 +12,19 @@ import {
   throwIfAborted,
   writeImage,
 } from '@scalespace/core';
-import { loadSingleImageModel, modelMethod, type SingleImageModel, type Size, sampleMemory } from '@scalespace/singan';
+import { loadSingleImageModel, type SingleImageModel, type Size, sampleMemory } from '@scalespace/singan';
 import { type CommandContext, UsageError } from '../command.js';
+import { type ModelKind, resolveModel } from '../models.js';
 
 // What the `singan` application commands share: finding the model, reading the inputs, checking
 // memory, and making several outputs one at a time (with progress, stoppable between them).
 
-/** Shipped single-image model packages by short name. */
-const SHIPPED: Record<string, () => Promise<{ weightsUrl: URL | undefined }>> = {
-  'singan-coffee': () => import('@scalespace/model-singan-coffee'),
-};
+/** The models the `singan` applications take. */
+export const SINGLE_IMAGE_KINDS: readonly ModelKind[] = ['singan', 'petsgan'];
 
-/** Loads MODEL: a SinGAN / PetsGAN directory, or a shipped model by name. The command disposes it. */
-export async function loadSinganModel(ctx: CommandContext, nameOrDir: string): Promise<SingleImageModel> {
-  let dir = nameOrDir;
-  if (!existsSync(nameOrDir)) {
-    const load = SHIPPED[nameOrDir.replace(/^@scalespace\/model-/, '')];
-    if (!load)
-      throw new UsageError(
-        `"${nameOrDir}" is neither a model directory nor a shipped model (${Object.keys(SHIPPED).join(', ')})`,
-      );
-    dir = dirname(fileURLToPath((await load()).weightsUrl as URL));
-  }
-  if ((await modelMethod(dir)) === null)
-    throw new UsageError(`"${nameOrDir}" holds no SinGAN or PetsGAN model (train one with: scalespace train singan)`);
+/** Loads MODEL: a SinGAN / PetsGAN folder, or a shipped model by short or package name. The command disposes it. */
+export async function loadSinganModel(ctx: CommandContext, name: string): Promise<SingleImageModel> {
+  const { dir } = await resolveModel(name, SINGLE_IMAGE_KINDS, 'MODEL');
   const model = await loadSingleImageModel(dir);
   ctx.defer(() => model.dispose());
   return model;

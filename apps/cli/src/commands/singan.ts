@@ -1,7 +1,6 @@
 import { assertFitsMemory, imageGrid, initBackend, memoryBudget, progressBar, writeImage } from '@scalespace/core';
 import {
   loadSingleImageModel,
-  modelMethod,
   parseSize,
   type Size,
   sampleMemory,
@@ -11,36 +10,46 @@ import {
   writeAnimation,
 } from '@scalespace/singan';
 import { resolvePetsGANOptions, resolveSinGANOptions } from '@scalespace/singan/internal';
-import {
-  type Command,
-  type CommandContext,
-  choiceOption,
-  intOption,
-  numberOption,
-  rejectUnused,
-  stringOption,
-  UsageError,
-} from '../command.js';
+import type { Command, CommandContext } from '../command.js';
+import { choiceOption, intOption, numberOption, optional, rejectUnused, stringOption, UsageError } from '../command.js';
 import { readJsonFile, validateConfig } from '../config-file.js';
+import { choice, flag, int, num, text } from '../options.js';
+
+/** The trainers' defaults, for --help. */
+const SINGAN_TRAINING = resolveSinGANOptions({});
+const PETSGAN_TRAINING = resolvePetsGANOptions({});
 
 /** `scalespace train singan IMAGE --method singan|petsgan --max-size 128 --out DIR`. */
 export const trainSinganCommand: Command = {
   name: 'train singan',
   summary: 'Train a single-image model (SinGAN or the PetsGAN approach) on one photo or texture',
-  usage:
-    'IMAGE --out DIR [--method singan|petsgan] [--max-size 128] [--iterations N] [--sr-factor F] [--seed 0] [--checkpoint-every 100] ' +
-    "[--resume | --force] [--json]   (--resume takes the run's own options; one given that differs is refused)",
+  usage: 'IMAGE',
+  help: "--resume takes the run's own options: one given that differs is refused.",
   options: {
-    out: { type: 'string' },
-    method: { type: 'string' },
-    'max-size': { type: 'string' },
-    iterations: { type: 'string' },
-    'sr-factor': { type: 'string' },
-    config: { type: 'string' },
-    seed: { type: 'string' },
-    'checkpoint-every': { type: 'string' },
-    resume: { type: 'boolean' },
-    force: { type: 'boolean' },
+    out: text('DIR', 'the run folder: checkpoints, the log and the model', { required: true }),
+    method: choice(['singan', 'petsgan'], 'SinGAN, or the PetsGAN approach', { default: 'singan' }),
+    'max-size': int('the longer side of the finest scale, in pixels', {
+      default: SINGAN_TRAINING.maxSize,
+      min: 16,
+      max: 1024,
+    }),
+    iterations: int('training iterations per scale (PetsGAN: of its GAN and of its restoration network)', {
+      defaultText: `SinGAN ${SINGAN_TRAINING.iterations}; PetsGAN ${PETSGAN_TRAINING.ganIterations} and ${PETSGAN_TRAINING.restorationIterations}`,
+      max: 1_000_000,
+    }),
+    'sr-factor': num(
+      "SinGAN's super-resolution recipe for upscaling by F (then: scalespace singan sr DIR --factor F)",
+      {
+        value: 'F',
+        min: 1.2,
+        max: 16,
+      },
+    ),
+    config: text('FILE', "training options of the method as JSON (the trainer's option names)"),
+    seed: int('the random seed', { default: 0, min: 0 }),
+    'checkpoint-every': int('iterations between checkpoints', { default: 100 }),
+    resume: flag('continue the run in --out'),
+    force: flag('start over in an --out that holds a run'),
   },
   async run(ctx) {
     const [image, ...extra] = ctx.positionals;
@@ -49,15 +58,13 @@ export const trainSinganCommand: Command = {
     const method = choiceOption(ctx, 'method', ['singan', 'petsgan'], 'singan');
     const resume = ctx.values.resume === true;
     // Only the options given: a fresh run takes the trainer's defaults, a resumed one the run's own.
-    const given = (name: string, min: number, max: number) =>
-      ctx.values[name] === undefined ? undefined : intOption(ctx, name, min, min, max);
-    const maxSize = given('max-size', 16, 1024);
-    const seed = given('seed', 0, Number.MAX_SAFE_INTEGER);
-    const iterations = given('iterations', 1, 1_000_000);
-    const checkpointEvery = intOption(ctx, 'checkpoint-every', 100, 1);
+    const maxSize = optional(ctx, 'max-size', intOption);
+    const seed = optional(ctx, 'seed', intOption);
+    const iterations = optional(ctx, 'iterations', intOption);
+    const checkpointEvery = intOption(ctx, 'checkpoint-every');
     if (method === 'petsgan') rejectUnused(ctx, ['sr-factor'], "the SR recipe is SinGAN's (scalespace singan sr)");
     // SinGAN's SR recipe: train on the low-resolution image, then `scalespace singan sr DIR --factor F`.
-    const srFactor = ctx.values['sr-factor'] === undefined ? undefined : numberOption(ctx, 'sr-factor', 4, 1.2, 16);
+    const srFactor = optional(ctx, 'sr-factor', numberOption);
     const fromFile = typeof ctx.values.config === 'string' ? await readTrainingOptions(ctx.values.config, method) : {};
     await initBackend(undefined, { log: !ctx.json });
     // One bar for every scale / phase: PetsGAN's GAN and restoration warm-ups share its line as they run at once.
@@ -101,18 +108,13 @@ async function readTrainingOptions(path: string, method: 'singan' | 'petsgan'): 
   return validateConfig<Record<string, unknown>>(value, path, known, (c) => validate(c));
 }
 
-/** True when DIR holds a SinGAN or PetsGAN model (for a shared `sample` dispatch). */
-export async function isSingleImageModel(dir: string): Promise<boolean> {
-  return (await modelMethod(dir)) !== null;
-}
-
 /** Samples a single-image model into a grid (or a GIF / frames of an animation). */
 export async function sampleSingleImage(ctx: CommandContext, dir: string): Promise<number> {
   const n = intOption(ctx, 'n', 8, 1, 256);
-  const seed = intOption(ctx, 'seed', 0, 0);
+  const seed = intOption(ctx, 'seed');
   const out = stringOption(ctx, 'out');
   const sizeText = typeof ctx.values.size === 'string' ? ctx.values.size : undefined;
-  const frames = ctx.values.frames === undefined ? 0 : intOption(ctx, 'frames', 24, 1, 1000);
+  const frames = optional(ctx, 'frames', intOption) ?? 0;
   const given = ctx.values['gen-start-scale'] !== undefined;
   let size: Size | undefined;
   try {
@@ -126,7 +128,7 @@ export async function sampleSingleImage(ctx: CommandContext, dir: string): Promi
   // SinGAN's gen_start_scale: the scales below it keep the training image's fixed noise.
   if (given && model.scales === 1)
     throw new UsageError('--gen-start-scale applies to SinGAN models (a PetsGAN model has one generator scale)');
-  const startScale = given ? intOption(ctx, 'gen-start-scale', 0, 0, model.scales - 1) : 0;
+  const startScale = intOption(ctx, 'gen-start-scale', undefined, undefined, model.scales - 1);
   const started = performance.now();
   // Refuse at once what the backend cannot hold, with the largest size that would fit.
   const target = size ?? model.imageSize;

@@ -15,7 +15,8 @@ import { listImages } from '@scalespace/data';
 import { type Cvdvae, loadCvdvae, lowResolution } from '@scalespace/hvae';
 import { apd, lrPsnr } from '@scalespace/metrics';
 import { type Command, intOption, numberOption, stringOption, UsageError } from '../command.js';
-import { hvaeKind, resolveHvaeModel } from './hvae-models.js';
+import { modelOption } from '../models.js';
+import { choice, int, model, num, text } from '../options.js';
 
 async function inputsOf(path: string): Promise<string[]> {
   const info = await stat(path).catch(() => null);
@@ -50,29 +51,28 @@ async function checkMemory(model: Cvdvae, y: tf.Tensor3D, samples: number): Prom
 export const srCommand: Command = {
   name: 'sr',
   summary: 'Diverse super-resolution with CVDVAE: several high-resolution samples per low-resolution image',
-  usage:
-    'IMAGE_OR_FOLDER --model NAME_OR_DIR --out DIR [--samples 5] [--temperature 0.8] [--pixels mode|sample] [--seed 0] [--json]\n' +
-    '  NAME: cvdvae-mnist-x4; inputs are low-resolution images, e.g. 8x8 grey for the x4 MNIST model.\n' +
-    '  --samples 1..256 per input; --temperature 0..10 scales the latent noise (0: the most likely latents);\n' +
-    "  --pixels: 'mode' takes each pixel's most likely value (sharper, the best LR-PSNR), 'sample' draws it from the\n" +
-    "  output mixture (grainier); default 'mode' at temperature 0, else 'sample'.",
+  usage: 'IMAGE_OR_FOLDER',
+  help: 'Inputs are low-resolution images, e.g. 8x8 grey for the x4 MNIST model; a folder is read recursively.',
   options: {
-    model: { type: 'string' },
-    out: { type: 'string' },
-    samples: { type: 'string' },
-    temperature: { type: 'string' },
-    pixels: { type: 'string' },
-    seed: { type: 'string' },
+    model: model(['cvdvae'], 'the CVDVAE model', { required: true }),
+    out: text('DIR', 'the output folder: per input, each sample and their grid', { required: true }),
+    samples: int('samples per input', { default: 5, max: 256 }),
+    temperature: num('scales the latent noise (0: the most likely latents)', { default: 0.8, min: 0, max: 10 }),
+    pixels: choice(
+      ['mode', 'sample'],
+      "mode takes each pixel's most likely value (sharper, the best LR-PSNR), sample draws it from the output mixture (grainier)",
+      { defaultText: 'mode at temperature 0, else sample' },
+    ),
+    seed: int('the noise seed of the first input (the next inputs take the next seeds)', { default: 0, min: 0 }),
   },
   async run(ctx) {
     const [input, ...extra] = ctx.positionals;
     if (!input || extra.length > 0) throw new UsageError('give exactly one IMAGE or FOLDER of low-resolution images');
-    const dir = await resolveHvaeModel(stringOption(ctx, 'model'));
-    if ((await hvaeKind(dir)) !== 'cvdvae') throw new UsageError(`"${dir}" is not a CVDVAE model directory`);
+    const { dir } = await modelOption(ctx);
     const out = stringOption(ctx, 'out');
-    const samples = intOption(ctx, 'samples', 5, 1, 256);
-    const temperature = numberOption(ctx, 'temperature', 0.8, 0, 10);
-    const seed = intOption(ctx, 'seed', 0, 0);
+    const samples = intOption(ctx, 'samples');
+    const temperature = numberOption(ctx, 'temperature');
+    const seed = intOption(ctx, 'seed');
     const pixels = ctx.values.pixels === undefined ? undefined : stringOption(ctx, 'pixels');
     if (pixels !== undefined && pixels !== 'mode' && pixels !== 'sample')
       throw new UsageError(`--pixels must be mode or sample, got "${pixels}"`);

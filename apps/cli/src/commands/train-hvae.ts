@@ -19,26 +19,34 @@ import {
   Vdvae,
   type VdvaeConfig,
 } from '@scalespace/hvae';
-import { type Command, type CommandContext, intOption, numberOption, stringOption, UsageError } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
+import { intOption, numberOption, optional, stringOption, UsageError } from '../command.js';
 import { readJsonFile, validateConfig } from '../config-file.js';
+import { modelOption } from '../models.js';
+import { type CommandOptions, flag, int, model, num, text } from '../options.js';
 
 /** The options both hvae trainers take. */
-const trainOptions = {
-  out: { type: 'string' },
-  steps: { type: 'string' },
-  batch: { type: 'string' },
-  lr: { type: 'string' },
-  warmup: { type: 'string' },
-  seed: { type: 'string' },
-  'checkpoint-every': { type: 'string' },
-  'log-every': { type: 'string' },
-  'stop-at': { type: 'string' },
-  resume: { type: 'boolean' },
-  force: { type: 'boolean' },
-  'grad-clip': { type: 'string' },
-  'skip-threshold': { type: 'string' },
-  ema: { type: 'string' },
-} as const;
+const TRAIN_OPTIONS: CommandOptions = {
+  out: text('DIR', 'the run folder: checkpoints, log.jsonl and the model', { required: true }),
+  data: text('mnist|fashion-mnist', 'the training images (28x28, padded to 32x32)', { default: 'mnist' }),
+  steps: int('training steps', { default: 1000 }),
+  batch: int('images per step', { default: 32, max: 4096 }),
+  lr: num('the peak learning rate', { default: 1e-3, min: 1e-7, max: 1 }),
+  warmup: int('steps of linear learning-rate warm-up', { default: 100, min: 0 }),
+  'grad-clip': num('the gradient norm clip', { default: 100, min: 1e-9 }),
+  'skip-threshold': num('skip a step whose gradient norm exceeds this', { default: 300, min: 1e-9 }),
+  ema: num('the decay of the exponential moving average of the weights', {
+    default: 0.995,
+    min: 1e-6,
+    max: 1 - 1e-9,
+  }),
+  seed: int('the random seed', { default: 1, min: 0 }),
+  'checkpoint-every': int('steps between checkpoints', { default: 100 }),
+  'log-every': int('steps between log.jsonl entries', { default: 50 }),
+  'stop-at': int('end this run at step N (with a checkpoint); --resume continues it'),
+  resume: flag('continue the run in --out'),
+  force: flag('start over in an --out that holds a run'),
+};
 
 async function loadData(name: string, size: number): Promise<ImageArray> {
   if (size !== 32) throw new UsageError(`--size ${size}: the MNIST-style sets are padded 28 -> 32; use --size 32`);
@@ -60,26 +68,27 @@ async function readVdvaeConfig(path: string): Promise<VdvaeConfig> {
   return validateConfig<VdvaeConfig>(value, path, VDVAE_FIELDS, resolveVdvaeConfig);
 }
 
-/** --resume / --force, for the trainers (which refuse a non-empty --out without one of them). */
-function runFlags(ctx: CommandContext): { resume: boolean; force: boolean } {
-  return { resume: ctx.values.resume === true, force: ctx.values.force === true };
-}
-
+/** What both trainers take from the options: the run (--out, --resume / --force), its length and its optimizer. */
 function runSettings(ctx: CommandContext) {
-  const stopAt = ctx.values['stop-at'] === undefined ? undefined : intOption(ctx, 'stop-at', 1, 1);
+  const stopAt = optional(ctx, 'stop-at', intOption);
   return {
-    steps: intOption(ctx, 'steps', 1000, 1),
-    batchSize: intOption(ctx, 'batch', 32, 1, 4096),
-    seed: intOption(ctx, 'seed', 1, 0),
-    checkpointEvery: intOption(ctx, 'checkpoint-every', 100, 1),
-    logEvery: intOption(ctx, 'log-every', 50, 1),
+    out: stringOption(ctx, 'out'),
+    // The trainers refuse a non-empty --out without one of these.
+    resume: ctx.values.resume === true,
+    force: ctx.values.force === true,
+    signal: ctx.signal,
+    steps: intOption(ctx, 'steps'),
+    batchSize: intOption(ctx, 'batch'),
+    seed: intOption(ctx, 'seed'),
+    checkpointEvery: intOption(ctx, 'checkpoint-every'),
+    logEvery: intOption(ctx, 'log-every'),
     ...(stopAt !== undefined && { stopAt }),
     optimizer: {
-      lr: numberOption(ctx, 'lr', 1e-3, 1e-7, 1),
-      warmupSteps: intOption(ctx, 'warmup', 100, 0),
-      gradClip: numberOption(ctx, 'grad-clip', 100, 1e-9),
-      skipThreshold: numberOption(ctx, 'skip-threshold', 300, 1e-9),
-      emaDecay: numberOption(ctx, 'ema', 0.995, 1e-6, 1 - 1e-9),
+      lr: numberOption(ctx, 'lr'),
+      warmupSteps: intOption(ctx, 'warmup'),
+      gradClip: numberOption(ctx, 'grad-clip'),
+      skipThreshold: numberOption(ctx, 'skip-threshold'),
+      emaDecay: numberOption(ctx, 'ema'),
     },
   };
 }
@@ -119,17 +128,18 @@ async function runAndReport(
 export const trainVdvaeCommand: Command = {
   name: 'train vdvae',
   summary: 'Train a VD-VAE (hierarchical VAE) prior on MNIST-style data, with resumable checkpoints',
-  usage:
-    '--out DIR [--data mnist|fashion-mnist] [--size 32] [--config model.json] [--steps 1000] [--batch 32] [--lr 1e-3] ' +
-    '[--warmup 100] [--grad-clip 100] [--skip-threshold 300] [--ema 0.995] [--seed 1] [--checkpoint-every 100] [--log-every 50] [--stop-at N] [--resume | --force] [--json]',
-  options: { ...trainOptions, data: { type: 'string' }, size: { type: 'string' }, config: { type: 'string' } },
+  usage: '',
+  options: {
+    ...TRAIN_OPTIONS,
+    size: int('the image side (the MNIST-style sets are padded 28 -> 32)', { default: 32 }),
+    config: text('FILE', 'a VD-VAE config as JSON', { defaultText: "the shipped MNIST model's" }),
+  },
   allowPositionals: false,
   async run(ctx) {
-    const out = stringOption(ctx, 'out');
-    const dataName = stringOption(ctx, 'data', 'mnist');
-    const size = intOption(ctx, 'size', 32, 1);
-    const { resume, force } = runFlags(ctx);
     const settings = runSettings(ctx);
+    const { out, resume } = settings;
+    const dataName = stringOption(ctx, 'data');
+    const size = intOption(ctx, 'size');
     const config: VdvaeConfig =
       typeof ctx.values.config === 'string' ? await readVdvaeConfig(ctx.values.config) : MNIST_VDVAE_CONFIG;
     await initBackend(undefined, { log: !ctx.json });
@@ -139,17 +149,7 @@ export const trainVdvaeCommand: Command = {
       `${resume ? 'resuming' : 'training'} VD-VAE (${model.groups} latent groups, ${model.numParameters()} parameters) on ${dataName} -> ${out}`,
     );
     return runAndReport(ctx, out, 'vdvae', model, (log) =>
-      trainVdvae({
-        model,
-        data,
-        out,
-        resume,
-        force,
-        signal: ctx.signal,
-        ...settings,
-        ...log,
-        meta: { dataset: dataName },
-      }),
+      trainVdvae({ model, data, ...settings, ...log, meta: { dataset: dataName } }),
     );
   },
 };
@@ -158,32 +158,37 @@ export const trainVdvaeCommand: Command = {
 export const trainCvdvaeCommand: Command = {
   name: 'train cvdvae',
   summary: 'Train a CVDVAE low-resolution encoder into a frozen VD-VAE prior (diverse super-resolution)',
-  usage:
-    '--prior DIR --out DIR [--scale 4] [--k auto|N] [--upsample 1] [--enc-blocks 8x2,8d2,4x2,4d4,1x1] [--data mnist] [--steps 1000] ' +
-    '[--batch 32] [--lr 1e-3] [--seed 2] [--checkpoint-every 100] [--log-every 50] [--stop-at N] [--resume | --force] [--json]',
+  usage: '',
   options: {
-    ...trainOptions,
-    prior: { type: 'string' },
-    scale: { type: 'string' },
-    k: { type: 'string' },
-    'enc-blocks': { type: 'string' },
-    upsample: { type: 'string' },
-    data: { type: 'string' },
+    prior: model(['vdvae'], 'the frozen VD-VAE prior', { required: true }),
+    ...TRAIN_OPTIONS,
+    scale: int('the super-resolution factor', { default: 4, min: 2, max: 64 }),
+    k: text('auto|N', 'latent groups the low-resolution encoder sets (auto: from the low-frequency analysis)', {
+      default: 'auto',
+      rangeText: '1 to the latent groups',
+    }),
+    upsample: int('the low-resolution input is upsampled by this before encoding', {
+      default: 1,
+      rangeText: '1 to --scale',
+    }),
+    'enc-blocks': text('BLOCKS', 'the low-resolution encoder (official block syntax)', {
+      defaultText: 'two blocks per resolution, e.g. 8x2,8d2,4x2,4d4,1x1 for 8x8',
+    }),
   },
   allowPositionals: false,
   async run(ctx) {
     const priorDir = stringOption(ctx, 'prior');
-    const out = stringOption(ctx, 'out');
-    const scale = intOption(ctx, 'scale', 4, 2, 64);
-    const { resume, force } = runFlags(ctx);
+    const { dir } = await modelOption(ctx, 'prior');
     const settings = runSettings(ctx);
+    const { out, resume } = settings;
+    const scale = intOption(ctx, 'scale');
     await initBackend(undefined, { log: !ctx.json });
-    const prior = await loadVdvae(priorDir);
+    const prior = await loadVdvae(dir);
     ctx.defer(() => prior.dispose());
-    const upsample = intOption(ctx, 'upsample', 1, 1, scale);
+    const upsample = intOption(ctx, 'upsample', undefined, undefined, scale);
     const low = (prior.config.imageSize / scale) * upsample;
     const encBlocks = stringOption(ctx, 'enc-blocks', defaultLowResBlocks(low));
-    const kText = stringOption(ctx, 'k', 'auto');
+    const kText = stringOption(ctx, 'k');
     let k: number;
     if (kText === 'auto') {
       const maxK = prior.decoder.dec_blocks.findIndex((b) => b.base > low);
@@ -200,20 +205,10 @@ export const trainCvdvaeCommand: Command = {
       );
     } else k = intOption(ctx, 'k', 1, 1, prior.groups);
     const model = new Cvdvae(prior, { scale, groups: k, encBlocks, upsample }, { seed: settings.seed });
-    const data = await loadData(stringOption(ctx, 'data', 'mnist'), prior.config.imageSize);
+    const data = await loadData(stringOption(ctx, 'data'), prior.config.imageSize);
     ctx.log(`${resume ? 'resuming' : 'training'} CVDVAE x${scale} (k = ${k}) on ${priorDir} -> ${out}`);
     return runAndReport(ctx, out, 'cvdvae', model, (log) =>
-      trainCvdvae({
-        model,
-        data,
-        out,
-        resume,
-        force,
-        signal: ctx.signal,
-        ...settings,
-        ...log,
-        meta: { prior: priorDir, k },
-      }),
+      trainCvdvae({ model, data, ...settings, ...log, meta: { prior: priorDir, k } }),
     );
   },
 };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { imageGrid, initBackend, readImage, rng, tf, writeImage } from '@scalespace/core';
+import { imageGrid, readImage, rng, tf, writeImage } from '@scalespace/core';
 import { psnr as metricsPsnr } from '@scalespace/metrics';
 import { heldOutPhotos, load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
@@ -19,7 +19,6 @@ export const denoisersSection: DemoSection = {
   id: 'denoisers',
   title: 'Bias-free denoisers: a held-out photo at sigma 25, flat RF 43 vs multi-scale conditional RF 13',
   async run(ctx) {
-    await initBackend(undefined, { log: false });
     const photo = await readImage(fileURLToPath(heldOutPhotos.camera!), { channels: 1 });
     const [h, w] = photo.shape;
     const clean = tf.slice(photo, [(h - CROP) >> 1, (w - CROP) >> 1, 0], [CROP, CROP, 1]);

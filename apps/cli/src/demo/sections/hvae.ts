@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { imageGrid, initBackend, tf, writeImage } from '@scalespace/core';
+import { imageGrid, tf, writeImage } from '@scalespace/core';
 import { imagesAt, loadMnist32, lowResolution } from '@scalespace/hvae';
 import { apd, lrPsnr } from '@scalespace/metrics';
 import { load } from '@scalespace/model-cvdvae-mnist-x4';
@@ -12,7 +12,6 @@ export const hvaeSection: DemoSection = {
   id: 'hvae',
   title: 'Diverse x4 super-resolution (CVDVAE on a VD-VAE prior): MNIST test digits, 8x8 -> 32x32',
   async run(ctx) {
-    await initBackend(undefined, { log: false });
     const model = await load();
     const scale = model.config.scale;
     const samples = 5;

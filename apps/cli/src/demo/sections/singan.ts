@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { imageGrid, initBackend, tf, writeImage } from '@scalespace/core';
+import { imageGrid, tf, writeImage } from '@scalespace/core';
 import { psnr } from '@scalespace/metrics';
 import { load } from '@scalespace/model-singan-coffee';
 import { writeAnimation } from '@scalespace/singan';
@@ -11,7 +11,6 @@ export const singanSection: DemoSection = {
   id: 'singan',
   title: 'Single-image generation (SinGAN / PetsGAN approach): samples from the shipped coffee model',
   async run(ctx) {
-    await initBackend(undefined, { log: false });
     const model = await load();
     try {
       const [h, w] = model.imageSize;
