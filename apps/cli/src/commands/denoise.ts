@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InvalidArgumentError, initBackend, progressBar, readImage, rng, tf, writeImage } from '@scalespace/core';
+import { listImages } from '@scalespace/data';
 import {
   createDenoiser,
   type DenoiserConfig,
@@ -14,24 +14,13 @@ import { choiceOption, intOption, numberOption, optional, stringOption, UsageErr
 import { type CommandOptions, choice, flag, int, model, num, text } from '../options.js';
 import { DEFAULT_DENOISER, DENOISER_KINDS, loadDenoiserOption } from './denoiser-models.js';
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
-
-/** Every image file under a folder (recursive), sorted by path so the order does not depend on the file system. */
-async function imageFiles(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
-    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-    .sort();
-}
-
 /** Training images named by --data: `folder:PATH` (any images, recursively). */
 async function loadTrainingImages(spec: string, channels: 1 | 3): Promise<{ images: tf.Tensor3D[]; files: string[] }> {
   if (spec.startsWith('folder:')) {
     const folder = resolve(spec.slice('folder:'.length));
     if (!existsSync(folder) || !statSync(folder).isDirectory())
       throw new UsageError(`--data ${spec}: "${folder}" is not a folder`);
-    const files = await imageFiles(folder);
+    const files = await listImages(folder);
     if (files.length === 0) throw new UsageError(`--data ${spec}: no PNG/JPEG/WebP/TIFF images under "${folder}"`);
     return { images: await Promise.all(files.map((f) => readImage(f, { channels }))), files };
   }
