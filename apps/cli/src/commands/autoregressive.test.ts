@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readImage, tf } from '@scalespace/core';
 import { fixtureDir } from '@scalespace/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../run-cli.test-helper.js';
@@ -73,6 +74,25 @@ describe('scalespace train pixelpyramids / sample / eval nll', () => {
     const bpd = JSON.parse(nll.stdout).bitsPerDim;
     expect(bpd).toBeGreaterThan(0);
     expect(bpd).toBeLessThan(10);
+  });
+
+  it('cleans samples with --cleanup: only the replaced outlier pixels change', async () => {
+    const plain = join(dir, 'plain.png');
+    const clean = join(dir, 'clean.png');
+    const args = ['sample', 'pixelpyramids-mnist', '--n', '2', '--seed', '4', '--json'];
+    expect((await run([...args, '--out', plain])).code).toBe(0);
+    const cleaned = await run([...args, '--cleanup', '--out', clean]);
+    expect(cleaned.code).toBe(0);
+    const { outliersReplaced } = JSON.parse(cleaned.stdout);
+    // The default contamination: 1% of each 32x32 sample's pixels.
+    expect(outliersReplaced).toBe(2 * Math.round(0.01 * 32 * 32));
+    const [a, b] = await Promise.all([readImage(plain, { channels: 1 }), readImage(clean, { channels: 1 })]);
+    const [va, vb] = [await a.data(), await b.data()];
+    let changed = 0;
+    for (let i = 0; i < va.length; i++) if (va[i] !== vb[i]) changed++;
+    expect(changed).toBeGreaterThan(0);
+    expect(changed).toBeLessThanOrEqual(outliersReplaced);
+    tf.dispose([a, b]);
   });
 
   it('explains a size that does not fit the data', async () => {

@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
-import { type AutoregressiveModel, createModel, loadModel, recipeConfig, trainModel } from '@scalespace/autoregressive';
+import {
+  type AutoregressiveModel,
+  cleanSample,
+  createModel,
+  loadModel,
+  recipeConfig,
+  trainModel,
+} from '@scalespace/autoregressive';
 import { contentHash, imageGrid, initBackend, progressBar, tf, writeImage } from '@scalespace/core';
 import { type Augment, BatchSampler, type ImageDataset, loadDataset } from '@scalespace/data';
 import type { Command, CommandContext } from '../command.js';
@@ -177,10 +184,28 @@ export const evalNllCommand: Command = {
 };
 
 /** `scalespace sample DIR` for PixelCNN++ / PixelPyramids checkpoints. */
+/** Algorithm 1 of the PixelPyramids supplement on every sample [N, H, W, C] in [0, 1]. */
+async function cleanSamples(images: tf.Tensor4D, seed: number): Promise<{ images: tf.Tensor4D; outliers: number }> {
+  const cleaned: tf.Tensor3D[] = [];
+  let outliers = 0;
+  try {
+    for (let i = 0; i < images.shape[0]; i++) {
+      const one = tf.tidy(() => tf.squeeze(tf.slice(images, [i], [1]), [0]) as tf.Tensor3D);
+      const result = await cleanSample(one, { seed: seed + i }).finally(() => one.dispose());
+      result.mask.dispose();
+      cleaned.push(result.image);
+      outliers += result.outliers;
+    }
+    return { images: tf.stack(cleaned) as tf.Tensor4D, outliers };
+  } finally {
+    tf.dispose(cleaned);
+  }
+}
+
 export const autoregressiveSampler: SampleHandler = {
   name: 'pixelcnn/pixelpyramids',
   kinds: ['pixelcnn', 'pixelpyramids'],
-  uses: ['temperature'],
+  uses: ['temperature', 'cleanup'],
   async sample(ctx, dir) {
     const n = intOption(ctx, 'n', 16, 1, 1024);
     const seed = intOption(ctx, 'seed');
@@ -193,7 +218,11 @@ export const autoregressiveSampler: SampleHandler = {
     const s = await model.sample({ n, seed, temperature, signal: ctx.signal });
     ctx.defer(() => s.images.dispose());
     bar?.done();
-    const grid = tf.tidy(() => imageGrid(tf.div(tf.cast(s.images, 'float32'), 2 ** model.bits - 1) as tf.Tensor4D));
+    const images = tf.tidy(() => tf.div(tf.cast(s.images, 'float32'), 2 ** model.bits - 1) as tf.Tensor4D);
+    ctx.defer(() => images.dispose());
+    const cleaned = ctx.values.cleanup === true ? await cleanSamples(images, seed) : undefined;
+    if (cleaned) ctx.defer(() => cleaned.images.dispose());
+    const grid = imageGrid(cleaned?.images ?? images);
     ctx.defer(() => grid.dispose());
     await writeImage(await ctx.output(out), grid);
     const finalBpd = (model.training as { testBitsPerDim?: number } | undefined)?.testBitsPerDim;
@@ -204,11 +233,13 @@ export const autoregressiveSampler: SampleHandler = {
       ...(finalBpd !== undefined && { bitsPerDim: finalBpd }),
       networkEvaluations: s.networkEvaluations,
       seconds: s.seconds,
+      ...(cleaned && { outliersReplaced: cleaned.outliers }),
     };
     if (ctx.json) ctx.printJson(result);
     else
       ctx.log(
-        `wrote ${out}: ${n} samples, ${s.networkEvaluations} sequential network evaluations, ${s.seconds.toFixed(2)} s`,
+        `wrote ${out}: ${n} samples, ${s.networkEvaluations} sequential network evaluations, ${s.seconds.toFixed(2)} s` +
+          (cleaned ? `; clean-up replaced ${cleaned.outliers} outlier pixels` : ''),
       );
     return 0;
   },

@@ -1,6 +1,6 @@
 import { type Command, type CommandContext, rejectUnused, UsageError } from '../command.js';
 import { type ModelKind, resolveModel } from '../models.js';
-import { int, num, text } from '../options.js';
+import { flag, int, num, text } from '../options.js';
 import { autoregressiveSampler } from './autoregressive.js';
 import { vdvaeSampler } from './hvae-sample.js';
 import { sampleSingleImage } from './singan.js';
@@ -35,7 +35,7 @@ function listed(names: string[]): string {
 }
 
 /** The options only some kinds of model read. */
-const MODEL_OPTIONS = ['temperature', 'size', 'frames', 'gen-start-scale'];
+const MODEL_OPTIONS = ['temperature', 'cleanup', 'size', 'frames', 'gen-start-scale'];
 
 /** `scalespace sample MODEL ...`: samples any model, dispatching on the kind it is. */
 export const sampleCommand: Command = {
@@ -54,6 +54,9 @@ export const sampleCommand: Command = {
       default: 1,
       rangeText: '0.001 to 10; VD-VAE 0 to 10',
     }),
+    cleanup: flag(
+      "PixelCNN++/PixelPyramids: replace the outlier pixels the pyramid's cyclic shift can leave (an Isolation Forest on local histograms, then a 7x7 median: the PixelPyramids supplement's Algorithm 1)",
+    ),
     size: text('WxH', 'the sample size of a single-image model (any aspect ratio)', {
       defaultText: 'the training size',
     }),
