@@ -303,7 +303,7 @@ export async function trainDenoiser(
 
 /** A hash of the training images (pixels and shapes), for the run's fingerprint. */
 async function imagesHash(images: HostImage[]): Promise<string> {
-  return contentHash(...images.flatMap((im) => [`${im.height}x${im.width}x${im.channels}`, im.data]));
+  return contentHash(images.flatMap((im) => [`${im.height}x${im.width}x${im.channels}`, im.data]));
 }
 
 async function saveTrainingStateOf(

@@ -190,7 +190,15 @@ describe('scalespace train denoiser / denoise', () => {
     ]);
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toContain('shipped: flat-rf5, multiscale-rf5, flat-rf9');
-    const mnist = await run(['train', 'denoiser', '--data', 'mnist', '--out', join(dir, 'm')]);
-    expect(mnist.stderr).toContain('@scalespace/data');
+    const bigPatch = await run(['train', 'denoiser', '--data', 'mnist', '--out', join(dir, 'm')]);
+    expect(bigPatch.code).toBe(2);
+    expect(bigPatch.stderr).toContain('use --patch 32 or less');
+  });
+
+  it('trains on the MNIST training digits with --data mnist', async () => {
+    const args = ['--patch', '16', '--batch', '4', '--steps', '2', '--rf', '5', '--depth', '3', '--width', '4'];
+    const mnist = await run(['train', 'denoiser', '--data', 'mnist', ...args, '--out', join(dir, 'mnist'), '--json']);
+    expect(mnist.code).toBe(0);
+    expect(JSON.parse(mnist.stdout)).toMatchObject({ images: 60000, steps: 2 });
   });
 });

@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, initBackend, progressBar, readImage, rng, tf, writeImage } from '@scalespace/core';
-import { listImages } from '@scalespace/data';
+import { listImages, loadMnist } from '@scalespace/data';
 import {
   createDenoiser,
   type DenoiserConfig,
   denoiseTiled,
+  type HostImage,
   type MultiscaleDenoiser,
   trainDenoiser,
 } from '@scalespace/denoisers';
@@ -14,20 +15,44 @@ import { choiceOption, intOption, numberOption, optional, stringOption, UsageErr
 import { type CommandOptions, choice, flag, int, model, num, text } from '../options.js';
 import { DEFAULT_DENOISER, DENOISER_KINDS, loadDenoiserOption } from './denoiser-models.js';
 
-/** Training images named by --data: `folder:PATH` (any images, recursively). */
-async function loadTrainingImages(spec: string, channels: 1 | 3): Promise<{ images: tf.Tensor3D[]; files: string[] }> {
+const MNIST_SIDE = 32;
+
+/** The MNIST training digits padded 28 -> 32 (as every scalespace MNIST model sees them), as host images. */
+async function mnistDigits(channels: 1 | 3, patch: number): Promise<HostImage[]> {
+  if (channels !== 1) throw new UsageError('--data mnist is grey: use --channels 1');
+  if (patch > MNIST_SIDE)
+    throw new UsageError(`--data mnist: digits are ${MNIST_SIDE}x${MNIST_SIDE}; use --patch ${MNIST_SIDE} or less`);
+  const digits = await loadMnist('train');
+  const [h, w] = digits.shape;
+  const pad = (MNIST_SIDE - h) / 2;
+  const images: HostImage[] = [];
+  for (let i = 0; i < digits.size; i++) {
+    const data = new Float32Array(MNIST_SIDE * MNIST_SIDE);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) data[(y + pad) * MNIST_SIDE + x + pad] = digits.data[(i * h + y) * w + x] / 255;
+    }
+    images.push({ data, height: MNIST_SIDE, width: MNIST_SIDE, channels: 1 });
+  }
+  return images;
+}
+
+/** Training images named by --data: `folder:PATH` (any images, recursively) or `mnist` (the training digits). */
+async function loadTrainingImages(
+  spec: string,
+  channels: 1 | 3,
+  patch: number,
+): Promise<{ images: Array<tf.Tensor3D | HostImage>; count: number }> {
   if (spec.startsWith('folder:')) {
     const folder = resolve(spec.slice('folder:'.length));
     if (!existsSync(folder) || !statSync(folder).isDirectory())
       throw new UsageError(`--data ${spec}: "${folder}" is not a folder`);
     const files = await listImages(folder);
     if (files.length === 0) throw new UsageError(`--data ${spec}: no PNG/JPEG/WebP/TIFF images under "${folder}"`);
-    return { images: await Promise.all(files.map((f) => readImage(f, { channels }))), files };
+    return { images: await Promise.all(files.map((f) => readImage(f, { channels }))), count: files.length };
   }
   if (spec === 'mnist') {
-    throw new UsageError(
-      '--data mnist needs the MNIST reader of @scalespace/data, which is not published yet; use --data folder:PATH',
-    );
+    const images = await mnistDigits(channels, patch);
+    return { images, count: images.length };
   }
   throw new UsageError(`--data must be folder:PATH or mnist, got "${spec}"`);
 }
@@ -55,7 +80,13 @@ export const trainDenoiserCommand: Command = {
     'multi-scale model and trains only the conditionals.',
   ].join('\n'),
   options: {
-    data: text('folder:PATH', 'the training images (any images under PATH, recursively)', { required: true }),
+    data: text(
+      'folder:PATH|mnist',
+      'the training images: any images under PATH (recursively), or the MNIST training digits padded to 32x32',
+      {
+        required: true,
+      },
+    ),
     out: text('DIR', 'the run folder: checkpoints, the log and the model', { required: true }),
     kind: choice(['flat', 'multiscale'], 'a flat BF-CNN or a multi-scale wavelet-conditional denoiser', {
       default: 'flat',
@@ -142,8 +173,8 @@ export const trainDenoiserCommand: Command = {
     if (train !== 'all' && kind !== 'multiscale') throw new UsageError(`--train ${train} needs --kind multiscale`);
     if (reusesLowpass && kind !== 'multiscale') throw new UsageError('--lowpass-from needs --kind multiscale');
     const backend = await initBackend(undefined, { log: !ctx.json });
-    const { images, files } = await loadTrainingImages(data, channels);
-    ctx.defer(() => tf.dispose(images));
+    const { images, count } = await loadTrainingImages(data, channels, options.patchSize);
+    ctx.defer(() => tf.dispose(images.filter((i): i is tf.Tensor3D => i instanceof tf.Tensor)));
     const model = createDenoiser(config, { seed: options.seed });
     ctx.defer(() => model.dispose());
     if (reusesLowpass) await copyLowpass(ctx, model as MultiscaleDenoiser);
@@ -153,7 +184,7 @@ export const trainDenoiserCommand: Command = {
       for (const net of ms.conditionals) net.setTrainable(train === 'conditionals');
     }
     ctx.log(
-      `train denoiser: ${kind}, ${model.numParameters()} parameters, ${files.length} images, ${steps} steps on ${backend}`,
+      `train denoiser: ${kind}, ${model.numParameters()} parameters, ${count} images, ${steps} steps on ${backend}`,
     );
     const bar = ctx.json ? undefined : progressBar(`train ${kind}`, process.stderr);
     ctx.defer(() => bar?.done());
@@ -175,7 +206,7 @@ export const trainDenoiserCommand: Command = {
       out,
       config,
       parameters: model.numParameters(),
-      images: files.length,
+      images: count,
       ...options,
       startStep: result.startStep,
       stepsRun: result.steps,

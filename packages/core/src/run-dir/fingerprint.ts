@@ -35,9 +35,15 @@ export function fingerprintDifferences(saved: unknown, now: unknown, ignore: rea
   return out;
 }
 
-/** A short hex SHA-256 of bytes and strings (data sets, images), for fingerprints. Node and browsers. */
-export async function contentHash(...parts: Array<ArrayBufferView | string>): Promise<string> {
-  const chunks = parts.map((p) =>
+type HashPart = ArrayBufferView | string;
+
+/**
+ * A short hex SHA-256 of bytes and strings (data sets, images), for fingerprints. Node and browsers. Parts may
+ * come in arrays (the same hash as spread out), which a data set of many thousand images needs: a spread that
+ * long overflows the call stack.
+ */
+export async function contentHash(...parts: Array<HashPart | HashPart[]>): Promise<string> {
+  const chunks = parts.flat().map((p) =>
     typeof p === 'string' ? new TextEncoder().encode(p) : new Uint8Array(p.buffer, p.byteOffset, p.byteLength),
   );
   const total = chunks.reduce((s, c) => s + c.length + 8, 0);

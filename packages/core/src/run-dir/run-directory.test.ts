@@ -45,6 +45,10 @@ describe('fingerprints', () => {
     expect(await contentHash(new Uint8Array([1, 2, 3]), 'x')).toBe(a);
     expect(await contentHash(new Uint8Array([1, 2, 4]), 'x')).not.toBe(a);
     expect(await contentHash('ab', 'c')).not.toBe(await contentHash('a', 'bc'));
+    // Parts in an array hash as if spread out, and a list far longer than a spread allows works.
+    expect(await contentHash([new Uint8Array([1, 2, 3]), 'x'])).toBe(a);
+    const many = Array.from({ length: 200_000 }, (_, i) => String(i % 7));
+    expect(await contentHash(many)).toMatch(/^[0-9a-f]{32}$/);
   });
 });
 
