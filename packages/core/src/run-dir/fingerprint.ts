@@ -43,9 +43,11 @@ type HashPart = ArrayBufferView | string;
  * long overflows the call stack.
  */
 export async function contentHash(...parts: Array<HashPart | HashPart[]>): Promise<string> {
-  const chunks = parts.flat().map((p) =>
-    typeof p === 'string' ? new TextEncoder().encode(p) : new Uint8Array(p.buffer, p.byteOffset, p.byteLength),
-  );
+  const chunks = parts
+    .flat()
+    .map((p) =>
+      typeof p === 'string' ? new TextEncoder().encode(p) : new Uint8Array(p.buffer, p.byteOffset, p.byteLength),
+    );
   const total = chunks.reduce((s, c) => s + c.length + 8, 0);
   const all = new Uint8Array(total);
   let at = 0;
