@@ -2,8 +2,11 @@
 // every method scalespace has, all scored the same way. CVDVAE, bicubic, ESRGAN and Kadkhodaie's solver see
 // the bicubic x1/4 digit; PixelPyramids sees the 8x8 level of its lossless paired pyramid (it samples the
 // four finer levels; "own input exact" says it reproduces that level exactly, by construction).
+
+import { fileURLToPath } from 'node:url';
 import type { PixelPyramids } from '@scalespace/autoregressive';
 import { tf } from '@scalespace/core';
+import { loadDenoiser } from '@scalespace/denoisers';
 import { imagesAt, loadMnist32 } from '@scalespace/hvae';
 import { load as loadCvdvae } from '@scalespace/model-cvdvae-mnist-x4';
 import { load as loadKadkhodaie } from '@scalespace/model-kadkhodaie-celeba160';
@@ -16,6 +19,9 @@ const COUNT = Number(process.env.SCALESPACE_SR_COUNT ?? 200);
 /** The iterative solver costs hundreds of evaluations a sample: it runs on the first digits only. */
 const KADKHODAIE_COUNT = Number(process.env.SCALESPACE_SR_KADKHODAIE_COUNT ?? 40);
 const SAMPLES = 5;
+/** The digit prior for the solver: a small BF-CNN trained here (recipe in bench/assets/denoiser-mnist-rf13). */
+const DIGIT_DENOISER = fileURLToPath(new URL('../assets/denoiser-mnist-rf13/model.safetensors', import.meta.url));
+const DIGIT_NOTE = 'bench/assets/denoiser-mnist-rf13 (scalespace train denoiser --data mnist)';
 const BATCH = 20;
 const DATASET = 'MNIST digits';
 
@@ -153,22 +159,32 @@ export async function digitRows(): Promise<{ rows: SrRow[]; figure: FigureStrip 
     ),
   );
   esrgan.dispose();
-  const denoiser = await loadKadkhodaie('flat-rf43');
-  rows.push(
-    await digitRow(
-      'Kadkhodaie, official flat RF 43 (CelebA)',
-      test,
-      KADKHODAIE_COUNT,
-      SAMPLES,
-      async (_t, low, batch) => {
-        const { samples, evaluations } = await kadkhodaieSamples(denoiser, low, SAMPLES, 11 + batch);
-        return { images: samples, evaluations };
-      },
-      figure,
-      `first ${KADKHODAIE_COUNT} digits; a face prior (no digit denoiser exists here)`,
-    ),
-  );
-  denoiser.dispose();
+  const priors = [
+    {
+      label: 'Kadkhodaie, official flat RF 43 (CelebA)',
+      load: () => loadKadkhodaie('flat-rf43'),
+      note: 'a face prior',
+    },
+    { label: 'Kadkhodaie, BF-CNN RF 13 trained on digits', load: () => loadDenoiser(DIGIT_DENOISER), note: DIGIT_NOTE },
+  ];
+  for (const prior of priors) {
+    const denoiser = await prior.load();
+    rows.push(
+      await digitRow(
+        prior.label,
+        test,
+        KADKHODAIE_COUNT,
+        SAMPLES,
+        async (_t, low, batch) => {
+          const { samples, evaluations } = await kadkhodaieSamples(denoiser, low, SAMPLES, 11 + batch);
+          return { images: samples, evaluations };
+        },
+        figure,
+        `first ${KADKHODAIE_COUNT} digits; ${prior.note}`,
+      ),
+    );
+    denoiser.dispose();
+  }
   figure.add('ground truth', first);
   tf.dispose([first, firstLow]);
   return { rows, figure };

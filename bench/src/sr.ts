@@ -3,11 +3,21 @@
 // four held-out CC0 photos (sr-photos.ts). Columns: PSNR of one sample and of the mean of an input's
 // samples, SSIM, LR-PSNR (the output degraded again against the input), APD (the samples' diversity, mean
 // pairwise MSE), sequential network evaluations per output, and seconds per image (all its samples).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { initBackend } from '@scalespace/core';
-import { printTable, writeResults } from './harness.js';
+import { printTable, RESULTS_DIR, writeResults } from './harness.js';
 import { digitRows } from './sr-digits.js';
 import type { SrRow } from './sr-methods.js';
 import { photoRows } from './sr-photos.js';
+
+async function previousRows(): Promise<SrRow[]> {
+  try {
+    return JSON.parse(await readFile(join(RESULTS_DIR, 'sr.json'), 'utf8')).results.rows ?? [];
+  } catch {
+    return [];
+  }
+}
 
 const cell = (v: number) => (Number.isNaN(v) ? '-' : v);
 
@@ -49,5 +59,7 @@ export async function run(): Promise<void> {
     console.log(`figure ${file}: ${order.join(' | ')}`);
   }
   console.log(`backend ${backend}`);
-  await writeResults('sr', { backend, factor: 4, rows: [...digits, ...photos] });
+  // A run of one dataset keeps the other's rows from the last full run.
+  const kept = (await previousRows()).filter((r) => !(r.dataset === 'MNIST digits' ? digits : photos).length);
+  await writeResults('sr', { backend, factor: 4, rows: [...digits, ...photos, ...kept] });
 }
