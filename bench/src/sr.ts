@@ -9,7 +9,6 @@ import { initBackend, tf } from '@scalespace/core';
 import {
   evaluateBicubic,
   evaluateSuperResolution,
-  imagesAt,
   loadMnist32,
   lowResolution,
   type SrTableRow,
@@ -39,7 +38,7 @@ async function pixelPyramidsRow(
   let exact = true;
   for (let start = 0; start < COUNT; start += BATCH) {
     const idx = Array.from({ length: Math.min(BATCH, COUNT - start) }, (_, k) => start + k);
-    const x = imagesAt(data, idx);
+    const x = data.images(idx);
     const gt = tf.tidy(() => tf.reshape(tf.tile(tf.expandDims(x, 1), [1, SAMPLES, 1, 1, 1]), [-1, 32, 32, 1]));
     const ints = tf.tidy(() => tf.cast(tf.round(tf.mul(gt, 255)), 'int32'));
     const pyramid = pairedPyramid(ints, { bits: 8, levels: 4 });

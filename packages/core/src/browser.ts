@@ -20,7 +20,7 @@ export {
   ScalespaceError,
 } from './errors.js';
 export { gaussianKl, gaussianLogProb, gaussianSample } from './gaussian.js';
-export type { Channels, ImageGridOptions, ReadImageOptions } from './image-io.js';
+export type { AnimatedGifOptions, Channels, ImageGridOptions, ReadImageOptions } from './image-io.js';
 export {
   assertImageTensor,
   imageFromPixels,
@@ -28,6 +28,7 @@ export {
   readImage,
   toBytes,
   toImageData,
+  writeAnimatedGif,
   writeImage,
 } from './image-io.js';
 export type {

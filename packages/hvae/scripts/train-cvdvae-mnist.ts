@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { imageGrid, initBackend, rng, tf, writeImage } from '@scalespace/core';
 import { resize } from '@scalespace/pyramids';
 import { Cvdvae } from '../src/cvdvae.js';
-import { loadMnist32 } from '../src/image-array.js';
-import { imagesAt } from '../src/image-batches.js';
 import { chooseGroups, lowFrequencyAnalysis } from '../src/low-frequency.js';
 import { lowResolution } from '../src/low-res.js';
+import { loadMnist32 } from '../src/mnist32.js';
 import { evaluateBicubic, evaluateSuperResolution } from '../src/sr-evaluation.js';
 import { loadCvdvae, trainCvdvae } from '../src/train-cvdvae.js';
 import { loadVdvae } from '../src/vdvae-io.js';
@@ -99,7 +98,7 @@ await writeFile(
 
 // Figure: per test image, LR (nearest), bicubic, 5 samples at t = 0.8, ground truth.
 const idx = [0, 1, 2, 3, 4, 5, 6, 7];
-const x = imagesAt(test, idx);
+const x = test.images(idx);
 const y = lowResolution(x, scale);
 const rowsOut = tf.tidy(() => {
   const near = tf.image.resizeNearestNeighbor(y, [32, 32]);

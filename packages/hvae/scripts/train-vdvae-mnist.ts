@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '@scalespace/core';
-import { loadMnist32 } from '../src/image-array.js';
+import { loadMnist32 } from '../src/mnist32.js';
 import { evaluateElbo, trainVdvae } from '../src/train-vdvae.js';
 import { Vdvae } from '../src/vdvae.js';
 import { loadVdvae } from '../src/vdvae-io.js';

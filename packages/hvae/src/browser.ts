@@ -8,8 +8,6 @@ export type { CvdvaeConfig, CvdvaeLossTerms, SuperResolveOptions } from './cvdva
 export { Cvdvae } from './cvdvae.js';
 export type { CvdvaeCheckpointConfig } from './cvdvae-io.js';
 export { CVDVAE_FORMAT, loadCvdvae, saveCvdvae } from './cvdvae-io.js';
-export type { ImageArray } from './image-array.js';
-export { imagesAt, ShuffledBatches } from './image-batches.js';
 export type {
   DecodeLatentsOptions,
   DecodeOptions,

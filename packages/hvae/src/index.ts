@@ -1,6 +1,6 @@
 // The Node entry: everything in browser.ts, plus training runs (folders, logs) and MNIST from disk.
 export * from './browser.js';
-export { loadMnist32, padImages } from './image-array.js';
+export { loadMnist32 } from './mnist32.js';
 export type { TrainCvdvaeOptions } from './train-cvdvae.js';
 export { trainCvdvae } from './train-cvdvae.js';
 export type { TrainVdvaeOptions } from './train-vdvae.js';

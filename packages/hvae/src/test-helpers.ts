@@ -1,4 +1,5 @@
 import { rng, tf } from '@scalespace/core';
+import { ImageDataset } from '@scalespace/data';
 import type { Vdvae } from './vdvae.js';
 import type { VdvaeConfig } from './vdvae-config.js';
 
@@ -46,7 +47,7 @@ export function allTinyImages(): tf.Tensor4D {
 }
 
 /** Random uint8 "images" with blobs (for training tests). */
-export function syntheticImages(n: number, size: number, seed: number): import('./image-array.js').ImageArray {
+export function syntheticImages(n: number, size: number, seed: number): ImageDataset {
   const r = rng(seed);
   const data = new Uint8Array(n * size * size);
   for (let i = 0; i < n; i++) {
@@ -59,5 +60,5 @@ export function syntheticImages(n: number, size: number, seed: number): import('
         data[(i * size + y) * size + x] = Math.round(255 * Math.max(0, Math.min(1, rad - d)));
       }
   }
-  return { data, n, height: size, width: size, channels: 1 };
+  return new ImageDataset(data, [size, size, 1], { name: `synthetic(${n}, ${size}, ${seed})`, path: '' });
 }

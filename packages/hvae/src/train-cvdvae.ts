@@ -1,39 +1,21 @@
-import { InvalidArgumentError, type LongWorkOptions, rng, tf } from '@scalespace/core';
+import { rng, tf } from '@scalespace/core';
+import { BatchSampler } from '@scalespace/data';
 import type { Cvdvae } from './cvdvae.js';
 import { checkpointConfig } from './cvdvae-io.js';
-import type { ImageArray } from './image-array.js';
-import { ShuffledBatches } from './image-batches.js';
 import { lowResolution } from './low-res.js';
 import {
-  type OptimizerSettings,
+  checkImageShape,
+  type HvaeTrainOptions,
   outputOf,
   resolveOptimizer,
   runControls,
   runTraining,
   type TrainingRunResult,
-  type TrainLogEntry,
 } from './training.js';
 
-export interface TrainCvdvaeOptions extends LongWorkOptions {
+/** `data` holds the high-resolution images; the low-resolution inputs are made by `lowResolution`. */
+export interface TrainCvdvaeOptions extends HvaeTrainOptions {
   model: Cvdvae;
-  /** High-resolution training images; the low-resolution inputs are made by `lowResolution`. */
-  data: ImageArray;
-  /** Output directory (core's run-directory contract). */
-  out?: string;
-  /** @deprecated the older name of `out`. */
-  dir?: string;
-  steps: number;
-  batchSize?: number;
-  seed?: number;
-  optimizer?: Partial<OptimizerSettings>;
-  resume?: boolean;
-  /** Start over in a non-empty `out`. */
-  force?: boolean;
-  stopAt?: number;
-  checkpointEvery?: number;
-  logEvery?: number;
-  meta?: Record<string, unknown>;
-  onLog?: (entry: TrainLogEntry) => void;
 }
 
 /**
@@ -43,14 +25,9 @@ export interface TrainCvdvaeOptions extends LongWorkOptions {
  */
 export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<TrainingRunResult> {
   const { model, data, steps, batchSize = 32, seed = 0 } = options;
-  const { imageSize, imageChannels } = model.prior.config;
-  if (data.height !== imageSize || data.width !== imageSize || data.channels !== imageChannels) {
-    throw new InvalidArgumentError(
-      `training images are ${data.height}x${data.width}x${data.channels}, the prior wants ${imageSize}x${imageSize}x${imageChannels}`,
-    );
-  }
+  checkImageShape(data, model.prior.config.imageSize, model.prior.config.imageChannels, 'the prior');
   const optimizer = resolveOptimizer(options.optimizer);
-  const batches = new ShuffledBatches(data, { batchSize, seed });
+  const batches = new BatchSampler(data, { batchSize, seed });
   const config = checkpointConfig(model, {
     training: { steps, batchSize, seed, optimizer },
     ...(options.meta && { meta: options.meta }),
@@ -65,7 +42,8 @@ export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<Training
     optimizer,
     ...runControls(options),
     loss: (step) => {
-      const x = batches.batch(step);
+      const { images: x, labels } = batches.batch(step);
+      labels?.dispose();
       const y = lowResolution(x, model.config.scale);
       const terms = model.lossTerms(x, y, { rng: rng(seed).fork(`step${step}`) });
       tf.dispose([x, y]);

@@ -1,16 +1,14 @@
 import { join } from 'node:path';
 import { initBackend, progressBar } from '@scalespace/core';
-import { loadFashionMnist } from '@scalespace/data';
+import { type ImageDataset, loadFashionMnist, padImages } from '@scalespace/data';
 import {
   Cvdvae,
   chooseGroups,
   DEFAULT_VDVAE_CONFIG,
-  type ImageArray,
   loadMnist32,
   loadVdvae,
   lowFrequencyAnalysis,
   MNIST_VDVAE_CONFIG,
-  padImages,
   resolveVdvaeConfig,
   type TrainingRunResult,
   type TrainLogEntry,
@@ -40,14 +38,10 @@ const trainOptions = {
   ema: { type: 'string' },
 } as const;
 
-async function loadData(name: string, size: number): Promise<ImageArray> {
+async function loadData(name: string, size: number): Promise<ImageDataset> {
   if (size !== 32) throw new UsageError(`--size ${size}: the MNIST-style sets are padded 28 -> 32; use --size 32`);
   if (name === 'mnist') return loadMnist32('train');
-  if (name === 'fashion-mnist') {
-    const set = await loadFashionMnist('train');
-    const [height, width, channels] = set.shape;
-    return padImages({ data: set.data, n: set.size, height, width, channels }, 2);
-  }
+  if (name === 'fashion-mnist') return padImages(await loadFashionMnist('train'), 2);
   throw new UsageError(`--data must be mnist or fashion-mnist, got "${name}"`);
 }
 
