@@ -8,7 +8,7 @@ import {
   registerGradient,
   type Tensor,
   type Tensor4D,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import {
   conv2dBackpropFilterComposed,
   conv2dBackpropInputComposed,

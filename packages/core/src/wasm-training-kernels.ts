@@ -14,7 +14,7 @@
 // Kernels run inside the engine with the tape off, so the ops used here are not recorded; they
 // return a Tensor, which the engine accepts as a kernel output.
 
-import * as ops from '@tensorflow/tfjs';
+import * as ops from '@tensorflow/tfjs-core';
 import {
   backend_util,
   engine,
@@ -26,7 +26,7 @@ import {
   type Tensor4D,
   type TensorInfo,
   tidy,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 
 type Pad = backend_util.PadInfo | 'valid' | 'same' | number | backend_util.ExplicitPadding;
 type Pair = [number, number];

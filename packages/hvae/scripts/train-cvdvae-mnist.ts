@@ -10,7 +10,8 @@ import { chooseGroups, lowFrequencyAnalysis } from '../src/low-frequency.js';
 import { lowResolution } from '../src/low-res.js';
 import { loadMnist32 } from '../src/mnist32.js';
 import { evaluateBicubic, evaluateSuperResolution } from '../src/sr-evaluation.js';
-import { loadCvdvae, trainCvdvae } from '../src/train-cvdvae.js';
+import { loadCvdvae } from '../src/cvdvae-io.js';
+import { trainCvdvae } from '../src/train-cvdvae.js';
 import { loadVdvae } from '../src/vdvae-io.js';
 
 await initBackend('wasm');
