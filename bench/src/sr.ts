@@ -14,7 +14,7 @@ import {
   type SrTableRow,
 } from '@scalespace/hvae';
 import { apd, lrPsnr, psnrPerImage, ssimPerImage } from '@scalespace/metrics';
-import { load as loadCvdvae } from '@scalespace/model-cvdvae-mnist-x4';
+import { load as loadCVDVAE } from '@scalespace/model-cvdvae-mnist-x4';
 import { load as loadPixelPyramids } from '@scalespace/model-pixelpyramids-mnist';
 import { disposePaired, pairedPyramid } from '@scalespace/pyramids';
 import { printTable, writeResults } from './harness.js';
@@ -87,7 +87,7 @@ export async function run(): Promise<void> {
   const backend = await initBackend();
   const test = await loadMnist32('test');
   const rows: Row[] = [];
-  const cvdvae = await loadCvdvae();
+  const cvdvae = await loadCVDVAE();
   for (const temperature of [0.1, 0.8]) {
     const r = await evaluateSuperResolution(cvdvae, test, { count: COUNT, samples: SAMPLES, temperature, seed: 3 });
     rows.push({ ...r, networkEvaluations: 1 });

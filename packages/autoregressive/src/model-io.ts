@@ -10,16 +10,16 @@ import {
   type tf,
 } from '@scalespace/core';
 import { PixelPyramids, type PixelPyramidsConfig } from './pixel-pyramids.js';
-import { PixelCnn, type PixelCnnConfig } from './pixelcnn.js';
+import { PixelCNN, type PixelCNNConfig } from './pixelcnn.js';
 
 /** A whole-image PixelCNN++: the network plus the image size it was trained on. */
-export interface PixelCnnImageConfig extends PixelCnnConfig {
+export interface PixelCNNImageConfig extends PixelCNNConfig {
   height: number;
   width: number;
 }
 
 export type AutoregressiveConfig =
-  | { kind: 'pixelcnn'; model: PixelCnnImageConfig }
+  | { kind: 'pixelcnn'; model: PixelCNNImageConfig }
   | { kind: 'pixelpyramids'; model: PixelPyramidsConfig };
 
 /** Either model, with what training and evaluation need from it. */
@@ -44,7 +44,7 @@ export interface AutoregressiveModel {
 export function createModel(config: AutoregressiveConfig, seed = 0): AutoregressiveModel {
   if (config.kind === 'pixelcnn') {
     const m = config.model;
-    const net = new PixelCnn(m, rng(seed).fork('pixelcnn'));
+    const net = new PixelCNN(m, rng(seed).fork('pixelcnn'));
     return {
       kind: 'pixelcnn',
       module: net,

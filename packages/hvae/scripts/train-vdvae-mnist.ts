@@ -4,15 +4,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '@scalespace/core';
 import { loadMnist32 } from '../src/mnist32.js';
-import { evaluateElbo, trainVdvae } from '../src/train-vdvae.js';
-import { Vdvae } from '../src/vdvae.js';
-import { loadVdvae } from '../src/vdvae-io.js';
+import { evaluateElbo, trainVDVAE } from '../src/train-vdvae.js';
+import { VDVAE } from '../src/vdvae.js';
+import { loadVDVAE } from '../src/vdvae-io.js';
 
 await initBackend('wasm');
 const [dir, stepsArg] = process.argv.slice(2);
 const steps = Number(stepsArg);
 const resume = process.argv.includes('--resume');
-const model = new Vdvae(
+const model = new VDVAE(
   {
     imageSize: 32,
     imageChannels: 1,
@@ -30,7 +30,7 @@ const model = new Vdvae(
 );
 const train = await loadMnist32('train');
 const started = Date.now();
-const result = await trainVdvae({
+const result = await trainVDVAE({
   model,
   data: train,
   out: dir,
@@ -48,7 +48,7 @@ const result = await trainVdvae({
     ),
 });
 console.log(JSON.stringify(result));
-const ema = await loadVdvae(dir);
+const ema = await loadVDVAE(dir);
 const test = await loadMnist32('test');
 const evalStart = Date.now();
 const report = await evaluateElbo(ema, test, { batchSize: 100 });

@@ -9,7 +9,7 @@ import {
 import type { ImageDataset } from '@scalespace/data';
 import { apd, lrPsnr, psnrPerImage, ssimPerImage } from '@scalespace/metrics';
 import { resize } from '@scalespace/pyramids';
-import type { Cvdvae } from './cvdvae.js';
+import type { CVDVAE } from './cvdvae.js';
 import { lowResolution } from './low-res.js';
 
 /** One row of the paper's Table 1: means over the evaluated images (and their samples). */
@@ -117,7 +117,7 @@ async function evaluate(
  * the input), APD (mean pairwise MSE among an input's samples) and seconds per sample.
  */
 export function evaluateSuperResolution(
-  model: Cvdvae,
+  model: CVDVAE,
   data: ImageDataset,
   options: SrEvaluationOptions = {},
 ): Promise<SrTableRow> {

@@ -1,6 +1,6 @@
 import { rng, tf } from '@scalespace/core';
 import { BatchSampler } from '@scalespace/data';
-import type { Cvdvae } from './cvdvae.js';
+import type { CVDVAE } from './cvdvae.js';
 import { checkpointConfig } from './cvdvae-io.js';
 import { lowResolution } from './low-res.js';
 import {
@@ -14,16 +14,16 @@ import {
 } from './training.js';
 
 /** `data` holds the high-resolution images; the low-resolution inputs are made by `lowResolution`. */
-export interface TrainCvdvaeOptions extends HvaeTrainOptions {
-  model: Cvdvae;
+export interface TrainCVDVAEOptions extends HvaeTrainOptions {
+  model: CVDVAE;
 }
 
 /**
  * Trains CVDVAE's low-resolution encoder on the KL-sum loss with the prior frozen (only psi is in the
  * optimiser; the prior's weights are not touched), with the same AdamW / EMA / clipping / skipping
- * loop as VD-VAE. `dir` then holds the whole model (prior + encoder), loadable with `loadCvdvae`.
+ * loop as VD-VAE. `dir` then holds the whole model (prior + encoder), loadable with `loadCVDVAE`.
  */
-export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<TrainingRunResult> {
+export async function trainCVDVAE(options: TrainCVDVAEOptions): Promise<TrainingRunResult> {
   const { model, data, steps, batchSize = 32, seed = 0 } = options;
   checkImageShape(data, model.prior.config.imageSize, model.prior.config.imageChannels, 'the prior');
   const optimizer = resolveOptimizer(options.optimizer);

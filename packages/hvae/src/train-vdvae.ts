@@ -10,35 +10,35 @@ import {
   runTraining,
   type TrainingRunResult,
 } from './training.js';
-import type { Vdvae } from './vdvae.js';
-import { plainVdvaeConfig } from './vdvae-config.js';
+import type { VDVAE } from './vdvae.js';
+import { plainVDVAEConfig } from './vdvae-config.js';
 import { VDVAE_FORMAT } from './vdvae-io.js';
 
 /** The config a VD-VAE training directory stores (`format` tells loaders what the folder holds). */
 
 /** `out` then holds the EMA model, the training state and the JSON log. */
-export interface TrainVdvaeOptions extends HvaeTrainOptions {
-  model: Vdvae;
+export interface TrainVDVAEOptions extends HvaeTrainOptions {
+  model: VDVAE;
 }
 
-function checkData(model: Vdvae, data: ImageDataset) {
+function checkData(model: VDVAE, data: ImageDataset) {
   checkImageShape(data, model.config.imageSize, model.config.imageChannels, 'the model');
 }
 
 /**
  * Trains a VD-VAE on the negative ELBO (nats/dim: reconstruction + every group's KL) with AdamW,
  * warm-up, gradient clipping and skipping, and an EMA of the weights; `dir` then holds the EMA model,
- * loadable with `loadVdvae`, and `--resume` state. The log reports bits/dim, reconstruction and each
+ * loadable with `loadVDVAE`, and `--resume` state. The log reports bits/dim, reconstruction and each
  * group's KL separately.
  */
-export async function trainVdvae(options: TrainVdvaeOptions): Promise<TrainingRunResult> {
+export async function trainVDVAE(options: TrainVDVAEOptions): Promise<TrainingRunResult> {
   const { model, data, steps, batchSize = 32, seed = 0 } = options;
   checkData(model, data);
   const optimizer = resolveOptimizer(options.optimizer);
   const batches = new BatchSampler(data, { batchSize, seed });
   const config = {
     format: VDVAE_FORMAT,
-    model: plainVdvaeConfig(model.config),
+    model: plainVDVAEConfig(model.config),
     training: { steps, batchSize, seed, optimizer },
     ...(options.meta && { meta: options.meta }),
   };
@@ -73,7 +73,7 @@ export async function trainVdvae(options: TrainVdvaeOptions): Promise<TrainingRu
  * evaluated in batches. An upper bound on the model's negative log-likelihood.
  */
 export async function evaluateElbo(
-  model: Vdvae,
+  model: VDVAE,
   data: ImageDataset,
   options: { batchSize?: number; limit?: number; seed?: number } = {},
 ): Promise<ElboReport & { images: number }> {

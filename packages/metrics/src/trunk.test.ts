@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng, tf } from '@scalespace/core';
 // The reference only: tfjs-layers runs nsfwjs's Keras model (scalespace itself does not use tfjs-layers).
-import { loadLayersModel, model as layersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { model as layersModel, loadLayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureTrunk, loadTrunk } from './trunk.js';
 import { nsfwjsModelDir } from './trunk-convert.js';

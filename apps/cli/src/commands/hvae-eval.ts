@@ -1,6 +1,6 @@
 import { initBackend } from '@scalespace/core';
 import { type ImageDataset, loadDataset, padImages } from '@scalespace/data';
-import { evaluateElbo, loadVdvae } from '@scalespace/hvae';
+import { evaluateElbo, loadVDVAE } from '@scalespace/hvae';
 import { type CommandContext, intOption, stringOption, UsageError } from '../command.js';
 import { readCheckpointConfig } from '../models.js';
 
@@ -27,7 +27,7 @@ export async function evalVdvaeNll(ctx: CommandContext, dir: string): Promise<nu
   const dataName = stringOption(ctx, 'data', typeof trainedOn === 'string' ? trainedOn : undefined);
   const limit = ctx.values.limit === undefined ? undefined : intOption(ctx, 'limit', 1000, 1);
   await initBackend(undefined, { log: !ctx.json });
-  const model = await loadVdvae(dir);
+  const model = await loadVDVAE(dir);
   try {
     const { imageSize, imageChannels } = model.config;
     const images = await testImages(dataName, imageSize, imageChannels as 1 | 3);

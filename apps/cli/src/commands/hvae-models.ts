@@ -3,15 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type CVDVAE,
   CVDVAE_FORMAT,
-  type Cvdvae,
-  loadCvdvae,
-  loadVdvae,
+  loadCVDVAE,
+  loadVDVAE,
   OFFICIAL_HPS_PRESETS,
   type OfficialHps,
   parseOfficialHps,
+  type VDVAE,
   VDVAE_FORMAT,
-  type Vdvae,
 } from '@scalespace/hvae';
 import { type CommandContext, UsageError } from '../command.js';
 import { readCheckpointConfig } from '../models.js';
@@ -41,11 +41,11 @@ export async function hvaeKind(dir: string): Promise<'vdvae' | 'cvdvae' | null> 
 }
 
 /** Loads a VD-VAE directory, or the prior inside a CVDVAE directory. */
-export async function loadPrior(dir: string): Promise<Vdvae> {
+export async function loadPrior(dir: string): Promise<VDVAE> {
   const kind = await hvaeKind(dir);
-  if (kind === 'vdvae') return loadVdvae(dir);
+  if (kind === 'vdvae') return loadVDVAE(dir);
   if (kind === 'cvdvae') {
-    const model: Cvdvae = await loadCvdvae(dir);
+    const model: CVDVAE = await loadCVDVAE(dir);
     // Keep the prior, free the low-resolution encoder around it.
     const prior = new Set(Object.values(model.prior.stateDict()));
     for (const v of Object.values(model.stateDict())) if (!prior.has(v)) v.dispose();

@@ -2,20 +2,20 @@ import { join } from 'node:path';
 import { initBackend, progressBar } from '@scalespace/core';
 import { type ImageDataset, loadFashionMnist, padImages } from '@scalespace/data';
 import {
-  Cvdvae,
+  CVDVAE,
   chooseGroups,
   DEFAULT_VDVAE_CONFIG,
   loadMnist32,
-  loadVdvae,
+  loadVDVAE,
   lowFrequencyAnalysis,
   MNIST_VDVAE_CONFIG,
-  resolveVdvaeConfig,
+  resolveVDVAEConfig,
   type TrainingRunResult,
   type TrainLogEntry,
-  trainCvdvae,
-  trainVdvae,
-  Vdvae,
-  type VdvaeConfig,
+  trainCVDVAE,
+  trainVDVAE,
+  VDVAE,
+  type VDVAEConfig,
 } from '@scalespace/hvae';
 import { type Command, type CommandContext, intOption, numberOption, stringOption, UsageError } from '../command.js';
 import { readJsonFile, validateConfig } from '../config-file.js';
@@ -49,9 +49,9 @@ async function loadData(name: string, size: number): Promise<ImageDataset> {
 const VDVAE_FIELDS = [...Object.keys(DEFAULT_VDVAE_CONFIG), 'imageSize', 'encBlocks', 'decBlocks'];
 
 /** --config FILE: a VD-VAE config, every field checked, errors naming the file. */
-async function readVdvaeConfig(path: string): Promise<VdvaeConfig> {
+async function readVdvaeConfig(path: string): Promise<VDVAEConfig> {
   const value = await readJsonFile(path, '--config');
-  return validateConfig<VdvaeConfig>(value, path, VDVAE_FIELDS, resolveVdvaeConfig);
+  return validateConfig<VDVAEConfig>(value, path, VDVAE_FIELDS, resolveVDVAEConfig);
 }
 
 /** --resume / --force, for the trainers (which refuse a non-empty --out without one of them). */
@@ -124,16 +124,16 @@ export const trainVdvaeCommand: Command = {
     const size = intOption(ctx, 'size', 32, 1);
     const { resume, force } = runFlags(ctx);
     const settings = runSettings(ctx);
-    const config: VdvaeConfig =
+    const config: VDVAEConfig =
       typeof ctx.values.config === 'string' ? await readVdvaeConfig(ctx.values.config) : MNIST_VDVAE_CONFIG;
     await initBackend(undefined, { log: !ctx.json });
     const data = await loadData(dataName, size);
-    const model = new Vdvae(config, { seed: settings.seed });
+    const model = new VDVAE(config, { seed: settings.seed });
     ctx.log(
       `${resume ? 'resuming' : 'training'} VD-VAE (${model.groups} latent groups, ${model.numParameters()} parameters) on ${dataName} -> ${out}`,
     );
     return runAndReport(ctx, out, 'vdvae', model, (log) =>
-      trainVdvae({
+      trainVDVAE({
         model,
         data,
         out,
@@ -172,7 +172,7 @@ export const trainCvdvaeCommand: Command = {
     const { resume, force } = runFlags(ctx);
     const settings = runSettings(ctx);
     await initBackend(undefined, { log: !ctx.json });
-    const prior = await loadVdvae(priorDir);
+    const prior = await loadVDVAE(priorDir);
     ctx.defer(() => prior.dispose());
     const upsample = intOption(ctx, 'upsample', 1, 1, scale);
     const low = (prior.config.imageSize / scale) * upsample;
@@ -193,11 +193,11 @@ export const trainCvdvaeCommand: Command = {
         `k = ${k} (low-frequency analysis at x${scale}: ${analysis.u[scale].map((u) => u.toFixed(3)).join(' ')})`,
       );
     } else k = intOption(ctx, 'k', 1, 1, prior.groups);
-    const model = new Cvdvae(prior, { scale, groups: k, encBlocks, upsample }, { seed: settings.seed });
+    const model = new CVDVAE(prior, { scale, groups: k, encBlocks, upsample }, { seed: settings.seed });
     const data = await loadData(stringOption(ctx, 'data', 'mnist'), prior.config.imageSize);
     ctx.log(`${resume ? 'resuming' : 'training'} CVDVAE x${scale} (k = ${k}) on ${priorDir} -> ${out}`);
     return runAndReport(ctx, out, 'cvdvae', model, (log) =>
-      trainCvdvae({
+      trainCVDVAE({
         model,
         data,
         out,
