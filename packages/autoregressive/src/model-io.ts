@@ -40,6 +40,11 @@ export interface AutoregressiveModel {
   config: AutoregressiveConfig;
 }
 
+/** The fields of a model that come from its image config. */
+function imageFields(m: { height: number; width: number; channels: number; bits: number }) {
+  return { height: m.height, width: m.width, channels: m.channels, bits: m.bits };
+}
+
 /** Builds a model from its config (weights freshly initialised from `seed`). */
 export function createModel(config: AutoregressiveConfig, seed = 0): AutoregressiveModel {
   if (config.kind === 'pixelcnn') {
@@ -48,10 +53,7 @@ export function createModel(config: AutoregressiveConfig, seed = 0): Autoregress
     return {
       kind: 'pixelcnn',
       module: net,
-      height: m.height,
-      width: m.width,
-      channels: m.channels,
-      bits: m.bits,
+      ...imageFields(m),
       logProb: (x) => net.logProb(x),
       sample: (o) => net.sample({ ...o, height: m.height, width: m.width }),
       config,
@@ -63,10 +65,7 @@ export function createModel(config: AutoregressiveConfig, seed = 0): Autoregress
     return {
       kind: 'pixelpyramids',
       module: net,
-      height: m.height,
-      width: m.width,
-      channels: m.channels,
-      bits: m.bits,
+      ...imageFields(m),
       logProb: (x) => net.logProb(x),
       sample: (o) => net.sample(o),
       config,

@@ -1,17 +1,9 @@
-import { rng, tf } from '@scalespace/core';
-import { BatchSampler } from '@scalespace/data';
+import { tf } from '@scalespace/core';
 import type { CVDVAE } from './cvdvae.js';
 import { checkpointConfig } from './cvdvae-io.js';
+import { checkImageShape, type HvaeTrainOptions, trainOnImages } from './image-training.js';
 import { lowResolution } from './low-res.js';
-import {
-  checkImageShape,
-  type HvaeTrainOptions,
-  outputOf,
-  resolveOptimizer,
-  runControls,
-  runTraining,
-  type TrainingRunResult,
-} from './training.js';
+import type { TrainingRunResult } from './training.js';
 
 /** `data` holds the high-resolution images; the low-resolution inputs are made by `lowResolution`. */
 export interface TrainCVDVAEOptions extends HvaeTrainOptions {
@@ -24,29 +16,16 @@ export interface TrainCVDVAEOptions extends HvaeTrainOptions {
  * loop as VD-VAE. `dir` then holds the whole model (prior + encoder), loadable with `loadCVDVAE`.
  */
 export async function trainCVDVAE(options: TrainCVDVAEOptions): Promise<TrainingRunResult> {
-  const { model, data, steps, batchSize = 32, seed = 0 } = options;
-  checkImageShape(data, model.prior.config.imageSize, model.prior.config.imageChannels, 'the prior');
-  const optimizer = resolveOptimizer(options.optimizer);
-  const batches = new BatchSampler(data, { batchSize, seed });
-  const config = checkpointConfig(model, {
-    training: { steps, batchSize, seed, optimizer },
-    ...(options.meta && { meta: options.meta }),
-  });
-  return runTraining({
-    out: outputOf(options),
+  const { model } = options;
+  checkImageShape(options.data, model.prior.config.imageSize, model.prior.config.imageChannels, 'the prior');
+  return trainOnImages(options, {
     trainer: 'cvdvae',
-    data: data.data,
     model,
-    config,
-    steps,
-    optimizer,
-    ...runControls(options),
-    loss: (step) => {
-      const { images: x, labels } = batches.batch(step);
-      labels?.dispose();
+    config: (training) => checkpointConfig(model, { training, ...(options.meta && { meta: options.meta }) }),
+    loss: (x, random) => {
       const y = lowResolution(x, model.config.scale);
-      const terms = model.lossTerms(x, y, { rng: rng(seed).fork(`step${step}`) });
-      tf.dispose([x, y]);
+      const terms = model.lossTerms(x, y, { rng: random });
+      y.dispose();
       return { loss: terms.loss, metrics: { klBpd: tf.div(terms.kl, Math.LN2) } };
     },
   });

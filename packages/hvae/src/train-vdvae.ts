@@ -1,20 +1,11 @@
-import { rng, tf } from '@scalespace/core';
-import { BatchSampler, type ImageDataset } from '@scalespace/data';
+import { tf } from '@scalespace/core';
+import type { ImageDataset } from '@scalespace/data';
+import { checkImageShape, type HvaeTrainOptions, trainOnImages } from './image-training.js';
 import type { ElboReport } from './latents.js';
-import {
-  checkImageShape,
-  type HvaeTrainOptions,
-  outputOf,
-  resolveOptimizer,
-  runControls,
-  runTraining,
-  type TrainingRunResult,
-} from './training.js';
+import type { TrainingRunResult } from './training.js';
 import type { VDVAE } from './vdvae.js';
 import { plainVDVAEConfig } from './vdvae-config.js';
 import { VDVAE_FORMAT } from './vdvae-io.js';
-
-/** The config a VD-VAE training directory stores (`format` tells loaders what the folder holds). */
 
 /** `out` then holds the EMA model, the training state and the JSON log. */
 export interface TrainVDVAEOptions extends HvaeTrainOptions {
@@ -32,30 +23,19 @@ function checkData(model: VDVAE, data: ImageDataset) {
  * group's KL separately.
  */
 export async function trainVDVAE(options: TrainVDVAEOptions): Promise<TrainingRunResult> {
-  const { model, data, steps, batchSize = 32, seed = 0 } = options;
-  checkData(model, data);
-  const optimizer = resolveOptimizer(options.optimizer);
-  const batches = new BatchSampler(data, { batchSize, seed });
-  const config = {
-    format: VDVAE_FORMAT,
-    model: plainVDVAEConfig(model.config),
-    training: { steps, batchSize, seed, optimizer },
-    ...(options.meta && { meta: options.meta }),
-  };
-  return runTraining({
-    out: outputOf(options),
+  const { model } = options;
+  checkData(model, options.data);
+  return trainOnImages(options, {
     trainer: 'vdvae',
-    data: data.data,
     model,
-    config,
-    steps,
-    optimizer,
-    ...runControls(options),
-    loss: (step) => {
-      const { images: x, labels } = batches.batch(step);
-      labels?.dispose();
-      const terms = model.elboTerms(x, { rng: rng(seed).fork(`step${step}`) });
-      x.dispose();
+    config: (training) => ({
+      format: VDVAE_FORMAT,
+      model: plainVDVAEConfig(model.config),
+      training,
+      ...(options.meta && { meta: options.meta }),
+    }),
+    loss: (x, random) => {
+      const terms = model.elboTerms(x, { rng: random });
       return {
         loss: terms.loss,
         metrics: {

@@ -20,7 +20,6 @@ import {
   tf,
   trainLoop,
 } from '@scalespace/core';
-import type { ImageDataset } from '@scalespace/data';
 
 /** Optimisation settings shared by the VD-VAE and CVDVAE trainers (VD-VAE's recipe). */
 export interface OptimizerSettings {
@@ -133,39 +132,6 @@ export type RunControls = Pick<
 export function runControls(options: RunControls): RunControls {
   const keys = ['resume', 'force', 'stopAt', 'checkpointEvery', 'logEvery', 'onProgress', 'signal', 'onLog'] as const;
   return Object.fromEntries(keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]])) as RunControls;
-}
-
-/** The options the VD-VAE and CVDVAE trainers share. */
-export interface HvaeTrainOptions extends LongWorkOptions {
-  /** Training images, uint8 [N, H, W, C] matching the model's size and channels. */
-  data: ImageDataset;
-  /** Output directory (core's run-directory contract). */
-  out?: string;
-  /** @deprecated the older name of `out`. */
-  dir?: string;
-  steps: number;
-  batchSize?: number;
-  seed?: number;
-  optimizer?: Partial<OptimizerSettings>;
-  resume?: boolean;
-  /** Start over in a non-empty `out`. */
-  force?: boolean;
-  stopAt?: number;
-  checkpointEvery?: number;
-  logEvery?: number;
-  /** Extra fields stored in the config (dataset name, command line). */
-  meta?: Record<string, unknown>;
-  onLog?: (entry: TrainLogEntry) => void;
-}
-
-/** Refuses images whose size or channels differ from what the model (`what`) wants. */
-export function checkImageShape(data: ImageDataset, size: number, channels: number, what: string): void {
-  const [height, width, c] = data.shape;
-  if (height !== size || width !== size || c !== channels) {
-    throw new InvalidArgumentError(
-      `training images are ${height}x${width}x${c}, ${what} wants ${size}x${size}x${channels}`,
-    );
-  }
 }
 
 /** The output directory of a trainer's options: `out`, or the older name `dir`. */
