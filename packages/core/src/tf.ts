@@ -5,7 +5,7 @@
 // umbrella package registers these two; they are not in tfjs-core's Node entry), and the cpu and wasm
 // backends. webgl is the browser platform's (platform/browser.ts); webgpu is imported when its rung starts.
 // tfjs-core's own entry first (as the umbrella loads it), then the registrations, then the backends.
-import * as tf from './tf-namespace.js';
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-cpu';
