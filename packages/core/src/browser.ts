@@ -1,5 +1,8 @@
 // The API that runs everywhere, browsers included (the package's `browser` export condition); index.ts
 // adds run directories, which need Node's file system.
+
+// The chained ops' types (x.add(y), ...) in the published declarations, as the tfjs umbrella's had them.
+export type * from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 export { writeFileAtomic } from './atomic-write.js';
 export type { AdapterInfo, BackendInfo, BackendName, BackendRung, InitBackendOptions, RungContext } from './backend.js';
 export { backendInfo, backendLadder, hostBackend, initBackend } from './backend.js';
@@ -78,8 +81,6 @@ export { contentHash, fingerprintDifferences } from './run-dir/fingerprint.js';
 export type { EncodeOptions, HostTensor, Safetensors } from './safetensors.js';
 export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export { tf } from './tf.js';
-// The chained ops' types (x.add(y), ...) in the published declarations, as the tfjs umbrella's had them.
-export type * from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 export { PickleGlobal, PickleObject } from './torch/pickle-objects.js';
 export type { ReadTorchCheckpointOptions, TorchCheckpoint } from './torch/read-torch-checkpoint.js';
 export { readTorchCheckpoint } from './torch/read-torch-checkpoint.js';
