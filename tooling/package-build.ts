@@ -13,6 +13,11 @@ export interface PackageBuildOptions {
   browserEntry?: 'src/browser.ts';
   /** import.meta.url in the CJS build (to find files shipped beside dist/). */
   shims?: boolean;
+  /**
+   * Dependencies' modules bundled into the Node build instead of imported at run time (core: tfjs-core's
+   * gradient and chained-op registrations, ES modules without file extensions that Node cannot import).
+   */
+  nodeBundled?: RegExp[];
   /** Runs after the browser build, e.g. to copy assets beside it. */
   afterBrowserBuild?: () => Promise<void>;
 }
@@ -27,6 +32,7 @@ export function packageBuilds(options: PackageBuildOptions = {}): Options[] {
     target: 'node20',
     platform: 'node',
     shims: options.shims ?? false,
+    ...(options.nodeBundled && { noExternal: options.nodeBundled }),
   };
   if (!options.browserEntry) return [node];
   const browser: Options = {

@@ -51,7 +51,7 @@ export async function run(): Promise<void> {
     const entry = {
       size,
       pixelPyramids: { steps: ppSample.networkEvaluations, seconds: ppSeconds },
-      pixelCnn: { steps: size * size, seconds: cnnSeconds, measured },
+      pixelCNN: { steps: size * size, seconds: cnnSeconds, measured },
       stepRatio: (size * size) / ppSample.networkEvaluations,
       timeRatio: cnnSeconds / ppSeconds,
     };
@@ -60,7 +60,7 @@ export async function run(): Promise<void> {
       `${size}x${size}`,
       entry.pixelPyramids.steps,
       ppSeconds.toFixed(2),
-      entry.pixelCnn.steps,
+      entry.pixelCNN.steps,
       `${cnnSeconds.toFixed(1)}${measured ? '' : ' (est.)'}`,
       entry.stepRatio.toFixed(1),
       entry.timeRatio.toFixed(1),

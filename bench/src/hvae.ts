@@ -3,11 +3,11 @@
 // MNIST models; (2) CVDVAE super-resolution with all samples of a batch in one decoder pass vs one pass
 // per sample, with bicubic upsampling for scale.
 import { initBackend, rng, tf } from '@scalespace/core';
-import { Cvdvae, MNIST_VDVAE_CONFIG, Vdvae } from '@scalespace/hvae';
+import { CVDVAE, MNIST_VDVAE_CONFIG, VDVAE } from '@scalespace/hvae';
 import { resize } from '@scalespace/pyramids';
 import { median, printTable, timeRuns, writeResults } from './harness.js';
 
-function trainStepTimer(model: Vdvae, batch: number) {
+function trainStepTimer(model: VDVAE, batch: number) {
   const x = rng(1).uniformTensor([batch, 32, 32, 1]) as tf.Tensor4D;
   const vars = model.trainableParameters();
   return {
@@ -26,8 +26,8 @@ export async function run(): Promise<void> {
   const rows: Array<Array<string | number>> = [];
   const results: Record<string, unknown> = {};
 
-  const exact = new Vdvae({ ...MNIST_VDVAE_CONFIG, activation: 'gelu' }, { seed: 1 });
-  const fast = new Vdvae(MNIST_VDVAE_CONFIG, { seed: 1 });
+  const exact = new VDVAE({ ...MNIST_VDVAE_CONFIG, activation: 'gelu' }, { seed: 1 });
+  const fast = new VDVAE(MNIST_VDVAE_CONFIG, { seed: 1 });
   const a = trainStepTimer(exact, batch);
   const b = trainStepTimer(fast, batch);
   const tExact = median(await timeRuns(a.step, 5));
@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
   b.dispose();
   exact.dispose();
 
-  const model = new Cvdvae(fast, { scale: 4, groups: 8, encBlocks: '8x2,8d2,4x2,4d4,1x1' }, { seed: 2 });
+  const model = new CVDVAE(fast, { scale: 4, groups: 8, encBlocks: '8x2,8d2,4x2,4d4,1x1' }, { seed: 2 });
   const inputs = 8;
   const samples = 5;
   const y = rng(3).uniformTensor([inputs, 8, 8, 1]) as tf.Tensor4D;

@@ -9,8 +9,8 @@
 // dispatch, a 4x4 PixelCNN's 16 steps) pulls it below 1 at small sizes, and between the two largest.
 import { type AutoregressiveModel, createModel, recipeConfig } from '@scalespace/autoregressive';
 import { initBackend, rng, tf } from '@scalespace/core';
-import { Cvdvae, MNIST_VDVAE_CONFIG, Vdvae } from '@scalespace/hvae';
-import { load as loadCvdvae } from '@scalespace/model-cvdvae-mnist-x4';
+import { CVDVAE, MNIST_VDVAE_CONFIG, VDVAE } from '@scalespace/hvae';
+import { load as loadCVDVAE } from '@scalespace/model-cvdvae-mnist-x4';
 import { load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
 import { load as loadPixelPyramids } from '@scalespace/model-pixelpyramids-mnist';
@@ -44,9 +44,9 @@ function resolutionsDown(top: number, bottom: number): number[] {
 }
 
 /** The shipped MNIST VD-VAE prior's architecture grown to `size`: one block each way per extra resolution. */
-function vdvaeAt(size: number): Vdvae {
+function vdvaeAt(size: number): VDVAE {
   const tops = resolutionsDown(size, 32);
-  return new Vdvae(
+  return new VDVAE(
     {
       ...MNIST_VDVAE_CONFIG,
       imageSize: size,
@@ -58,12 +58,12 @@ function vdvaeAt(size: number): Vdvae {
 }
 
 /** The shipped CVDVAE x4's recipe at `size`: the encoder reads y upsampled x2 and covers the groups up to there. */
-function cvdvaeAt(size: number): Cvdvae {
+function cvdvaeAt(size: number): CVDVAE {
   const prior = vdvaeAt(size);
   const input = size / 2;
   const encBlocks = [...resolutionsDown(input, 32).map((r) => `${r}d2`), '16x2,16d2,8x2,8d2,4x2,4d4,1x1'].join(',');
   const groups = prior.decoder.dec_blocks.filter((b) => b.base <= input).length;
-  return new Cvdvae(prior, { scale: 4, groups, encBlocks, upsample: 2 }, { seed: size });
+  return new CVDVAE(prior, { scale: 4, groups, encBlocks, upsample: 2 }, { seed: size });
 }
 
 function denoiseTask(name: string, load: typeof loadFlat | typeof loadMultiscale): Task {
@@ -90,7 +90,7 @@ const tasks: Task[] = [
     name: 'CVDVAE x4 SR, one sample',
     sizes: SAMPLE_SIZES,
     async setup(size) {
-      const model = size === 32 ? await loadCvdvae() : cvdvaeAt(size);
+      const model = size === 32 ? await loadCVDVAE() : cvdvaeAt(size);
       const low = size / 4;
       const run = async () => {
         const y = rng(size).uniformTensor([1, low, low, 1]);

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { PixelPyramids } from '@scalespace/autoregressive';
 import { tf } from '@scalespace/core';
 import { loadDenoiser } from '@scalespace/denoisers';
-import { imagesAt, loadMnist32 } from '@scalespace/hvae';
-import { load as loadCvdvae } from '@scalespace/model-cvdvae-mnist-x4';
+import { loadMnist32 } from '@scalespace/hvae';
+import { load as loadCVDVAE } from '@scalespace/model-cvdvae-mnist-x4';
 import { load as loadKadkhodaie } from '@scalespace/model-kadkhodaie-celeba160';
 import { load as loadPixelPyramids } from '@scalespace/model-pixelpyramids-mnist';
 import { disposePaired, pairedPyramid, resize } from '@scalespace/pyramids';
@@ -45,7 +45,7 @@ async function digitRow(
   let evaluations = 0;
   for (let start = 0, batch = 0; start < count; start += BATCH, batch++) {
     const idx = Array.from({ length: Math.min(BATCH, count - start) }, (_, k) => start + k);
-    const truth = imagesAt(test, idx) as tf.Tensor4D;
+    const truth = test.images(idx);
     const low = bicubicLow(truth);
     const t0 = performance.now();
     const out = await run(truth, low, batch);
@@ -100,7 +100,7 @@ export async function digitRows(): Promise<{ rows: SrRow[]; figure: FigureStrip 
   const test = await loadMnist32('test');
   const rows: SrRow[] = [];
   const figure = new FigureStrip();
-  const first = imagesAt(test, [0]) as tf.Tensor4D;
+  const first = test.images([0]);
   const firstLow = bicubicLow(first);
   figure.add('input (8x8)', firstLow);
   rows.push(
@@ -116,7 +116,7 @@ export async function digitRows(): Promise<{ rows: SrRow[]; figure: FigureStrip 
       figure,
     ),
   );
-  const cvdvae = await loadCvdvae();
+  const cvdvae = await loadCVDVAE();
   for (const temperature of [0.1, 0.8]) {
     rows.push(
       await digitRow(

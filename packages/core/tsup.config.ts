@@ -16,4 +16,15 @@ async function copyWasmBinaries(): Promise<void> {
   await Promise.all(WASM_FILES.map((file) => copyFile(join(wasmDist, file), join('dist', file))));
 }
 
-export default defineConfig(packageBuilds({ browserEntry: 'src/browser.ts', afterBrowserBuild: copyWasmBinaries }));
+// tfjs-core's Node entry (a CommonJS bundle) has neither its gradients nor its chained ops; their registrations
+// exist only as extension-less ES modules under dist/, which Node cannot import, so the Node build bundles them
+// (as the tfjs umbrella package's Node bundle does). Bundlers resolve them for the browser build.
+const TFJS_CORE_REGISTRATIONS = /^@tensorflow\/tfjs-core\/dist\//;
+
+export default defineConfig(
+  packageBuilds({
+    browserEntry: 'src/browser.ts',
+    afterBrowserBuild: copyWasmBinaries,
+    nodeBundled: [TFJS_CORE_REGISTRATIONS],
+  }),
+);

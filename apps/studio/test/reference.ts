@@ -6,7 +6,7 @@ import type { PixelPyramids } from '@scalespace/autoregressive';
 import { initBackend, readImage, tf, toBytes, writeImage } from '@scalespace/core';
 import { lowResolution } from '@scalespace/hvae';
 import { psnr } from '@scalespace/metrics';
-import { load as loadCvdvae } from '@scalespace/model-cvdvae-mnist-x4';
+import { load as loadCVDVAE } from '@scalespace/model-cvdvae-mnist-x4';
 import { heldOutPhotos } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadPixelPyramids } from '@scalespace/model-pixelpyramids-mnist';
 import { load as loadSingan } from '@scalespace/model-singan-coffee';
@@ -66,7 +66,7 @@ export async function superResolveInNode(
   index: number,
   options: { samples: number; temperature: number; seed: number },
 ): Promise<number[][]> {
-  const model = await loadCvdvae();
+  const model = await loadCVDVAE();
   const x = await digit(index);
   const low = tf.tidy(() => tf.squeeze(lowResolution(tf.expandDims(x, 0), 4), [0]));
   const samples = model.superResolve(low, options);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { tf } from '@scalespace/core';
-import { imagesAt, loadMnist32, lowResolution } from '@scalespace/hvae';
+import { loadMnist32, lowResolution } from '@scalespace/hvae';
 import { lrPsnr } from '@scalespace/metrics';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { load, weightsUrl } from './index.js';
@@ -17,7 +17,7 @@ describe('@scalespace/model-cvdvae-mnist-x4', () => {
       const model = await load();
       expect(model.config.scale).toBe(4);
       const test = await loadMnist32('test');
-      const x = imagesAt(test, [0, 1, 2, 3]);
+      const x = test.images([0, 1, 2, 3]);
       const y = lowResolution(x, 4);
       const sr = model.superResolve(y, { samples: 2, temperature: 0.1, seed: 1 }) as tf.Tensor;
       const flat = tf.reshape(sr, [8, 32, 32, 1]);

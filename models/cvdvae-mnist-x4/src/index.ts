@@ -1,5 +1,5 @@
 import { type CheckpointSource, type LongWorkOptions, modelSource, packageAsset } from '@scalespace/core';
-import { type Cvdvae, loadCvdvae } from '@scalespace/hvae';
+import { type CVDVAE, loadCVDVAE } from '@scalespace/hvae';
 
 const NAME = '@scalespace/model-cvdvae-mnist-x4';
 
@@ -14,6 +14,6 @@ export const weightsUrl: URL | undefined = packageAsset(() => new URL('../weight
  * weights, or `source` (a URL, a Response, the bytes, or a path in Node). `onProgress` / `signal` follow the
  * download. The caller disposes it.
  */
-export function load(source?: CheckpointSource, options: LongWorkOptions = {}): Promise<Cvdvae> {
-  return loadCvdvae(modelSource(source, weightsUrl, NAME), options);
+export function load(source?: CheckpointSource, options: LongWorkOptions = {}): Promise<CVDVAE> {
+  return loadCVDVAE(modelSource(source, weightsUrl, NAME), options);
 }

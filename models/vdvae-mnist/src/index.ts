@@ -1,5 +1,5 @@
 import { type CheckpointSource, type LongWorkOptions, modelSource, packageAsset } from '@scalespace/core';
-import { loadVdvae, type Vdvae } from '@scalespace/hvae';
+import { loadVDVAE, type VDVAE } from '@scalespace/hvae';
 
 const NAME = '@scalespace/model-vdvae-mnist';
 
@@ -13,6 +13,6 @@ export const weightsUrl: URL | undefined = packageAsset(() => new URL('../weight
  * Loads the trained MNIST VD-VAE prior (call `initBackend()` first): the shipped weights, or `source` (a URL, a
  * Response, the bytes, or a path in Node). `onProgress` / `signal` follow the download. The caller disposes it.
  */
-export function load(source?: CheckpointSource, options: LongWorkOptions = {}): Promise<Vdvae> {
-  return loadVdvae(modelSource(source, weightsUrl, NAME), options);
+export function load(source?: CheckpointSource, options: LongWorkOptions = {}): Promise<VDVAE> {
+  return loadVDVAE(modelSource(source, weightsUrl, NAME), options);
 }

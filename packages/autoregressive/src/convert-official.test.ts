@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, decodeSafetensors, tf, torchFilesAt } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertPixelCnn, officialMixtureOrder } from './convert-official.js';
+import { convertPixelCNN, officialMixtureOrder } from './convert-official.js';
 import type { AutoregressiveModel } from './model-io.js';
-import type { PixelCnn } from './pixelcnn.js';
+import type { PixelCNN } from './pixelcnn.js';
 
 // Parity with visinf/pixelpyramids' PixelCNN++ (scripts/parity/pixelcnn/make_fixtures.py ran the official networks
 // with random weights and its discretized_mix_logistic_loss on two 8x8 images each). Relative error:
@@ -20,7 +20,7 @@ function images(name: string): tf.Tensor4D {
 /** The official output [N, P, H, W] in core's parameter order, [N, H, W, P']. */
 function officialParams(name: string, model: AutoregressiveModel): tf.Tensor4D {
   const { values, shape } = reference[`${name}.output`];
-  const { components } = (model.module as PixelCnn).config;
+  const { components } = (model.module as PixelCNN).config;
   const order = officialMixtureOrder(model.channels, components);
   return tf.tidy(
     () => tf.gather(tf.transpose(tf.tensor(values, shape, 'float32'), [0, 2, 3, 1]), order, 3) as tf.Tensor4D,
@@ -30,7 +30,7 @@ function officialParams(name: string, model: AutoregressiveModel): tf.Tensor4D {
 /** Checks the converted network's outputs and bits/dim on a fixture batch against the official ones. */
 function expectParity(name: string, model: AutoregressiveModel, title: string) {
   const x = images(name);
-  const params = (model.module as PixelCnn).params(x);
+  const params = (model.module as PixelCNN).params(x);
   const want = officialParams(name, model);
   const error = tf.tidy(() => tf.max(tf.abs(tf.sub(params, want))).dataSync()[0] / tf.max(tf.abs(want)).dataSync()[0]);
   const logProb = model.logProb(x);
@@ -52,15 +52,15 @@ beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
-describe('official PixelCNN++ (visinf/pixelpyramids) through readTorchCheckpoint and convertPixelCnn', () => {
+describe('official PixelCNN++ (visinf/pixelpyramids) through readTorchCheckpoint and convertPixelCNN', () => {
   it('PixelCNNpp (RGB, 2 resolutions, 8 bits) in main.py layout: outputs and bits/dim', async () => {
     const before = tf.memory().numTensors;
-    const model = await convertPixelCnn(torchFilesAt(join(FIXTURES, 'pixelcnnpp.pt')), {
+    const model = await convertPixelCNN(torchFilesAt(join(FIXTURES, 'pixelcnnpp.pt')), {
       bits: 8,
       height: 8,
       width: 8,
     });
-    expect((model.module as PixelCnn).config).toMatchObject({
+    expect((model.module as PixelCNN).config).toMatchObject({
       channels: 3,
       filters: 16,
       resnets: 1,
@@ -74,8 +74,8 @@ describe('official PixelCNN++ (visinf/pixelpyramids) through readTorchCheckpoint
 
   it('DeepPixelCNNpp (grey, 3 resolutions, 5 bits, DataParallel, legacy format): outputs and bits/dim', async () => {
     const before = tf.memory().numTensors;
-    const model = await convertPixelCnn(torchFilesAt(join(FIXTURES, 'deep-grey.pt')), { bits: 5, height: 8, width: 8 });
-    expect((model.module as PixelCnn).config).toMatchObject({
+    const model = await convertPixelCNN(torchFilesAt(join(FIXTURES, 'deep-grey.pt')), { bits: 5, height: 8, width: 8 });
+    expect((model.module as PixelCNN).config).toMatchObject({
       channels: 1,
       bits: 5,
       filters: 8,
@@ -85,15 +85,15 @@ describe('official PixelCNN++ (visinf/pixelpyramids) through readTorchCheckpoint
     expectParity('grey', model, 'DeepPixelCNNpp grey');
     // The U-Net needs sizes its resolutions divide.
     const odd = tf.zeros([1, 6, 8, 1], 'int32');
-    expect(() => (model.module as PixelCnn).params(odd)).toThrow(/not divisible by 4/);
+    expect(() => (model.module as PixelCNN).params(odd)).toThrow(/not divisible by 4/);
     odd.dispose();
     model.module.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('samples stay causal: a pixel never depends on later ones', async () => {
-    const model = await convertPixelCnn(torchFilesAt(join(FIXTURES, 'deep-grey.pt')), { bits: 5, height: 8, width: 8 });
-    const net = model.module as PixelCnn;
+    const model = await convertPixelCNN(torchFilesAt(join(FIXTURES, 'deep-grey.pt')), { bits: 5, height: 8, width: 8 });
+    const net = model.module as PixelCNN;
     const x = images('grey');
     // Change the pixel at (3, 5): only parameters at later raster positions may change.
     const changed = tf.tidy(() =>
@@ -117,7 +117,7 @@ describe('official PixelCNN++ (visinf/pixelpyramids) through readTorchCheckpoint
   it('refuses what it cannot convert, saying why', async () => {
     const before = tf.memory().numTensors;
     const fails = async (file: string, pattern: RegExp) => {
-      const error = await convertPixelCnn(torchFilesAt(join(FIXTURES, file)), { bits: 8 }).catch((e: unknown) => e);
+      const error = await convertPixelCNN(torchFilesAt(join(FIXTURES, file)), { bits: 8 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CheckpointError);
       expect((error as Error).message).toMatch(pattern);
     };

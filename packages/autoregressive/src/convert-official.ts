@@ -8,7 +8,7 @@ import {
   tf,
 } from '@scalespace/core';
 import { type AutoregressiveModel, createModel } from './model-io.js';
-import type { PixelCnn } from './pixelcnn.js';
+import type { PixelCNN } from './pixelcnn.js';
 
 // PixelCNN++ as visinf/pixelpyramids implements it (unet/pixelcnnpp.py: PixelCNNpp with 2 resolutions,
 // DeepPixelCNNpp with 3, VeryDeepPixelCNNpp with 6), state dicts with these names:
@@ -26,7 +26,7 @@ import type { PixelCnn } from './pixelcnn.js';
 // coefficients), each K x C component-major]; core's are [logits | means | log-scales | coefficients] channel-major
 // (officialMixtureOrder).
 
-export interface ConvertPixelCnnOptions {
+export interface ConvertPixelCNNOptions {
   /** Bits per value the network was trained on (the official n_bits: 5 or 8 in the published configs). */
   bits: number;
   /** Image height and width for sampling (default 4 x 4: PixelPyramids' coarsest level). */
@@ -69,7 +69,7 @@ function foldedWeight(tensors: Record<string, TorchTensor>, name: string, label:
 }
 
 /** The tensors of the PixelCNN++ state dict in a checkpoint: at the top, or under one key (main.py's levels). */
-function pixelCnnTensors(checkpoint: TorchCheckpoint, label: string): Record<string, TorchTensor> {
+function pixelCNNTensors(checkpoint: TorchCheckpoint, label: string): Record<string, TorchTensor> {
   const marker = /^(?:(.*)\.)?u_input\.weight(?:_v)?$/;
   const prefixes = [...new Set(Object.keys(checkpoint.tensors).flatMap((n) => marker.exec(n)?.[1] ?? []))];
   const bare = Object.keys(checkpoint.tensors).some((n) => marker.exec(n) && !marker.exec(n)?.[1]);
@@ -110,7 +110,7 @@ function officialLayout(tensors: Record<string, TorchTensor>, label: string) {
     throw new CheckpointError(`${label}: u_input reads ${channels} + 1 channels; the official loss models 1 or 3`);
   if (Object.keys(tensors).some((n) => n.includes('.proj_h.')))
     throw new CheckpointError(
-      `${label} is class-conditional (proj_h, n_cond_classes); scalespace's PixelCnn has no class input`,
+      `${label} is class-conditional (proj_h, n_cond_classes); scalespace's PixelCNN has no class input`,
     );
   let resnets = 0;
   while (tensors[`up_u_modules.${resnets}.c1.bias`]) resnets++;
@@ -128,16 +128,16 @@ function officialLayout(tensors: Record<string, TorchTensor>, label: string) {
   return { filters, channels, resnets, resolutions, components };
 }
 
-/** The official network in `checkpoint` as a scalespace PixelCnn (`unet`, downUlInput 'u'), in eval mode. */
-export function pixelCnnFromTorch(
+/** The official network in `checkpoint` as a scalespace PixelCNN (`unet`, downUlInput 'u'), in eval mode. */
+export function pixelCNNFromTorch(
   checkpoint: TorchCheckpoint,
-  options: ConvertPixelCnnOptions,
+  options: ConvertPixelCNNOptions,
   label = 'the checkpoint',
 ): AutoregressiveModel {
   const { bits, height = 4, width = 4 } = options;
   if (!Number.isInteger(bits) || bits < 1 || bits > 8)
     throw new InvalidArgumentError(`bits must be the official n_bits, an integer in 1..8, got ${bits}`);
-  const tensors = pixelCnnTensors(checkpoint, label);
+  const tensors = pixelCNNTensors(checkpoint, label);
   const { filters, channels, resnets, resolutions, components } = officialLayout(tensors, label);
   const used = new Set<string>();
   const state: StateDict = {};
@@ -209,7 +209,7 @@ export function pixelCnnFromTorch(
       model.module.dispose();
       throw error;
     }
-    (model.module as PixelCnn).eval();
+    (model.module as PixelCNN).eval();
     return model;
   } finally {
     tf.dispose(Object.values(state));
@@ -217,14 +217,14 @@ export function pixelCnnFromTorch(
 }
 
 /** Converts the official PyTorch file at `files.path` (a state dict, or main.py's dict of levels holding one). */
-export async function convertPixelCnn(
+export async function convertPixelCNN(
   files: TorchFiles,
-  options: ConvertPixelCnnOptions,
+  options: ConvertPixelCNNOptions,
 ): Promise<AutoregressiveModel> {
   if (await files.isFolder())
     throw new CheckpointError(
       `"${files.path}" is a folder; give the PixelCNN++ .pt file (a state dict or main.py's checkpoint)`,
     );
   const checkpoint = await files.readTorch('', { stripModulePrefix: true });
-  return pixelCnnFromTorch(checkpoint, options, `"${files.path}"`);
+  return pixelCNNFromTorch(checkpoint, options, `"${files.path}"`);
 }

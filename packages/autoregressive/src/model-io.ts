@@ -10,16 +10,16 @@ import {
   type tf,
 } from '@scalespace/core';
 import { PixelPyramids, type PixelPyramidsConfig } from './pixel-pyramids.js';
-import { PixelCnn, type PixelCnnConfig } from './pixelcnn.js';
+import { PixelCNN, type PixelCNNConfig } from './pixelcnn.js';
 
 /** A whole-image PixelCNN++: the network plus the image size it was trained on. */
-export interface PixelCnnImageConfig extends PixelCnnConfig {
+export interface PixelCNNImageConfig extends PixelCNNConfig {
   height: number;
   width: number;
 }
 
 export type AutoregressiveConfig =
-  | { kind: 'pixelcnn'; model: PixelCnnImageConfig }
+  | { kind: 'pixelcnn'; model: PixelCNNImageConfig }
   | { kind: 'pixelpyramids'; model: PixelPyramidsConfig };
 
 /** Either model, with what training and evaluation need from it. */
@@ -40,18 +40,20 @@ export interface AutoregressiveModel {
   config: AutoregressiveConfig;
 }
 
+/** The fields of a model that come from its image config. */
+function imageFields(m: { height: number; width: number; channels: number; bits: number }) {
+  return { height: m.height, width: m.width, channels: m.channels, bits: m.bits };
+}
+
 /** Builds a model from its config (weights freshly initialised from `seed`). */
 export function createModel(config: AutoregressiveConfig, seed = 0): AutoregressiveModel {
   if (config.kind === 'pixelcnn') {
     const m = config.model;
-    const net = new PixelCnn(m, rng(seed).fork('pixelcnn'));
+    const net = new PixelCNN(m, rng(seed).fork('pixelcnn'));
     return {
       kind: 'pixelcnn',
       module: net,
-      height: m.height,
-      width: m.width,
-      channels: m.channels,
-      bits: m.bits,
+      ...imageFields(m),
       logProb: (x) => net.logProb(x),
       sample: (o) => net.sample({ ...o, height: m.height, width: m.width }),
       config,
@@ -63,10 +65,7 @@ export function createModel(config: AutoregressiveConfig, seed = 0): Autoregress
     return {
       kind: 'pixelpyramids',
       module: net,
-      height: m.height,
-      width: m.width,
-      channels: m.channels,
-      bits: m.bits,
+      ...imageFields(m),
       logProb: (x) => net.logProb(x),
       sample: (o) => net.sample(o),
       config,

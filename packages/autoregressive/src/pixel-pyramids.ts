@@ -12,7 +12,7 @@ import {
 } from '@scalespace/core';
 import { type PairedLevel, pairedLevelSizes, pairedPyramid, reconstructPaired } from '@scalespace/pyramids';
 import { ConditionalLevel, type FineValues } from './conditional-level.js';
-import { PixelCnn, type SampleResult } from './pixelcnn.js';
+import { PixelCNN, type SampleResult } from './pixelcnn.js';
 
 // PixelPyramids (Mahajan & Roth 2021): an exact-likelihood model on the lossless paired pyramid.
 // log p(x) = log p(coarsest) + sum over levels of log p(fine_l | coarse_l); the coarsest image is
@@ -43,7 +43,7 @@ export interface SampleOptions extends LongWorkOptions {
 
 export class PixelPyramids extends Module {
   readonly config: PixelPyramidsConfig;
-  readonly coarseModel: PixelCnn;
+  readonly coarseModel: PixelCNN;
   /** Conditional models, finest level first (levels[0] models fine_1). */
   readonly levels: ConditionalLevel[];
   /** Per fine level (finest first): the split axis and the [h, w] of its fine and coarse images. */
@@ -81,7 +81,7 @@ export class PixelPyramids extends Module {
     const last = sizes[sizes.length - 1] ?? { height, width };
     this.coarseModel = this.child(
       'coarse',
-      new PixelCnn({ channels, bits, components, ...config.coarseModel }, rng.fork('coarse')),
+      new PixelCNN({ channels, bits, components, ...config.coarseModel }, rng.fork('coarse')),
     );
     this.levels = this.childList(
       'levels',

@@ -2,13 +2,13 @@ import { InvalidArgumentError, Module, type Rng, tf } from '@scalespace/core';
 import { GatedResnet } from './gated-resnet.js';
 import { ShiftedConv2d, type ShiftedConvOptions, ShiftedConvTranspose2d } from './shifted-conv.js';
 
-// The U-Net of PixelCNN++ (Salimans et al. 2017, section 2.3; openai/pixel-cnn): the up pass (PixelCnn's
+// The U-Net of PixelCNN++ (Salimans et al. 2017, section 2.3; openai/pixel-cnn): the up pass (PixelCNN's
 // uBlocks / ulBlocks) runs `resnets` gated blocks per resolution and halves H and W between resolutions with
 // stride-2 shifted convs; the down pass runs back up with stride-2 shifted transposed convs, its blocks reading
 // the up pass's outputs in reverse order through their auxiliary input (u: the matching u output; ul: u and the
 // matching ul output): `resnets` blocks at the lowest resolution, `resnets + 1` at each higher one.
 
-export interface PixelCnnUnetConfig {
+export interface PixelCNNUnetConfig {
   /** Resolutions the streams visit (3 in the paper; 2 in visinf/pixelpyramids' PixelCNNpp). */
   resolutions: number;
   /**
@@ -18,15 +18,15 @@ export interface PixelCnnUnetConfig {
   downUlInput: 'ul' | 'u';
 }
 
-export function validateUnetConfig(unet: PixelCnnUnetConfig): void {
+export function validateUnetConfig(unet: PixelCNNUnetConfig): void {
   if (!Number.isInteger(unet.resolutions) || unet.resolutions < 1 || unet.resolutions > 8)
     throw new InvalidArgumentError(`PixelCNN unet.resolutions must be an integer in 1..8, got ${unet.resolutions}`);
   if (unet.downUlInput !== 'ul' && unet.downUlInput !== 'u')
     throw new InvalidArgumentError(`PixelCNN unet.downUlInput must be 'ul' or 'u', got ${String(unet.downUlInput)}`);
 }
 
-/** The U-Net's resampling convs and down pass (the up pass's blocks live in PixelCnn). */
-export class PixelCnnDownPass extends Module {
+/** The U-Net's resampling convs and down pass (the up pass's blocks live in PixelCNN). */
+export class PixelCNNDownPass extends Module {
   /** Stride-2 shifted convs between the up pass's resolutions, in the order they run. */
   readonly uShrink: ShiftedConv2d[];
   readonly ulShrink: ShiftedConv2d[];
@@ -36,10 +36,10 @@ export class PixelCnnDownPass extends Module {
   /** The down pass's gated blocks, in the order they run. */
   readonly uBlocks: GatedResnet[];
   readonly ulBlocks: GatedResnet[];
-  readonly #config: PixelCnnUnetConfig;
+  readonly #config: PixelCNNUnetConfig;
   readonly #resnets: number;
 
-  constructor(options: { unet: PixelCnnUnetConfig; filters: number; resnets: number; dropout: number; rng: Rng }) {
+  constructor(options: { unet: PixelCNNUnetConfig; filters: number; resnets: number; dropout: number; rng: Rng }) {
     super();
     const { unet, filters, resnets, dropout, rng } = options;
     validateUnetConfig(unet);

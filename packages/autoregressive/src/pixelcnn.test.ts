@@ -1,7 +1,7 @@
 import { rng, tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allImages, totalProbability } from './exactness.js';
-import { PixelCnn } from './pixelcnn.js';
+import { PixelCNN } from './pixelcnn.js';
 
 describe('PixelCNN++', () => {
   beforeAll(async () => {
@@ -10,7 +10,7 @@ describe('PixelCNN++', () => {
 
   it('is a normalised distribution: all 256 images of 2x2 grey at 2 bits sum to 1, before and after training', async () => {
     const before = tf.memory().numTensors;
-    const model = new PixelCnn({ channels: 1, bits: 2, filters: 8, resnets: 2, components: 3 }, rng(1));
+    const model = new PixelCNN({ channels: 1, bits: 2, filters: 8, resnets: 2, components: 3 }, rng(1));
     const images = allImages(2, 2, 1, 2);
     expect(images.shape[0]).toBe(256);
     expect(Math.abs((await totalProbability(model, images)) - 1)).toBeLessThan(1e-4);
@@ -34,7 +34,7 @@ describe('PixelCNN++', () => {
     const data = tf.tidy(() => tf.slice(images, [0, 0, 0, 0], [8, 2, 2, 1]));
     for (const downUlInput of ['ul', 'u'] as const) {
       const config = { channels: 1, bits: 2, filters: 8, resnets: 1, components: 3 };
-      const model = new PixelCnn({ ...config, unet: { resolutions: 2, downUlInput } }, rng(4));
+      const model = new PixelCNN({ ...config, unet: { resolutions: 2, downUlInput } }, rng(4));
       expect(Math.abs((await totalProbability(model, images)) - 1)).toBeLessThan(1e-4);
       // Training runs through the transposed convs' gradients; the model stays normalised.
       const opt = tf.train.adam(0.05);
@@ -50,7 +50,7 @@ describe('PixelCNN++', () => {
   });
 
   it('is normalised for RGB with channel coupling (1x2 RGB at 1 bit: 64 images)', async () => {
-    const model = new PixelCnn({ channels: 3, bits: 1, filters: 8, resnets: 1, components: 2 }, rng(2));
+    const model = new PixelCNN({ channels: 3, bits: 1, filters: 8, resnets: 1, components: 2 }, rng(2));
     const images = allImages(1, 2, 3, 1);
     expect(Math.abs((await totalProbability(model, images)) - 1)).toBeLessThan(1e-4);
     model.dispose();
@@ -58,7 +58,7 @@ describe('PixelCNN++', () => {
   });
 
   it('the output at a pixel never depends on that pixel or later ones (causality)', () => {
-    const model = new PixelCnn({ channels: 1, bits: 8, filters: 8, resnets: 3, components: 2 }, rng(3));
+    const model = new PixelCNN({ channels: 1, bits: 8, filters: 8, resnets: 3, components: 2 }, rng(3));
     const x = tf.tidy(() => tf.cast(tf.mul(rng(4).uniformTensor([1, 6, 6, 1]), 255), 'int32'));
     const base = model.params(x).arraySync() as number[][][][];
     // Change pixel (3, 2): params at (3, 2) and earlier in raster order must not move; later ones may.
@@ -79,7 +79,7 @@ describe('PixelCNN++', () => {
   });
 
   it('samples pixel by pixel with H*W evaluations, reproducibly by seed', async () => {
-    const model = new PixelCnn({ channels: 1, bits: 3, filters: 8, resnets: 1, components: 2 }, rng(5));
+    const model = new PixelCNN({ channels: 1, bits: 3, filters: 8, resnets: 1, components: 2 }, rng(5));
     const a = await model.sample({ n: 2, height: 3, width: 4, seed: 7 });
     const b = await model.sample({ n: 2, height: 3, width: 4, seed: 7 });
     expect(a.networkEvaluations).toBe(12);

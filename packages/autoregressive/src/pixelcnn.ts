@@ -14,7 +14,7 @@ import {
   yieldToEventLoop,
 } from '@scalespace/core';
 import { GatedResnet } from './gated-resnet.js';
-import { PixelCnnDownPass, type PixelCnnUnetConfig, validateUnetConfig } from './pixelcnn-unet.js';
+import { PixelCNNDownPass, type PixelCNNUnetConfig, validateUnetConfig } from './pixelcnn-unet.js';
 import { downShift, RectConv2d, rightShift, ShiftedConv2d } from './shifted-conv.js';
 
 // PixelCNN++ (Salimans, Karpathy, Chen, Kingma 2017) at a single resolution: two causal streams (u sees
@@ -25,7 +25,7 @@ import { downShift, RectConv2d, rightShift, ShiftedConv2d } from './shifted-conv
 // coarsest level and the MNIST baseline. With `unet`, it is the paper's network: the up pass visits
 // several resolutions and a down pass with skip connections comes back (pixelcnn-unet.ts).
 
-export interface PixelCnnConfig {
+export interface PixelCNNConfig {
   /** Image channels (1 grey, 3 RGB). */
   channels: number;
   /** Bits per value (1..8). */
@@ -43,10 +43,10 @@ export interface PixelCnnConfig {
    * The paper's U-Net: `resnets` blocks per resolution on the way down in size, a down pass with skip
    * connections back up. Absent: one resolution, one pass (scalespace's own models).
    */
-  unet?: PixelCnnUnetConfig;
+  unet?: PixelCNNUnetConfig;
 }
 
-export function validatePixelCnnConfig(c: PixelCnnConfig): PixelCnnConfig {
+export function validatePixelCNNConfig(c: PixelCNNConfig): PixelCNNConfig {
   const positive = (v: number, name: string) => {
     if (!Number.isInteger(v) || v < 1)
       throw new InvalidArgumentError(`PixelCNN ${name} must be a positive integer, got ${v}`);
@@ -82,8 +82,8 @@ export interface SampleResult {
   seconds: number;
 }
 
-export class PixelCnn extends Module {
-  readonly config: PixelCnnConfig;
+export class PixelCNN extends Module {
+  readonly config: PixelCNNConfig;
   readonly uInit: ShiftedConv2d;
   readonly ulInitAbove: ShiftedConv2d;
   readonly ulInitLeft: ShiftedConv2d;
@@ -91,11 +91,11 @@ export class PixelCnn extends Module {
   readonly ulBlocks: GatedResnet[];
   readonly out: RectConv2d;
   /** The U-Net's resampling and down pass (config.unet), else null. */
-  readonly unet: PixelCnnDownPass | null;
+  readonly unet: PixelCNNDownPass | null;
 
-  constructor(config: PixelCnnConfig, rng: Rng) {
+  constructor(config: PixelCNNConfig, rng: Rng) {
     super();
-    this.config = validatePixelCnnConfig(config);
+    this.config = validatePixelCNNConfig(config);
     const { channels, filters, resnets, components, dropout = 0, conditionChannels = 0 } = config;
     const inChannels = channels + 1; // plus a channel of ones, so the net can tell padding from zeros
     this.uInit = this.child(
@@ -128,7 +128,7 @@ export class PixelCnn extends Module {
     this.unet = config.unet
       ? this.child(
           'unet',
-          new PixelCnnDownPass({ unet: config.unet, filters, resnets, dropout, rng: rng.fork('unet') }),
+          new PixelCNNDownPass({ unet: config.unet, filters, resnets, dropout, rng: rng.fork('unet') }),
         )
       : null;
     this.out = this.child(

@@ -8,7 +8,7 @@ import {
   nativeUnavailableReason,
   registerNativeBackend,
 } from './native-backend.js';
-import { tf } from './tf.js';
+import { registerCoreGradients, tf } from './tf.js';
 import { applyWasmPaths, wasmThreads } from './wasm-paths.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 import { registerWebgpuKernelFixes } from './webgpu-kernel-fixes.js';
@@ -83,6 +83,16 @@ async function withoutNewProcessHandlers<T>(work: () => Promise<T>): Promise<T> 
   }
 }
 
+/**
+ * tfjs-node(-gpu), whose tfjs umbrella package registers tfjs's own gradients on import, over the ones core
+ * replaces: core's are registered again.
+ */
+async function startTensorflow(which: 'tfjs-node' | 'tfjs-node-gpu'): Promise<boolean> {
+  if (!(await platform.importNodeTensorflow(which))) return false;
+  registerCoreGradients();
+  return activate('tensorflow');
+}
+
 /** The adapter each GPU rung started on, for `backendInfo()`. */
 const adapters = new Map<BackendName, AdapterInfo>();
 let webgpuRegistered = false;
@@ -134,14 +144,14 @@ export const backendLadder: BackendRung[] = [
     name: 'tensorflow',
     label: 'tensorflow (tfjs-node-gpu, CUDA)',
     runtime: 'node',
-    start: async () => (await platform.importNodeTensorflow('tfjs-node-gpu')) && activate('tensorflow'),
+    start: () => startTensorflow('tfjs-node-gpu'),
     installHint: 'pnpm add @tensorflow/tfjs-node-gpu@4.22.0 (needs CUDA and network access to download libtensorflow)',
   },
   {
     name: 'tensorflow',
     label: 'tensorflow (tfjs-node, libtensorflow)',
     runtime: 'node',
-    start: async () => (await platform.importNodeTensorflow('tfjs-node')) && activate('tensorflow'),
+    start: () => startTensorflow('tfjs-node'),
     installHint: 'pnpm add @tensorflow/tfjs-node@4.22.0 (its install script downloads libtensorflow)',
   },
   {

@@ -1,5 +1,8 @@
 // The API that runs everywhere, browsers included (the package's `browser` export condition); index.ts
 // adds run directories, which need Node's file system.
+
+// The chained ops' types (x.add(y), ...) in the published declarations, as the tfjs umbrella's had them.
+export type * from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 export { writeFileAtomic } from './atomic-write.js';
 export type { AdapterInfo, BackendInfo, BackendName, BackendRung, InitBackendOptions, RungContext } from './backend.js';
 export { backendInfo, backendLadder, hostBackend, initBackend } from './backend.js';
@@ -20,7 +23,7 @@ export {
   ScalespaceError,
 } from './errors.js';
 export { gaussianKl, gaussianLogProb, gaussianSample } from './gaussian.js';
-export type { Channels, ImageGridOptions, ReadImageOptions } from './image-io.js';
+export type { AnimatedGifOptions, Channels, ImageGridOptions, ReadImageOptions } from './image-io.js';
 export {
   assertImageTensor,
   imageFromPixels,
@@ -28,6 +31,7 @@ export {
   readImage,
   toBytes,
   toImageData,
+  writeAnimatedGif,
   writeImage,
 } from './image-io.js';
 export type {

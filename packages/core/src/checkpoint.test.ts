@@ -100,9 +100,15 @@ describe('checkpoints', () => {
       await saveCheckpoint(${JSON.stringify(path)}, big, { generation: 2 }, { step: 2 });
       process.stdout.write('saved\\n');
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    // tsx runs the TypeScript sources; the hook resolves tfjs-core's extension-less registration modules (see it).
+    const esmHook = new URL('./testing/tfjs-core-esm.mjs', import.meta.url).pathname;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', esmHook, '--input-type=module', '-e', script],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (d) => (output += String(d)));
     const killedMidWrite = await new Promise<boolean>((resolve) => {

@@ -8,7 +8,7 @@ import {
   registerGradient,
   type Tensor,
   type Tensor4D,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import {
   conv2dBackpropFilterComposed,
   conv2dBackpropInputComposed,
@@ -28,29 +28,42 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
+/** What both gradients read: the saved input and filter, the attributes, and dy. */
+function gradientInputs(dy: Tensor, saved: Tensor[], attrs: NamedAttrMap) {
+  const [x, filter] = saved as [Tensor4D, Tensor4D];
+  const a = attrs as unknown as ConvAttrs;
+  return { x, filter, a, dilations: pair(a.dilations), strides: pair(a.strides), grad: dy as Tensor4D };
+}
+
+/** dx and dW from the backend's own backprop kernels (undilated convolutions). */
+function backendGradients(
+  [inputKernel, filterKernel]: [string, string],
+  { x, filter, grad }: { x: Tensor4D; filter: Tensor4D; grad: Tensor4D },
+  common: Record<string, unknown>,
+) {
+  return {
+    x: () =>
+      engine().runKernel(inputKernel, { dy: grad, filter }, {
+        ...common,
+        inputShape: x.shape,
+      } as unknown as NamedAttrMap) as Tensor,
+    filter: () =>
+      engine().runKernel(filterKernel, { x, dy: grad }, {
+        ...common,
+        filterShape: filter.shape,
+      } as unknown as NamedAttrMap) as Tensor,
+  };
+}
+
 const conv2DGrad: GradConfig = {
   kernelName: 'Conv2D',
   inputsToSave: ['x', 'filter'],
   gradFunc: (dy, saved, attrs) => {
-    const [x, filter] = saved as [Tensor4D, Tensor4D];
-    const a = attrs as unknown as ConvAttrs;
-    const dilations = pair(a.dilations);
-    const strides = pair(a.strides);
-    const grad = dy as Tensor4D;
+    const inputs = gradientInputs(dy as Tensor, saved, attrs);
+    const { x, filter, a, dilations, strides, grad } = inputs;
     if (isOne(dilations)) {
       const common = { strides, pad: a.pad, dataFormat: a.dataFormat ?? 'NHWC', dimRoundingMode: a.dimRoundingMode };
-      return {
-        x: () =>
-          engine().runKernel('Conv2DBackpropInput', { dy: grad, filter }, {
-            ...common,
-            inputShape: x.shape,
-          } as unknown as NamedAttrMap) as Tensor,
-        filter: () =>
-          engine().runKernel('Conv2DBackpropFilter', { x, dy: grad }, {
-            ...common,
-            filterShape: filter.shape,
-          } as unknown as NamedAttrMap) as Tensor,
-      };
+      return backendGradients(['Conv2DBackpropInput', 'Conv2DBackpropFilter'], inputs, common);
     }
     if (a.dataFormat === 'NCHW') throw new Error('conv2d gradient with dilation > 1 supports NHWC only');
     return {
@@ -64,25 +77,15 @@ const depthwiseGrad: GradConfig = {
   kernelName: 'DepthwiseConv2dNative',
   inputsToSave: ['x', 'filter'],
   gradFunc: (dy, saved, attrs) => {
-    const [x, filter] = saved as [Tensor4D, Tensor4D];
-    const a = attrs as unknown as ConvAttrs;
-    const dilations = pair(a.dilations);
-    const strides = pair(a.strides);
-    const grad = dy as Tensor4D;
+    const inputs = gradientInputs(dy as Tensor, saved, attrs);
+    const { x, filter, a, dilations, strides, grad } = inputs;
     if (isOne(dilations)) {
       const common = { strides, dilations, pad: a.pad, dimRoundingMode: a.dimRoundingMode };
-      return {
-        x: () =>
-          engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: grad, filter }, {
-            ...common,
-            inputShape: x.shape,
-          } as unknown as NamedAttrMap) as Tensor,
-        filter: () =>
-          engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: grad }, {
-            ...common,
-            filterShape: filter.shape,
-          } as unknown as NamedAttrMap) as Tensor,
-      };
+      return backendGradients(
+        ['DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'],
+        inputs,
+        common,
+      );
     }
     return {
       x: () => depthwiseBackpropInputComposed(grad, filter, x.shape, strides, dilations, a.pad, a.dimRoundingMode),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, InvalidImageError } from './errors.js';
-import { imageGrid, readImage, writeImage } from './image-io.js';
+import { imageGrid, readImage, writeAnimatedGif, writeImage } from './image-io.js';
 import { tf } from './tf.js';
 
 let dir: string;
@@ -76,6 +76,35 @@ describe('image I/O', () => {
     const ok = tf.zeros([2, 2, 3]);
     await expect(writeImage(join(dir, 'file.bmp'), ok)).rejects.toThrow(/\.png, \.jpg/);
     tf.dispose([nan, two, flat, ok]);
+  });
+
+  it('writeAnimatedGif writes one page a frame with the delay and loop asked for', async () => {
+    const before = tf.memory().numTensors;
+    // Flat frames (red, green, blue, white): a GIF palette holds them exactly.
+    const colours = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+      [1, 1, 1],
+    ];
+    const frames = tf.tidy(() => tf.stack(colours.map((c) => tf.mul(tf.ones([6, 5, 3]), c)))) as tf.Tensor4D;
+    const path = join(dir, 'walk.gif');
+    await writeAnimatedGif(path, frames, { delayMs: 50, loop: 2 });
+    const sharp = (await import('sharp')).default;
+    const meta = await sharp(path, { animated: true }).metadata();
+    expect([meta.format, meta.pages, meta.pageHeight, meta.width, meta.loop]).toEqual(['gif', 4, 6, 5, 2]);
+    expect(meta.delay).toEqual([50, 50, 50, 50]);
+    for (const [page, colour] of colours.entries()) {
+      const { data } = await sharp(path, { page }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      expect(Array.from(data.subarray(0, 3))).toEqual(colour.map((v) => v * 255));
+      expect(data.every((v, i) => v === colour[i % 3] * 255)).toBe(true);
+    }
+    const one = tf.zeros([6, 5, 3]) as unknown as tf.Tensor4D;
+    await expect(writeAnimatedGif(join(dir, 'one.gif'), one)).rejects.toThrow(
+      /expected frames \[T, H, W, C\], got \[6, 5, 3\]/,
+    );
+    tf.dispose([frames, one]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('imageGrid tiles images in rows with padding', () => {

@@ -138,6 +138,33 @@ export async function writeImage(path: string, image: tf.Tensor, options: { qual
   await writeFileAtomic(path, encoded);
 }
 
+export interface AnimatedGifOptions {
+  /** Milliseconds per frame (default 80). */
+  delayMs?: number;
+  /** Loops of the GIF (0 = forever, the default). */
+  loop?: number;
+}
+
+/** Writes frames [T, H, W, C] in [0, 1] as an animated GIF, one page a frame. Written atomically. Node only. */
+export async function writeAnimatedGif(
+  path: string,
+  frames: tf.Tensor4D,
+  options: AnimatedGifOptions = {},
+): Promise<void> {
+  const { delayMs = 80, loop = 0 } = options;
+  if (frames.rank !== 4 || frames.shape[0] < 1)
+    throw new InvalidImageError(`writeAnimatedGif: expected frames [T, H, W, C], got [${frames.shape.join(', ')}]`);
+  const [t, h, w, c] = frames.shape;
+  // The frames stacked vertically form one tall image whose pages are the frames.
+  const tall = tf.reshape(frames, [t * h, w, c]);
+  const { data, channels } = await toBytes(tall).finally(() => tall.dispose());
+  const sharp = await platform.loadSharp();
+  const gif = await sharp(Buffer.from(data), { raw: { width: w, height: t * h, channels, pageHeight: h } })
+    .gif({ delay: Array(t).fill(delayMs), loop })
+    .toBuffer();
+  await writeFileAtomic(path, gif);
+}
+
 export interface ImageGridOptions {
   /** Images per row. Default: ceil(sqrt(n)). */
   columns?: number;

@@ -70,11 +70,7 @@ export class Conv2d extends Module {
   }
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => {
-      const pad = typeof this.padding === 'number' ? explicitPad(this.padding) : this.padding;
-      const y = tf.conv2d(x, this.weight as tf.Tensor4D, this.stride, pad, 'NHWC', this.dilation);
-      return this.bias ? tf.add(y, this.bias) : y;
-    });
+    return convolve(this, x, tf.conv2d);
   }
 }
 
@@ -85,6 +81,28 @@ function explicitPad(p: number): [[0, 0], [number, number], [number, number], [0
     [p, p],
     [0, 0],
   ];
+}
+
+type ConvOp = (
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: number,
+  pad: 'same' | 'valid' | ReturnType<typeof explicitPad>,
+  dataFormat: 'NHWC',
+  dilations: number,
+) => tf.Tensor4D;
+
+/** A conv layer's forward pass: `op` with its stride, padding (a number pads explicitly) and dilation, then the bias. */
+function convolve(
+  layer: { weight: tf.Variable; bias: tf.Variable | null; stride: number; padding: Padding; dilation: number },
+  x: tf.Tensor4D,
+  op: ConvOp,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const pad = typeof layer.padding === 'number' ? explicitPad(layer.padding) : layer.padding;
+    const y = op(x, layer.weight as tf.Tensor4D, layer.stride, pad, 'NHWC', layer.dilation);
+    return layer.bias ? tf.add(y, layer.bias) : y;
+  });
 }
 
 export interface DepthwiseConv2dOptions {
@@ -130,11 +148,7 @@ export class DepthwiseConv2d extends Module {
   }
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => {
-      const pad = typeof this.padding === 'number' ? explicitPad(this.padding) : this.padding;
-      const y = tf.depthwiseConv2d(x, this.weight as tf.Tensor4D, this.stride, pad, 'NHWC', this.dilation);
-      return this.bias ? tf.add(y, this.bias) : y;
-    });
+    return convolve(this, x, tf.depthwiseConv2d);
   }
 }
 

@@ -2,8 +2,8 @@
 // the mirrored border copies, so anything trained through reflective padding gets wrong gradients.
 // This replacement folds every border of dy back onto the samples it copied, axis by axis.
 
-import * as ops from '@tensorflow/tfjs';
-import { type GradConfig, type NamedAttrMap, registerGradient, type Tensor } from '@tensorflow/tfjs';
+import * as ops from '@tensorflow/tfjs-core';
+import { type GradConfig, type NamedAttrMap, registerGradient, type Tensor } from '@tensorflow/tfjs-core';
 
 /** Folds dy of a mirror-padded axis back to the unpadded length. */
 function foldAxis(dy: Tensor, axis: number, before: number, after: number, n: number, offset: number): Tensor {

@@ -14,7 +14,7 @@ import {
   registerKernel,
   type TensorInfo,
   util,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 
 /** The addon calls core makes (a structural copy of @scalespace/native's NativeKernels). */
 export interface NativeKernels {

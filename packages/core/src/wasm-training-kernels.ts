@@ -14,7 +14,7 @@
 // Kernels run inside the engine with the tape off, so the ops used here are not recorded; they
 // return a Tensor, which the engine accepts as a kernel output.
 
-import * as ops from '@tensorflow/tfjs';
+import * as ops from '@tensorflow/tfjs-core';
 import {
   backend_util,
   engine,
@@ -26,7 +26,7 @@ import {
   type Tensor4D,
   type TensorInfo,
   tidy,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 
 type Pad = backend_util.PadInfo | 'valid' | 'same' | number | backend_util.ExplicitPadding;
 type Pair = [number, number];
@@ -207,25 +207,48 @@ function nhwcShape(shape: number[], dataFormat: string | undefined): [number, nu
   return dataFormat === 'NCHW' ? [a, c, d, b] : [a, b, c, d];
 }
 
-/** dW for conv2d: x [N,H,W,Ci], dy [N,OH,OW,Co] -> [KH,KW,Ci,Co]. */
-export function conv2dBackpropFilterComposed(
+type Shape4 = [number, number, number, number];
+
+/** dW of a convolution from its input and its output's gradient dy (a kernel's composed backprop). */
+type FilterGradient = (
   x: Tensor4D,
   dy: Tensor4D,
-  filterShape: [number, number, number, number],
+  filterShape: Shape4,
   strides: Pair,
   dilations: Pair,
   pad: Pad,
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): Tensor4D {
-  return tidy(() => {
-    const [kh, kw, ci, co] = filterShape;
-    const g = geometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, false);
+) => Tensor4D;
+
+/** dX of a convolution from its output's gradient dy and its filter. */
+type InputGradient = (
+  dy: Tensor4D,
+  filter: Tensor4D,
+  inShape: Shape4,
+  strides: Pair,
+  dilations: Pair,
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+) => Tensor4D;
+
+/**
+ * The padded (or cropped) input a forward conv reads: rows up to (OH-1)*sh + (KH-1)*dh + 1 of it, and the
+ * columns likewise; the filter gradients correlate it with dy.
+ */
+function inputAsRead(x: Tensor4D, g: Geometry, [kh, kw]: number[], [sh, sw]: Pair, [dh, dw]: Pair): Tensor4D {
+  const needH = (g.outHeight - 1) * sh + (kh - 1) * dh + 1;
+  const needW = (g.outWidth - 1) * sw + (kw - 1) * dw + 1;
+  return padOrCropSpatial(x, g.top, needH - x.shape[1] - g.top, g.left, needW - x.shape[2] - g.left);
+}
+
+/** dW for conv2d: x [N,H,W,Ci], dy [N,OH,OW,Co] -> [KH,KW,Ci,Co]. */
+export const conv2dBackpropFilterComposed: FilterGradient = (x, dy, shape, strides, dilations, pad, rounding) =>
+  tidy(() => {
+    const [kh, kw, ci, co] = shape;
+    const g = geometry(x.shape, shape, strides, dilations, pad, rounding, false);
     const [sh, sw] = strides;
     const [dh, dw] = dilations;
-    // Rows the forward conv reads: up to (OH-1)*sh + (KH-1)*dh + 1 of the padded input.
-    const needH = (g.outHeight - 1) * sh + (kh - 1) * dh + 1;
-    const needW = (g.outWidth - 1) * sw + (kw - 1) * dw + 1;
-    const xp = padOrCropSpatial(x, g.top, needH - x.shape[1] - g.top, g.left, needW - x.shape[2] - g.left);
+    const xp = inputAsRead(x, g, shape, strides, dilations);
     const image = ops.transpose(xp, [3, 1, 2, 0]); // [Ci, H', W', N]
     const filter = ops.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, Co]
     // Output position (a, b) of this conv is filter tap (a, b): stride = forward dilation, dilation = forward stride.
@@ -237,44 +260,25 @@ export function conv2dBackpropFilterComposed(
     const taps = out.shape[1] === kh && out.shape[2] === kw ? out : ops.slice(out, [0, 0, 0, 0], [ci, kh, kw, co]);
     return ops.transpose(taps, [1, 2, 0, 3]);
   });
-}
 
 /** dX for conv2d: dy [N,OH,OW,Co], filter [KH,KW,Ci,Co] -> [N,H,W,Ci]. */
-export function conv2dBackpropInputComposed(
-  dy: Tensor4D,
-  filter: Tensor4D,
-  inShape: [number, number, number, number],
-  strides: Pair,
-  dilations: Pair,
-  pad: Pad,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): Tensor4D {
-  return tidy(() => {
-    const g = geometry(inShape, filter.shape, strides, dilations, pad, dimRoundingMode, false);
+export const conv2dBackpropInputComposed: InputGradient = (dy, filter, inShape, strides, dilations, pad, rounding) =>
+  tidy(() => {
+    const g = geometry(inShape, filter.shape, strides, dilations, pad, rounding, false);
     const rotated = ops.transpose(ops.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [KH,KW,Co,Ci]
     return backpropInputNHWC(dy, rotated, inShape, [filter.shape[0], filter.shape[1]], g, false);
   });
-}
 
 /** dW for depthwise conv: x [N,H,W,C], dy [N,OH,OW,C*M] -> [KH,KW,C,M]. */
-export function depthwiseBackpropFilterComposed(
-  x: Tensor4D,
-  dy: Tensor4D,
-  filterShape: [number, number, number, number],
-  strides: Pair,
-  dilations: Pair,
-  pad: Pad,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): Tensor4D {
-  return tidy(() => {
-    const [kh, kw, c, m] = filterShape;
-    const g = geometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
+export const depthwiseBackpropFilterComposed: FilterGradient = (x, dy, shape, strides, dilations, pad, rounding) =>
+  tidy(() => {
+    const [kh, kw, c, m] = shape;
+    const g = geometry(x.shape, shape, strides, dilations, pad, rounding, true);
     const [sh, sw] = strides;
     const [dh, dw] = dilations;
     const [n] = x.shape;
-    const needH = (g.outHeight - 1) * sh + (kh - 1) * dh + 1;
-    const needW = (g.outWidth - 1) * sw + (kw - 1) * dw + 1;
-    const xp = padOrCropSpatial(x, g.top, needH - x.shape[1] - g.top, g.left, needW - x.shape[2] - g.left);
+    const xp = inputAsRead(x, g, shape, strides, dilations);
+    const [, needH, needW] = xp.shape;
     // One depthwise conv over a single "image" whose N*C channels are (batch, channel) pairs, with dy as
     // the per-channel filter: output (a, b) is tap (a, b) of each pair's correlation; then sum over the batch.
     const image = ops.reshape(ops.transpose(xp, [1, 2, 0, 3]), [1, needH, needW, n * c]);
@@ -292,21 +296,12 @@ export function depthwiseBackpropFilterComposed(
     const taps = ops.slice(out, [0, 0, 0, 0], [1, kh, kw, n * c * m]);
     return ops.sum(ops.reshape(taps, [kh, kw, n, c, m]), 2) as Tensor4D;
   });
-}
 
 /** dX for depthwise conv: dy [N,OH,OW,C*M], filter [KH,KW,C,M] -> [N,H,W,C]. */
-export function depthwiseBackpropInputComposed(
-  dy: Tensor4D,
-  filter: Tensor4D,
-  inShape: [number, number, number, number],
-  strides: Pair,
-  dilations: Pair,
-  pad: Pad,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): Tensor4D {
-  return tidy(() => {
+export const depthwiseBackpropInputComposed: InputGradient = (dy, filter, inShape, strides, dilations, pad, rounding) =>
+  tidy(() => {
     const [kh, kw, c, m] = filter.shape;
-    const g = geometry(inShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
+    const g = geometry(inShape, filter.shape, strides, dilations, pad, rounding, true);
     // Each of the C*M dy channels is correlated with its own rotated tap, then the M copies summed.
     const rotated = ops.reshape(ops.reverse(filter, [0, 1]), [kh, kw, c * m, 1]);
     const perCopy = backpropInputNHWC(dy, rotated as Tensor4D, inShape, [kh, kw], g, true);
@@ -314,7 +309,6 @@ export function depthwiseBackpropInputComposed(
     const [n, h, w] = inShape;
     return ops.sum(ops.reshape(perCopy, [n, h, w, c, m]), 4) as Tensor4D;
   });
-}
 
 const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs }) => {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as never as {

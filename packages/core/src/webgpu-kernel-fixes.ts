@@ -11,7 +11,7 @@
 //
 // The replacements call the original kernels for the cases those handle.
 
-import * as ops from '@tensorflow/tfjs';
+import * as ops from '@tensorflow/tfjs-core';
 import {
   engine,
   getKernel,
@@ -20,7 +20,7 @@ import {
   registerKernel,
   Tensor,
   type TensorInfo,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 
 const asTensor = (info: TensorInfo): Tensor =>
   info instanceof Tensor ? info : engine().makeTensorFromTensorInfo(info);

@@ -6,6 +6,7 @@ export type { DatasetSource } from './dataset.js';
 export { ImageDataset } from './dataset.js';
 export type { NpyArray } from './npy.js';
 export { parseNpy } from './npy.js';
+export { padImages } from './pad-images.js';
 export type { PatchOptions } from './patches.js';
 export { randomPatches } from './patches.js';
 export type { RawImage, SizeOptions, SizePolicy } from './size-policy.js';

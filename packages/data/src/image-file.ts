@@ -14,8 +14,13 @@ async function loadSharp() {
   }
 }
 
-/** Width, height and colour channels (1 grey or 3; alpha not counted) of an image file, read from its header. */
-export async function imageFileInfo(path: string): Promise<{ width: number; height: number; colour: 1 | 3 }> {
+/**
+ * Width, height and colour channels (1 grey or 3; alpha not counted) of an image file, and its number of pages
+ * (frames of an animated GIF or WebP, pages of a TIFF; 1 for most files), read from its header.
+ */
+export async function imageFileInfo(
+  path: string,
+): Promise<{ width: number; height: number; colour: 1 | 3; pages: number }> {
   const sharp = await loadSharp();
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
@@ -27,7 +32,7 @@ export async function imageFileInfo(path: string): Promise<{ width: number; heig
     );
   }
   const colour = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0) === 1 ? 1 : 3;
-  return { width: meta.width ?? 0, height: meta.height ?? 0, colour };
+  return { width: meta.width ?? 0, height: meta.height ?? 0, colour, pages: meta.pages ?? 1 };
 }
 
 /** Decodes an image file (PNG, JPEG, WebP, TIFF, GIF) with sharp into 8-bit HWC bytes, then applies a size policy. */

@@ -1,6 +1,6 @@
 import { rng, tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BfCnn } from './bf-cnn.js';
+import { BFCNN } from './bf-cnn.js';
 import { BiasFreeBatchNorm, normalizeByBatchStd } from './bias-free-batch-norm.js';
 import { FlatDenoiser } from './flat-denoiser.js';
 import { MultiscaleDenoiser } from './multiscale-denoiser.js';
@@ -15,7 +15,7 @@ const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.su
 const maxOf = (a: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0]);
 
 /** A few training-mode steps so that gains and running stds are no longer their initial values. */
-function perturbStatistics(net: BfCnn, r: ReturnType<typeof rng>, channels: number) {
+function perturbStatistics(net: BFCNN, r: ReturnType<typeof rng>, channels: number) {
   net.train();
   for (let i = 0; i < 3; i++) {
     const x = r.normalTensor([2, 12, 12, channels], { std: 0.3 + i }) as tf.Tensor4D;
@@ -46,7 +46,7 @@ describe('receptive field layouts', () => {
 
   it('matches the measured support of an output pixel', () => {
     for (const rf of [5, 9]) {
-      const net = new BfCnn({ inChannels: 1, outChannels: 1, depth: 6, width: 4, rf }, rng(rf));
+      const net = new BFCNN({ inChannels: 1, outChannels: 1, depth: 6, width: 4, rf }, rng(rf));
       net.eval();
       const size = 21;
       const grad = tf.tidy(() => {
@@ -131,7 +131,7 @@ describe('bias-free CNN', () => {
   });
 
   it('infer (memory-lean, eval) equals forward in eval mode', () => {
-    const net = new BfCnn({ inChannels: 2, outChannels: 1, depth: 5, width: 6, rf: 7 }, rng(4));
+    const net = new BFCNN({ inChannels: 2, outChannels: 1, depth: 5, width: 6, rf: 7 }, rng(4));
     perturbStatistics(net, rng(5), 2);
     const x = rng(6).normalTensor([2, 9, 11, 2]) as tf.Tensor4D;
     const a = net.forward(x);
@@ -144,8 +144,8 @@ describe('bias-free CNN', () => {
 
   it('takes an explicit layer layout and a linear first layer (the official networks), in both passes', () => {
     const config = { inChannels: 1, outChannels: 1, depth: 6, width: 5, rf: 7, kernelSizes: [3, 1, 1, 3, 1, 3] };
-    const linear = new BfCnn({ ...config, linearFirstLayer: true }, rng(8));
-    const relu = new BfCnn(config, rng(8));
+    const linear = new BFCNN({ ...config, linearFirstLayer: true }, rng(8));
+    const relu = new BFCNN(config, rng(8));
     expect(linear.kernelSizes).toEqual([3, 1, 1, 3, 1, 3]);
     expect(linear.receptiveField).toBe(7);
     perturbStatistics(linear, rng(9), 1);
@@ -158,8 +158,8 @@ describe('bias-free CNN', () => {
     // The first layer's negative part reaches the output only without that ReLU.
     const firstOnly = tf.tidy(() => tf.relu(tf.neg(linear.convs[0].forward(x))));
     expect(maxOf(firstOnly)).toBeGreaterThan(0);
-    expect(() => new BfCnn({ ...config, kernelSizes: [3, 1, 3] }, rng(1))).toThrow(/kernelSizes must be 6 odd/);
-    expect(() => new BfCnn({ ...config, kernelSizes: [3, 3, 1, 3, 1, 3] }, rng(1))).toThrow(
+    expect(() => new BFCNN({ ...config, kernelSizes: [3, 1, 3] }, rng(1))).toThrow(/kernelSizes must be 6 odd/);
+    expect(() => new BFCNN({ ...config, kernelSizes: [3, 3, 1, 3, 1, 3] }, rng(1))).toThrow(
       /give receptive field 9, not rf 7/,
     );
     tf.dispose([x, a, b, c, firstOnly]);

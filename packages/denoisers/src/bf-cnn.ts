@@ -3,7 +3,7 @@ import { BiasFreeBatchNorm } from './bias-free-batch-norm.js';
 import { kernelSizesForReceptiveField, receptiveField } from './receptive-field.js';
 
 /** The shape of a bias-free CNN; saved with its weights. */
-export interface BfCnnConfig {
+export interface BFCNNConfig {
   /** Input channels (1 grey, 3 RGB; a conditional denoiser adds the conditioning channels). */
   inChannels: number;
   /** Output channels: the noise estimate of the channels being denoised. */
@@ -23,7 +23,7 @@ export interface BfCnnConfig {
   linearFirstLayer?: boolean;
 }
 
-export function validateBfCnnConfig(config: BfCnnConfig): number[] {
+export function validateBFCNNConfig(config: BFCNNConfig): number[] {
   for (const key of ['inChannels', 'outChannels', 'depth', 'width', 'rf'] as const) {
     const v = config[key];
     if (!Number.isInteger(v) || v < 1)
@@ -57,15 +57,15 @@ export function validateBfCnnConfig(config: BfCnnConfig): number[] {
  * f(a x) = a f(x) for a > 0, and piecewise linear. It outputs the noise estimate; a denoiser returns
  * y - f(y).
  */
-export class BfCnn extends Module {
-  readonly config: BfCnnConfig;
+export class BFCNN extends Module {
+  readonly config: BFCNNConfig;
   readonly kernelSizes: number[];
   readonly convs: Conv2d[];
   readonly norms: BiasFreeBatchNorm[];
 
-  constructor(config: BfCnnConfig, rng: Rng) {
+  constructor(config: BFCNNConfig, rng: Rng) {
     super();
-    this.kernelSizes = validateBfCnnConfig(config);
+    this.kernelSizes = validateBFCNNConfig(config);
     this.config = { ...config };
     const { inChannels, outChannels, depth, width } = config;
     this.convs = this.childList(

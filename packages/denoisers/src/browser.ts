@@ -4,12 +4,13 @@ export type { AscentOptions, AscentResult, LinearConstraint, Residual } from './
 export { ascentSample, ascentStepSize, predictAscentSteps } from './ascent.js';
 export type { GaussianBlurOptions } from './basis-operators.js';
 export { gaussianBlurOperator, randomProjectionOperator } from './basis-operators.js';
-export type { BfCnnConfig } from './bf-cnn.js';
-export { BfCnn } from './bf-cnn.js';
+export type { BFCNNConfig } from './bf-cnn.js';
+export { BFCNN } from './bf-cnn.js';
 export type { BiasFreeBatchNormOptions } from './bias-free-batch-norm.js';
 export { BiasFreeBatchNorm } from './bias-free-batch-norm.js';
 export { createDenoiser, loadDenoiser, saveDenoiser } from './checkpoint-io.js';
 export { convertKadkhodaie, flatDenoiserFromTorch, multiscaleDenoiserFromTorch } from './convert-official.js';
+export * from './deprecated.js';
 export { FlatDenoiser } from './flat-denoiser.js';
 export type { GaussianDenoiserOptions } from './gaussian-denoiser.js';
 export { GaussianDenoiser } from './gaussian-denoiser.js';

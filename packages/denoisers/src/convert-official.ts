@@ -7,7 +7,7 @@ import {
   type TorchTensor,
   tf,
 } from '@scalespace/core';
-import type { BfCnnConfig } from './bf-cnn.js';
+import type { BFCNNConfig } from './bf-cnn.js';
 import { FlatDenoiser } from './flat-denoiser.js';
 import { MultiscaleDenoiser } from './multiscale-denoiser.js';
 import { kernelSizesForReceptiveField, receptiveField } from './receptive-field.js';
@@ -15,18 +15,18 @@ import type { NetShape } from './types.js';
 
 // The trained denoisers of Kadkhodaie, Guth, Mallat & Simoncelli (github.com/LabForComputationalVision/
 // local-probability-models-of-images, code/network.py): state dicts of BF_CNN_RF (21 layers) and BF_CNN (the
-// 20-layer low-pass net), saved from DataParallel (`module.` prefixes). Both are scalespace's BfCnn: bias-free
+// 20-layer low-pass net), saved from DataParallel (`module.` prefixes). Both are scalespace's BFCNN: bias-free
 // convs (OIHW -> HWIO), the first one linear (no ReLU), then conv + BF_batchNorm (eval: x / running_sd * gammas)
 // + ReLU, and a last linear conv; padding keeps the size. Every net outputs the noise: a flat net on the
 // image, the low-pass net on the coarsest low-pass band, a conditional net on the three detail bands of its
 // scale given [low-pass, noisy h, v, d] (PyWavelets band order and the 1 / 2^(j+1) normalisation, both equal to
 // scalespace's Haar step).
 
-/** One official network as a BfCnn config and state dict (tensors the caller disposes). */
+/** One official network as a BFCNN config and state dict (tensors the caller disposes). */
 export function officialNetFromTorch(
   checkpoint: TorchCheckpoint,
   label: string,
-): { config: BfCnnConfig; state: StateDict } {
+): { config: BFCNNConfig; state: StateDict } {
   const tensors = stripModule(checkpoint.tensors);
   const convs: TorchTensor[] = [];
   while (tensors[`conv_layers.${convs.length}.weight`]) convs.push(tensors[`conv_layers.${convs.length}.weight`]);
@@ -73,7 +73,7 @@ export function officialNetFromTorch(
 
   const kernelSizes = convs.map((w) => w.shape[2]);
   const rf = receptiveField(kernelSizes);
-  const config: BfCnnConfig = {
+  const config: BFCNNConfig = {
     inChannels: convs[0].shape[1],
     outChannels: convs[depth - 1].shape[0],
     depth,
@@ -106,7 +106,7 @@ function sameLayout(kernelSizes: number[], depth: number, rf: number): boolean {
   }
 }
 
-function netShape(config: BfCnnConfig): NetShape {
+function netShape(config: BFCNNConfig): NetShape {
   const { depth, width, rf, kernelSizes, linearFirstLayer } = config;
   return { depth, width, rf, ...(kernelSizes && { kernelSizes }), ...(linearFirstLayer && { linearFirstLayer }) };
 }
@@ -157,7 +157,7 @@ export function multiscaleDenoiserFromTorch(
   },
 ): MultiscaleDenoiser {
   if (scales.length < 1) throw new InvalidArgumentError('a multi-scale set needs at least one conditional net');
-  const nets: { config: BfCnnConfig; state: StateDict }[] = [];
+  const nets: { config: BFCNNConfig; state: StateDict }[] = [];
   try {
     nets.push(officialNetFromTorch(lowpass, labels.lowpass));
     for (const [j, scale] of scales.entries()) nets.push(officialNetFromTorch(scale, labels.scales[j]));

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Module, rng, tf, throwIfAborted } from '@scalespace/core';
 import { ascentSample } from './ascent.js';
-import { BfCnn } from './bf-cnn.js';
+import { BFCNN } from './bf-cnn.js';
 import { asBatch, rmsPerImage } from './image-batch.js';
 import { ascentOptions, blockAverageConstraint, factorLevels, sampleShape, summarizeRuns } from './sampling-options.js';
 import type {
@@ -25,7 +25,7 @@ export function validateChannels(channels: number): void {
  */
 export class FlatDenoiser extends Module implements Denoiser {
   readonly config: FlatDenoiserConfig;
-  readonly net: BfCnn;
+  readonly net: BFCNN;
 
   constructor(config: FlatDenoiserConfig, options: { seed?: number | string } = {}) {
     super();
@@ -35,7 +35,7 @@ export class FlatDenoiser extends Module implements Denoiser {
     const c = config.channels;
     this.net = this.child(
       'net',
-      new BfCnn({ inChannels: c, outChannels: c, ...config.net }, rng(options.seed ?? 0).fork('net')),
+      new BFCNN({ inChannels: c, outChannels: c, ...config.net }, rng(options.seed ?? 0).fork('net')),
     );
     this.eval();
   }

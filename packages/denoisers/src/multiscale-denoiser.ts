@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Module, rng, tf, throwIfAborted } from '@scalespace/core';
 import { type AscentResult, ascentSample } from './ascent.js';
-import { BfCnn } from './bf-cnn.js';
+import { BFCNN } from './bf-cnn.js';
 import { validateChannels } from './flat-denoiser.js';
 import { haarDecompose, inverseHaarStep } from './haar.js';
 import { asBatch, padToMultiple, rmsPerImage } from './image-batch.js';
@@ -26,9 +26,9 @@ import type {
  */
 export class MultiscaleDenoiser extends Module implements Denoiser {
   readonly config: MultiscaleDenoiserConfig;
-  readonly lowpass: BfCnn;
+  readonly lowpass: BFCNN;
   /** conditionals[j] denoises the details of scale j (0 = finest). */
-  readonly conditionals: BfCnn[];
+  readonly conditionals: BFCNN[];
 
   constructor(config: MultiscaleDenoiserConfig, options: { seed?: number | string } = {}) {
     super();
@@ -54,13 +54,13 @@ export class MultiscaleDenoiser extends Module implements Denoiser {
     const r = rng(options.seed ?? 0);
     this.lowpass = this.child(
       'lowpass',
-      new BfCnn({ inChannels: c, outChannels: c, ...config.lowpass }, r.fork('low')),
+      new BFCNN({ inChannels: c, outChannels: c, ...config.lowpass }, r.fork('low')),
     );
     this.conditionals = this.childList(
       'conditionals',
       Array.from(
         { length: config.levels },
-        (_, j) => new BfCnn({ inChannels: 4 * c, outChannels: 3 * c, ...config.conditional }, r.fork(`cond${j}`)),
+        (_, j) => new BFCNN({ inChannels: 4 * c, outChannels: 3 * c, ...config.conditional }, r.fork(`cond${j}`)),
       ),
     );
     this.eval();

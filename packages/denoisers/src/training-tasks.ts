@@ -2,7 +2,7 @@
 // flat model, or a multi-scale model's low-pass net (coarsest band) and one conditional net per scale
 // ([clean low-pass, noisy details] patches of that scale's Haar bands).
 import { InvalidArgumentError, type Rng, tf } from '@scalespace/core';
-import type { BfCnn } from './bf-cnn.js';
+import type { BFCNN } from './bf-cnn.js';
 import type { FlatDenoiser } from './flat-denoiser.js';
 import { haarStep } from './haar.js';
 import type { MultiscaleDenoiser } from './multiscale-denoiser.js';
@@ -11,7 +11,7 @@ import { type HostImage, samplePatchBatch } from './patch-sampler.js';
 /** One network and what it learns from: patches of `sources`, noise added to the channels from `noisyFrom`. */
 export interface Task {
   name: string;
-  net: BfCnn;
+  net: BFCNN;
   sources: HostImage[];
   noisyFrom: number;
   patchSize: number;

@@ -8,7 +8,7 @@ export interface NetShape {
   width: number;
   /** Receptive field, odd: 1 + 2 * (3x3 layers) (the paper: 5, 9, 13, 23, 43). */
   rf: number;
-  /** Kernel size of each layer when the layout is not the even spread of 3x3 layers (see `BfCnnConfig`). */
+  /** Kernel size of each layer when the layout is not the even spread of 3x3 layers (see `BFCNNConfig`). */
   kernelSizes?: number[];
   /** No ReLU after the first conv (the official networks). */
   linearFirstLayer?: boolean;

@@ -5,14 +5,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { imageGrid, initBackend, rng, tf, writeImage } from '@scalespace/core';
 import { resize } from '@scalespace/pyramids';
-import { Cvdvae } from '../src/cvdvae.js';
-import { loadMnist32 } from '../src/image-array.js';
-import { imagesAt } from '../src/image-batches.js';
+import { CVDVAE } from '../src/cvdvae.js';
+import { loadCVDVAE } from '../src/cvdvae-io.js';
 import { chooseGroups, lowFrequencyAnalysis } from '../src/low-frequency.js';
 import { lowResolution } from '../src/low-res.js';
+import { loadMnist32 } from '../src/mnist32.js';
 import { evaluateBicubic, evaluateSuperResolution } from '../src/sr-evaluation.js';
-import { loadCvdvae, trainCvdvae } from '../src/train-cvdvae.js';
-import { loadVdvae } from '../src/vdvae-io.js';
+import { trainCVDVAE } from '../src/train-cvdvae.js';
+import { loadVDVAE } from '../src/vdvae-io.js';
 
 await initBackend('wasm');
 const [priorDir, dir, stepsArg] = process.argv.slice(2);
@@ -30,7 +30,7 @@ await mkdir(dir, { recursive: true });
 const scale = 4;
 const t0 = Date.now();
 
-const prior = await loadVdvae(priorDir);
+const prior = await loadVDVAE(priorDir);
 // Prior samples for the README.
 const samples = prior.sample({ n: 36, temperature: 1, seed: 1 });
 const grid = imageGrid(samples, { columns: 12 });
@@ -52,10 +52,10 @@ await writeFile(
 );
 console.log('low-frequency analysis', JSON.stringify(analysis.u), 'k =', k);
 
-const model = new Cvdvae(prior, { scale, groups: k, encBlocks, upsample }, { seed: 2 });
+const model = new CVDVAE(prior, { scale, groups: k, encBlocks, upsample }, { seed: 2 });
 const train = await loadMnist32('train');
 const trainStart = Date.now();
-const result = await trainCvdvae({
+const result = await trainCVDVAE({
   model,
   data: train,
   out: dir,
@@ -81,7 +81,7 @@ console.log(JSON.stringify(result));
 model.dispose();
 
 // Table 1 on the MNIST test set (EMA weights).
-const sr = await loadCvdvae(dir);
+const sr = await loadCVDVAE(dir);
 const test = await loadMnist32('test');
 const rows = [];
 for (const output of ['sample', 'mode'] as const) {
@@ -99,7 +99,7 @@ await writeFile(
 
 // Figure: per test image, LR (nearest), bicubic, 5 samples at t = 0.8, ground truth.
 const idx = [0, 1, 2, 3, 4, 5, 6, 7];
-const x = imagesAt(test, idx);
+const x = test.images(idx);
 const y = lowResolution(x, scale);
 const rowsOut = tf.tidy(() => {
   const near = tf.image.resizeNearestNeighbor(y, [32, 32]);

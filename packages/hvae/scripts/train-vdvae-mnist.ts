@@ -3,34 +3,20 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '@scalespace/core';
-import { loadMnist32 } from '../src/image-array.js';
-import { evaluateElbo, trainVdvae } from '../src/train-vdvae.js';
-import { Vdvae } from '../src/vdvae.js';
-import { loadVdvae } from '../src/vdvae-io.js';
+import { MNIST_VDVAE_CONFIG } from '../src/mnist-config.js';
+import { loadMnist32 } from '../src/mnist32.js';
+import { evaluateElbo, trainVDVAE } from '../src/train-vdvae.js';
+import { VDVAE } from '../src/vdvae.js';
+import { loadVDVAE } from '../src/vdvae-io.js';
 
 await initBackend('wasm');
 const [dir, stepsArg] = process.argv.slice(2);
 const steps = Number(stepsArg);
 const resume = process.argv.includes('--resume');
-const model = new Vdvae(
-  {
-    imageSize: 32,
-    imageChannels: 1,
-    width: 16,
-    customWidths: '16:32,8:32,4:32,1:32',
-    bottleneckMultiple: 0.5,
-    zdim: 8,
-    numMixtures: 5,
-    bits: 8,
-    activation: 'gelu-sigmoid',
-    encBlocks: '32d2,16x2,16d2,8x2,8d2,4x2,4d4,1x1',
-    decBlocks: '1x1,4m1,4x2,8m4,8x3,16m8,16x2,32m16',
-  },
-  { seed: 1 },
-);
+const model = new VDVAE(MNIST_VDVAE_CONFIG, { seed: 1 });
 const train = await loadMnist32('train');
 const started = Date.now();
-const result = await trainVdvae({
+const result = await trainVDVAE({
   model,
   data: train,
   out: dir,
@@ -48,7 +34,7 @@ const result = await trainVdvae({
     ),
 });
 console.log(JSON.stringify(result));
-const ema = await loadVdvae(dir);
+const ema = await loadVDVAE(dir);
 const test = await loadMnist32('test');
 const evalStart = Date.now();
 const report = await evaluateElbo(ema, test, { batchSize: 100 });

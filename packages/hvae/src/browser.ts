@@ -3,13 +3,12 @@
 export type { BlockSpec } from './block-string.js';
 export { parseBlockString } from './block-string.js';
 export type { Activation } from './bottleneck-block.js';
-export { convertVdvae, vdvaeFromTorch } from './convert-official.js';
-export type { CvdvaeConfig, CvdvaeLossTerms, SuperResolveOptions } from './cvdvae.js';
-export { Cvdvae } from './cvdvae.js';
-export type { CvdvaeCheckpointConfig } from './cvdvae-io.js';
-export { CVDVAE_FORMAT, loadCvdvae, saveCvdvae } from './cvdvae-io.js';
-export type { ImageArray } from './image-array.js';
-export { imagesAt, ShuffledBatches } from './image-batches.js';
+export { convertVDVAE, vdvaeFromTorch } from './convert-official.js';
+export type { CVDVAEConfig, CVDVAELossTerms, SuperResolveOptions } from './cvdvae.js';
+export { CVDVAE } from './cvdvae.js';
+export type { CVDVAECheckpointConfig } from './cvdvae-io.js';
+export { CVDVAE_FORMAT, loadCVDVAE, saveCVDVAE } from './cvdvae-io.js';
+export * from './deprecated.js';
 export type {
   DecodeLatentsOptions,
   DecodeOptions,
@@ -28,8 +27,8 @@ export type { OfficialHps } from './official-hps.js';
 export { OFFICIAL_HPS_PRESETS, parseOfficialHps, vdvaeConfigFromOfficial } from './official-hps.js';
 export type { SrEvaluationOptions, SrTableRow } from './sr-evaluation.js';
 export { evaluateBicubic, evaluateSuperResolution } from './sr-evaluation.js';
-export { Vdvae } from './vdvae.js';
-export type { Quantization, VdvaeConfig } from './vdvae-config.js';
-export { DEFAULT_VDVAE_CONFIG, resolveVdvaeConfig } from './vdvae-config.js';
-export type { VdvaeCheckpointConfig } from './vdvae-io.js';
-export { loadVdvae, saveVdvae, VDVAE_FORMAT } from './vdvae-io.js';
+export { VDVAE } from './vdvae.js';
+export type { Quantization, VDVAEConfig } from './vdvae-config.js';
+export { DEFAULT_VDVAE_CONFIG, resolveVDVAEConfig } from './vdvae-config.js';
+export type { VDVAECheckpointConfig } from './vdvae-io.js';
+export { loadVDVAE, saveVDVAE, VDVAE_FORMAT } from './vdvae-io.js';

@@ -10,10 +10,10 @@ import {
   torchFilesAt,
 } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertVdvae, officialMixtureChannelOrder, vdvaeFromTorch } from './convert-official.js';
+import { convertVDVAE, officialMixtureChannelOrder, vdvaeFromTorch } from './convert-official.js';
 import type { ChooseLatent } from './decoder.js';
 import type { OfficialHps } from './official-hps.js';
-import type { Vdvae } from './vdvae.js';
+import type { VDVAE } from './vdvae.js';
 
 // Parity with the official VD-VAE (scripts/parity/vdvae/make_fixtures.py ran openai/vdvae's vae.py on a tiny
 // configuration with random weights). Network outputs: relative error max |scalespace - official| / max |official|;
@@ -59,7 +59,7 @@ beforeAll(async () => {
 });
 
 /** The official training-loss pass: every group's KL, the distortion and the ELBO, and the output head. */
-function elboParity(model: Vdvae, dataset: string) {
+function elboParity(model: VDVAE, dataset: string) {
   const before = tf.memory().numTensors;
   const x = tf.tidy(() => tf.div(fixture('input'), 255) as tf.Tensor4D);
   const noise = byGroup(`${dataset}.eps`, model.groups);
@@ -167,7 +167,7 @@ describe('official VD-VAE checkpoints through readTorchCheckpoint and the conver
     expect(legacy.format).toBe('legacy');
     expect(Object.keys(legacy.tensors)[0]).toMatch(/^module\./);
     const a = vdvaeFromTorch(zip, TINY);
-    const b = await convertVdvae(torchFilesAt(LEGACY), { hps: TINY });
+    const b = await convertVDVAE(torchFilesAt(LEGACY), { hps: TINY });
     const sa = a.stateDict();
     const sb = b.stateDict();
     for (const [name, t] of Object.entries(sa)) expect(tf.equal(t, sb[name]).all().dataSync()[0], name).toBe(1);

@@ -7,11 +7,11 @@ import {
   tf,
 } from '@scalespace/core';
 import { type OfficialHps, vdvaeConfigFromOfficial } from './official-hps.js';
-import { Vdvae } from './vdvae.js';
-import { type ResolvedVdvaeConfig, resolveVdvaeConfig } from './vdvae-config.js';
+import { VDVAE } from './vdvae.js';
+import { type ResolvedVDVAEConfig, resolveVDVAEConfig } from './vdvae-config.js';
 
 // The official VD-VAE (github.com/openai/vdvae, vae.py) saves `VAE.state_dict()`: the same module tree and names as
-// scalespace's Vdvae (encoder.in_conv, encoder.enc_blocks.i.c1..c4, decoder.dec_blocks.i.{enc,prior,z_proj,resnet},
+// scalespace's VDVAE (encoder.in_conv, encoder.enc_blocks.i.c1..c4, decoder.dec_blocks.i.{enc,prior,z_proj,resnet},
 // decoder.bias_xs.j, decoder.out_net.out_conv, decoder.gain, decoder.bias), in PyTorch layouts: conv weights
 // [O, I, kh, kw], learned states and gain/bias [1, C, H, W], and the output head's channels in DmolNet's order.
 
@@ -55,7 +55,7 @@ function toScalespace(name: string, t: TorchTensor, order: number[]): tf.Tensor 
 /** The stem widths and block counts, checked before the (possibly large) network is built. */
 function checkOutline(
   tensors: Record<string, TorchTensor>,
-  config: ResolvedVdvaeConfig,
+  config: ResolvedVDVAEConfig,
   hps: string,
   label: string,
 ): void {
@@ -89,7 +89,7 @@ function hpsLabel(hps: string | OfficialHps): string {
 }
 
 /**
- * An official VD-VAE state dict (`RUN-model-ema.th` read by `readTorchCheckpoint`) as a scalespace Vdvae, given the
+ * An official VD-VAE state dict (`RUN-model-ema.th` read by `readTorchCheckpoint`) as a scalespace VDVAE, given the
  * run's hyper-parameters (an hps.py set name such as `ffhq256`, or the official hps by name). Every tensor's name
  * and shape is checked against the network the hyper-parameters describe; a mismatch is a CheckpointError saying
  * which tensor and what to check.
@@ -98,7 +98,7 @@ export function vdvaeFromTorch(
   checkpoint: TorchCheckpoint,
   hps: string | OfficialHps,
   label = 'the checkpoint',
-): Vdvae {
+): VDVAE {
   const tensors: Record<string, TorchTensor> = {};
   for (const [name, t] of Object.entries(checkpoint.tensors)) tensors[name.replace(/^module\./, '')] = t;
   if (!tensors['encoder.in_conv.weight'] || !tensors['decoder.out_net.out_conv.weight']) {
@@ -108,8 +108,8 @@ export function vdvaeFromTorch(
     );
   }
   const config = vdvaeConfigFromOfficial(hps);
-  checkOutline(tensors, resolveVdvaeConfig(config), hpsLabel(hps), label);
-  const model = new Vdvae(config);
+  checkOutline(tensors, resolveVDVAEConfig(config), hpsLabel(hps), label);
+  const model = new VDVAE(config);
   try {
     const variables = [...model.namedParameters(), ...model.namedBuffers()];
     const expected = new Set(variables.map(([name]) => name));
@@ -168,7 +168,7 @@ async function checkpointIn(files: TorchFiles): Promise<string> {
  * with its hyper-parameters as an hps.py set name (`cifar10`, `imagenet32`, `imagenet64`, `ffhq256`, `ffhq1024`)
  * or the official hps by name (see `parseOfficialHps` for reading them from JSON or a run's log).
  */
-export async function convertVdvae(files: TorchFiles, options: { hps: string | OfficialHps }): Promise<Vdvae> {
+export async function convertVDVAE(files: TorchFiles, options: { hps: string | OfficialHps }): Promise<VDVAE> {
   if (options?.hps === undefined)
     throw new InvalidArgumentError(
       'an official VD-VAE checkpoint holds no hyper-parameters: give hps (--hps cifar10|imagenet32|imagenet64|ffhq256|ffhq1024|FILE.json)',

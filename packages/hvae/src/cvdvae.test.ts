@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cvdvae } from './cvdvae.js';
-import { loadCvdvae } from './cvdvae-io.js';
+import { CVDVAE } from './cvdvae.js';
+import { loadCVDVAE } from './cvdvae-io.js';
 import { perturb, SMALL, syntheticImages } from './test-helpers.js';
-import { trainCvdvae } from './train-cvdvae.js';
-import { Vdvae } from './vdvae.js';
+import { trainCVDVAE } from './train-cvdvae.js';
+import { VDVAE } from './vdvae.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -19,13 +19,13 @@ afterAll(async () => {
 });
 
 const make = (seed = 1) =>
-  new Cvdvae(
-    perturb(new Vdvae(SMALL, { seed }), seed + 1, 0.2),
+  new CVDVAE(
+    perturb(new VDVAE(SMALL, { seed }), seed + 1, 0.2),
     { scale: 2, groups: 3, encBlocks: '4x1,4d4,1x1' },
     { seed: 3 },
   );
 
-describe('Cvdvae', () => {
+describe('CVDVAE', () => {
   it('training changes only the low-resolution encoder: the prior stays bit-identical', async () => {
     const model = make();
     const priorBefore = Object.fromEntries(
@@ -37,7 +37,7 @@ describe('Cvdvae', () => {
     );
     const before = tf.memory().numTensors;
     const out = join(dir, 'freeze');
-    const result = await trainCvdvae({
+    const result = await trainCVDVAE({
       model,
       data: syntheticImages(64, 8, 1),
       dir: out,
@@ -53,7 +53,7 @@ describe('Cvdvae', () => {
       expect(Array.from(v.dataSync()), k).toEqual(priorBefore[k]);
     expect(Array.from(model.lr_heads[0].c4.weight.dataSync())).not.toEqual(encoderBefore);
     // The saved model holds the same prior and the EMA encoder, and loads as a whole.
-    const loaded = await loadCvdvae(out);
+    const loaded = await loadCVDVAE(out);
     for (const [k, v] of Object.entries(loaded.prior.stateDict()))
       expect(Array.from(v.dataSync()), k).toEqual(priorBefore[k]);
     loaded.dispose();
@@ -65,7 +65,7 @@ describe('Cvdvae', () => {
     const data = syntheticImages(64, 8, 2);
     const out = join(dir, 'falls');
     const losses: number[] = [];
-    await trainCvdvae({
+    await trainCVDVAE({
       model,
       data,
       dir: out,
@@ -116,10 +116,10 @@ describe('Cvdvae', () => {
   });
 
   it('with upsample, the encoder reads y enlarged and k can cover groups above the low resolution', async () => {
-    const prior = perturb(new Vdvae(SMALL, { seed: 1 }), 2, 0.2);
-    const model = new Cvdvae(prior, { scale: 4, groups: 3, encBlocks: '4x1,4d4,1x1', upsample: 2 }, { seed: 3 });
+    const prior = perturb(new VDVAE(SMALL, { seed: 1 }), 2, 0.2);
+    const model = new CVDVAE(prior, { scale: 4, groups: 3, encBlocks: '4x1,4d4,1x1', upsample: 2 }, { seed: 3 });
     expect(model.lowSize).toBe(2);
-    await trainCvdvae({
+    await trainCVDVAE({
       model,
       data: syntheticImages(32, 8, 5),
       dir: join(dir, 'up'),
@@ -127,7 +127,7 @@ describe('Cvdvae', () => {
       batchSize: 8,
       seed: 1,
     });
-    const loaded = await loadCvdvae(join(dir, 'up'));
+    const loaded = await loadCVDVAE(join(dir, 'up'));
     expect(loaded.config).toMatchObject({ upsample: 2, groups: 3 });
     const y = rng(4).uniformTensor([1, 2, 2, 1]);
     const before = tf.memory().numTensors;
@@ -142,8 +142,8 @@ describe('Cvdvae', () => {
   });
 
   it('rejects a k whose groups lie above the low resolution', () => {
-    const prior = new Vdvae(SMALL, { seed: 1 });
-    expect(() => new Cvdvae(prior, { scale: 2, groups: 4, encBlocks: '4x1,4d4,1x1' })).toThrow(/resolution 8/);
+    const prior = new VDVAE(SMALL, { seed: 1 });
+    expect(() => new CVDVAE(prior, { scale: 2, groups: 4, encBlocks: '4x1,4d4,1x1' })).toThrow(/resolution 8/);
     prior.dispose();
   });
 });

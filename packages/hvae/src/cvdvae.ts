@@ -5,10 +5,10 @@ import { BottleneckBlock } from './bottleneck-block.js';
 import type { ChooseLatent } from './decoder.js';
 import { type Activations, BottomUpEncoder } from './encoder.js';
 import type { OutputMode, Temperature } from './latents.js';
-import type { Vdvae } from './vdvae.js';
+import type { VDVAE } from './vdvae.js';
 
 /** CVDVAE's own hyper-parameters (the prior's are in the prior's config). */
-export interface CvdvaeConfig {
+export interface CVDVAEConfig {
   /** Downscaling factor s: the low-resolution input is (imageSize / s) square. */
   scale: number;
   /** Number of leading latent groups the low-resolution encoder predicts (k). */
@@ -23,7 +23,7 @@ export interface CvdvaeConfig {
 }
 
 /** The differentiable CVDVAE loss terms (nats per high-resolution dimension, mean over the batch). */
-export interface CvdvaeLossTerms {
+export interface CVDVAELossTerms {
   loss: tf.Scalar;
   /** KL(q_phi(z_l | z_<l, x) || q_psi(z_l | z_<l, y)) of each of the k groups [k]. */
   kl: tf.Tensor1D;
@@ -46,14 +46,14 @@ export interface SuperResolveOptions {
  * z_<k from q_psi, the remaining groups from the prior at a temperature, and decodes: one network pass
  * per sample.
  */
-export class Cvdvae extends Module {
-  readonly config: CvdvaeConfig;
-  readonly prior: Vdvae;
+export class CVDVAE extends Module {
+  readonly config: CVDVAEConfig;
+  readonly prior: VDVAE;
   readonly lr_encoder: BottomUpEncoder;
   readonly lr_heads: BottleneckBlock[];
   readonly lowSize: number;
 
-  constructor(prior: Vdvae, config: CvdvaeConfig, options: { seed?: number } = {}) {
+  constructor(prior: VDVAE, config: CVDVAEConfig, options: { seed?: number } = {}) {
     super();
     const { scale, groups: k, encBlocks, upsample = 1 } = config;
     const p = prior.config;
@@ -156,7 +156,7 @@ export class Cvdvae extends Module {
    * The training loss of paper 001: sum over the first k groups of KL(q_phi(z_l | z_<l, x) || q_psi(z_l | z_<l, y)),
    * with z drawn from the frozen high-resolution encoder q_phi. Differentiable in psi only.
    */
-  lossTerms(x: tf.Tensor4D, y: tf.Tensor4D, options: { rng?: ReturnType<typeof makeRng> } = {}): CvdvaeLossTerms {
+  lossTerms(x: tf.Tensor4D, y: tf.Tensor4D, options: { rng?: ReturnType<typeof makeRng> } = {}): CVDVAELossTerms {
     this.prior.checkImages(x, 'high-resolution images');
     if (y.rank !== 4)
       throw new InvalidImageError(

@@ -2,7 +2,7 @@ import { tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseGroups, lowFrequencyAnalysis } from './low-frequency.js';
 import { perturb, SMALL } from './test-helpers.js';
-import { Vdvae } from './vdvae.js';
+import { VDVAE } from './vdvae.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -10,7 +10,7 @@ beforeAll(async () => {
 
 describe('lowFrequencyAnalysis', () => {
   it('is zero once every group is fixed, positive before, and downscaling shrinks the distances', async () => {
-    const model = perturb(new Vdvae(SMALL, { seed: 1 }), 2, 0.3);
+    const model = perturb(new VDVAE(SMALL, { seed: 1 }), 2, 0.3);
     const before = tf.memory().numTensors;
     const events: number[] = [];
     const r = await lowFrequencyAnalysis(model, {

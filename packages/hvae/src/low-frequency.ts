@@ -9,7 +9,7 @@ import {
 } from '@scalespace/core';
 import type { OutputMode } from './latents.js';
 import { lowResolution } from './low-res.js';
-import type { Vdvae } from './vdvae.js';
+import type { VDVAE } from './vdvae.js';
 
 export interface LowFrequencyOptions extends LongWorkOptions {
   /** Full latent codes drawn from the prior (the paper uses 50). */
@@ -45,7 +45,7 @@ export interface LowFrequencyResult {
  * groups fix the low frequencies, which is how CVDVAE's k is chosen.
  */
 export async function lowFrequencyAnalysis(
-  model: Vdvae,
+  model: VDVAE,
   options: LowFrequencyOptions = {},
 ): Promise<LowFrequencyResult> {
   const { codes = 50, samples = 5, factors = [1, 4, 8], temperature = 1, seed = 0, signal } = options;

@@ -1,11 +1,11 @@
-import type { VdvaeConfig } from './vdvae-config.js';
+import type { VDVAEConfig } from './vdvae-config.js';
 
 /**
  * The architecture of the shipped MNIST prior (models/vdvae-mnist): 32x32 grey 8-bit, width 16 at 32x32
  * and 32 below, 12 latent groups of 8 channels at resolutions 1, 4, 8, 16, 32, and the sigmoid GELU
  * (fast on wasm). Small enough to train in about 40 minutes on one wasm thread.
  */
-export const MNIST_VDVAE_CONFIG: VdvaeConfig = {
+export const MNIST_VDVAE_CONFIG: VDVAEConfig = {
   imageSize: 32,
   imageChannels: 1,
   width: 16,

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { initBackend, tf } from '@scalespace/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SMALL, syntheticImages } from './test-helpers.js';
-import { trainVdvae } from './train-vdvae.js';
-import { Vdvae } from './vdvae.js';
+import { trainVDVAE } from './train-vdvae.js';
+import { VDVAE } from './vdvae.js';
 
 // A few training steps on the native backend (wasm + @scalespace/native's OpenBLAS kernels) give the
 // losses they give on wasm. Skipped, with the reason, where the addon is not built.
@@ -21,10 +21,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function losses(backend: 'wasm' | 'native'): Promise<number[]> {
   await tf.setBackend(backend);
   const before = tf.memory().numTensors;
-  const model = new Vdvae(SMALL, { seed: 1 });
+  const model = new VDVAE(SMALL, { seed: 1 });
   const out: number[] = [];
   const data = syntheticImages(16, 8, 3);
-  await trainVdvae({
+  await trainVDVAE({
     model,
     data,
     dir: join(dir, backend),

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@scalespace/core';
 import { describe, expect, it } from 'vitest';
 import { OFFICIAL_HPS_PRESETS, parseOfficialHps, resolveOfficialHps, vdvaeConfigFromOfficial } from './official-hps.js';
-import { resolveVdvaeConfig } from './vdvae-config.js';
+import { resolveVDVAEConfig } from './vdvae-config.js';
 
 describe('official VD-VAE hyper-parameters', () => {
   it('every hps.py set gives a network with the official block counts and data.py preprocessing', () => {
@@ -15,7 +15,7 @@ describe('official VD-VAE hyper-parameters', () => {
     };
     expect(Object.keys(OFFICIAL_HPS_PRESETS).sort()).toEqual(Object.keys(blocks).sort());
     for (const [name, [enc, dec]] of Object.entries(blocks)) {
-      const config = resolveVdvaeConfig(vdvaeConfigFromOfficial(name));
+      const config = resolveVDVAEConfig(vdvaeConfigFromOfficial(name));
       expect([config.encoder.length, config.decoder.length], name).toEqual([enc, dec]);
       expect(config.activation).toBe('gelu');
     }
@@ -25,7 +25,7 @@ describe('official VD-VAE hyper-parameters', () => {
     // (v + shift) * scale of 0..255 values = (x - inputMean) / inputStd of x = v / 255.
     const v = 200;
     expect((v / 255 - ffhq256.inputMean) / ffhq256.inputStd).toBeCloseTo((v - 112.8666757481) / 69.84780273, 10);
-    const ffhq1024 = resolveVdvaeConfig(vdvaeConfigFromOfficial('ffhq1024'));
+    const ffhq1024 = resolveVDVAEConfig(vdvaeConfigFromOfficial('ffhq1024'));
     expect(ffhq1024).toMatchObject({ imageSize: 1024, width: 16, numMixtures: 2, inputMean: 0.4387, inputStd: 0.2743 });
     expect([ffhq1024.widthAt(1024), ffhq1024.widthAt(512), ffhq1024.widthAt(4)]).toEqual([16, 32, 512]);
   });

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@scalespace/core';
-import type { VdvaeConfig } from './vdvae-config.js';
+import type { VDVAEConfig } from './vdvae-config.js';
 
 // The hyper-parameters of the official VD-VAE (github.com/openai/vdvae): hps.py's argparse defaults and named sets,
 // and data.py's per-dataset image size and preprocessing. A checkpoint holds only weights; these say how to read them.
@@ -185,7 +185,7 @@ export function resolveOfficialHps(hps: string | OfficialHps): OfficialHps {
  * The scalespace config of an official network: its architecture, data.py's image size and input preprocessing
  * for its dataset (or the given `image_size`, `shift`, `scale`), the exact GELU, and the 5-bit targets of ffhq_256.
  */
-export function vdvaeConfigFromOfficial(hps: string | OfficialHps): VdvaeConfig {
+export function vdvaeConfigFromOfficial(hps: string | OfficialHps): VDVAEConfig {
   const h = resolveOfficialHps(hps);
   const known = DATASETS[h.dataset as string];
   const imageSize = h.image_size ?? known?.imageSize;

@@ -6,11 +6,10 @@ import {
   throwIfAborted,
   yieldToEventLoop,
 } from '@scalespace/core';
+import type { ImageDataset } from '@scalespace/data';
 import { apd, lrPsnr, psnrPerImage, ssimPerImage } from '@scalespace/metrics';
 import { resize } from '@scalespace/pyramids';
-import type { Cvdvae } from './cvdvae.js';
-import type { ImageArray } from './image-array.js';
-import { imagesAt } from './image-batches.js';
+import type { CVDVAE } from './cvdvae.js';
 import { lowResolution } from './low-res.js';
 
 /** One row of the paper's Table 1: means over the evaluated images (and their samples). */
@@ -62,14 +61,14 @@ function row(method: string, acc: Accumulator, images: number, samples: number):
 }
 
 async function evaluate(
-  data: ImageArray,
+  data: ImageDataset,
   scale: number,
   options: SrEvaluationOptions,
   samples: number,
   method: string,
   superResolve: (y: tf.Tensor4D) => tf.Tensor, // [B * samples, H, W, C], input-major
 ): Promise<SrTableRow> {
-  const count = Math.min(data.n, options.count ?? data.n);
+  const count = Math.min(data.size, options.count ?? data.size);
   const batch = options.batch ?? 20;
   if (!Number.isInteger(batch) || batch < 1)
     throw new InvalidArgumentError(`batch must be a positive integer, got ${batch}`);
@@ -78,7 +77,7 @@ async function evaluate(
   for (let start = 0; start < count; start += batch) {
     throwIfAborted(options.signal, 'super-resolution evaluation');
     const idx = Array.from({ length: Math.min(batch, count - start) }, (_, k) => start + k);
-    const x = imagesAt(data, idx);
+    const x = data.images(idx);
     const y = lowResolution(x, scale);
     const t0 = performance.now();
     const sr = superResolve(y);
@@ -118,8 +117,8 @@ async function evaluate(
  * the input), APD (mean pairwise MSE among an input's samples) and seconds per sample.
  */
 export function evaluateSuperResolution(
-  model: Cvdvae,
-  data: ImageArray,
+  model: CVDVAE,
+  data: ImageDataset,
   options: SrEvaluationOptions = {},
 ): Promise<SrTableRow> {
   const samples = options.samples ?? 5;
@@ -141,7 +140,7 @@ export function evaluateSuperResolution(
 
 /** The bicubic baseline's row (one deterministic output per input, so APD is 0). */
 export function evaluateBicubic(
-  data: ImageArray,
+  data: ImageDataset,
   scale: number,
   options: SrEvaluationOptions = {},
 ): Promise<SrTableRow> {

@@ -1,11 +1,12 @@
 import { rng, tf } from '@scalespace/core';
-import type { Vdvae } from './vdvae.js';
-import type { VdvaeConfig } from './vdvae-config.js';
+import { ImageDataset } from '@scalespace/data';
+import type { VDVAE } from './vdvae.js';
+import type { VDVAEConfig } from './vdvae-config.js';
 
 // Shared by the tests (not exported from the package).
 
 /** A tiny VD-VAE: one grey pixel with 3-bit values, two scalar latent groups (exactly integrable). */
-export const TINY: Partial<VdvaeConfig> & Pick<VdvaeConfig, 'imageSize' | 'encBlocks' | 'decBlocks'> = {
+export const TINY: Partial<VDVAEConfig> & Pick<VDVAEConfig, 'imageSize' | 'encBlocks' | 'decBlocks'> = {
   imageSize: 1,
   imageChannels: 1,
   width: 4,
@@ -18,7 +19,7 @@ export const TINY: Partial<VdvaeConfig> & Pick<VdvaeConfig, 'imageSize' | 'encBl
 };
 
 /** A small 8x8 model with four groups at resolutions 1, 4, 4, 8. */
-export const SMALL: Partial<VdvaeConfig> & Pick<VdvaeConfig, 'imageSize' | 'encBlocks' | 'decBlocks'> = {
+export const SMALL: Partial<VDVAEConfig> & Pick<VDVAEConfig, 'imageSize' | 'encBlocks' | 'decBlocks'> = {
   imageSize: 8,
   imageChannels: 1,
   width: 8,
@@ -29,7 +30,7 @@ export const SMALL: Partial<VdvaeConfig> & Pick<VdvaeConfig, 'imageSize' | 'encB
 };
 
 /** Replaces every parameter with N(0, scale^2) values, so prior heads and biases are not at their zero start. */
-export function perturb(model: Vdvae, seed: number, scale = 0.3): Vdvae {
+export function perturb(model: VDVAE, seed: number, scale = 0.3): VDVAE {
   const r = rng(seed);
   for (const [name, v] of model.namedParameters()) {
     tf.tidy(() => v.assign(r.fork(name).normalTensor(v.shape, { std: scale })));
@@ -46,7 +47,7 @@ export function allTinyImages(): tf.Tensor4D {
 }
 
 /** Random uint8 "images" with blobs (for training tests). */
-export function syntheticImages(n: number, size: number, seed: number): import('./image-array.js').ImageArray {
+export function syntheticImages(n: number, size: number, seed: number): ImageDataset {
   const r = rng(seed);
   const data = new Uint8Array(n * size * size);
   for (let i = 0; i < n; i++) {
@@ -59,5 +60,5 @@ export function syntheticImages(n: number, size: number, seed: number): import('
         data[(i * size + y) * size + x] = Math.round(255 * Math.max(0, Math.min(1, rad - d)));
       }
   }
-  return { data, n, height: size, width: size, channels: 1 };
+  return new ImageDataset(data, [size, size, 1], { name: `synthetic(${n}, ${size}, ${seed})`, path: '' });
 }

@@ -1,74 +1,31 @@
-import { InvalidArgumentError, type LongWorkOptions, rng, tf } from '@scalespace/core';
-import type { Cvdvae } from './cvdvae.js';
+import { tf } from '@scalespace/core';
+import type { CVDVAE } from './cvdvae.js';
 import { checkpointConfig } from './cvdvae-io.js';
-import type { ImageArray } from './image-array.js';
-import { ShuffledBatches } from './image-batches.js';
+import { checkImageShape, type HvaeTrainOptions, trainOnImages } from './image-training.js';
 import { lowResolution } from './low-res.js';
-import {
-  type OptimizerSettings,
-  outputOf,
-  resolveOptimizer,
-  runControls,
-  runTraining,
-  type TrainingRunResult,
-  type TrainLogEntry,
-} from './training.js';
+import type { TrainingRunResult } from './training.js';
 
-export interface TrainCvdvaeOptions extends LongWorkOptions {
-  model: Cvdvae;
-  /** High-resolution training images; the low-resolution inputs are made by `lowResolution`. */
-  data: ImageArray;
-  /** Output directory (core's run-directory contract). */
-  out?: string;
-  /** @deprecated the older name of `out`. */
-  dir?: string;
-  steps: number;
-  batchSize?: number;
-  seed?: number;
-  optimizer?: Partial<OptimizerSettings>;
-  resume?: boolean;
-  /** Start over in a non-empty `out`. */
-  force?: boolean;
-  stopAt?: number;
-  checkpointEvery?: number;
-  logEvery?: number;
-  meta?: Record<string, unknown>;
-  onLog?: (entry: TrainLogEntry) => void;
+/** `data` holds the high-resolution images; the low-resolution inputs are made by `lowResolution`. */
+export interface TrainCVDVAEOptions extends HvaeTrainOptions {
+  model: CVDVAE;
 }
 
 /**
  * Trains CVDVAE's low-resolution encoder on the KL-sum loss with the prior frozen (only psi is in the
  * optimiser; the prior's weights are not touched), with the same AdamW / EMA / clipping / skipping
- * loop as VD-VAE. `dir` then holds the whole model (prior + encoder), loadable with `loadCvdvae`.
+ * loop as VD-VAE. `dir` then holds the whole model (prior + encoder), loadable with `loadCVDVAE`.
  */
-export async function trainCvdvae(options: TrainCvdvaeOptions): Promise<TrainingRunResult> {
-  const { model, data, steps, batchSize = 32, seed = 0 } = options;
-  const { imageSize, imageChannels } = model.prior.config;
-  if (data.height !== imageSize || data.width !== imageSize || data.channels !== imageChannels) {
-    throw new InvalidArgumentError(
-      `training images are ${data.height}x${data.width}x${data.channels}, the prior wants ${imageSize}x${imageSize}x${imageChannels}`,
-    );
-  }
-  const optimizer = resolveOptimizer(options.optimizer);
-  const batches = new ShuffledBatches(data, { batchSize, seed });
-  const config = checkpointConfig(model, {
-    training: { steps, batchSize, seed, optimizer },
-    ...(options.meta && { meta: options.meta }),
-  });
-  return runTraining({
-    out: outputOf(options),
+export async function trainCVDVAE(options: TrainCVDVAEOptions): Promise<TrainingRunResult> {
+  const { model } = options;
+  checkImageShape(options.data, model.prior.config.imageSize, model.prior.config.imageChannels, 'the prior');
+  return trainOnImages(options, {
     trainer: 'cvdvae',
-    data: data.data,
     model,
-    config,
-    steps,
-    optimizer,
-    ...runControls(options),
-    loss: (step) => {
-      const x = batches.batch(step);
+    config: (training) => checkpointConfig(model, { training, ...(options.meta && { meta: options.meta }) }),
+    loss: (x, random) => {
       const y = lowResolution(x, model.config.scale);
-      const terms = model.lossTerms(x, y, { rng: rng(seed).fork(`step${step}`) });
-      tf.dispose([x, y]);
+      const terms = model.lossTerms(x, y, { rng: random });
+      y.dispose();
       return { loss: terms.loss, metrics: { klBpd: tf.div(terms.kl, Math.LN2) } };
     },
   });

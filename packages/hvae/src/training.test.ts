@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { loadTrainingState, RUN_FILE, saveTensors, TRAINING_STATE_FILE, tf } from '@scalespace/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL, syntheticImages } from './test-helpers.js';
-import { evaluateElbo, trainVdvae } from './train-vdvae.js';
+import { evaluateElbo, trainVDVAE } from './train-vdvae.js';
 import { readTrainLog } from './training.js';
-import { Vdvae } from './vdvae.js';
-import { loadVdvae } from './vdvae-io.js';
+import { VDVAE } from './vdvae.js';
+import { loadVDVAE } from './vdvae-io.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const weights = (m: Vdvae) => Object.values(m.stateDict()).map((v) => Array.from(v.dataSync()));
+const weights = (m: VDVAE) => Object.values(m.stateDict()).map((v) => Array.from(v.dataSync()));
 const data = syntheticImages(48, 8, 3);
 const common = {
   data,
@@ -30,22 +30,22 @@ const common = {
   optimizer: { warmupSteps: 2, lr: 3e-3 },
 };
 
-describe('trainVdvae', () => {
+describe('trainVDVAE', () => {
   it('a run split with stopAt and resumed ends bit-identical to an uninterrupted one', async () => {
-    const straight = new Vdvae(SMALL, { seed: 1 });
+    const straight = new VDVAE(SMALL, { seed: 1 });
     const before = tf.memory().numTensors;
-    await trainVdvae({ ...common, model: straight, dir: join(dir, 'straight') });
+    await trainVDVAE({ ...common, model: straight, dir: join(dir, 'straight') });
     expect(tf.memory().numTensors).toBe(before);
-    const first = new Vdvae(SMALL, { seed: 1 });
-    const part = await trainVdvae({ ...common, model: first, dir: join(dir, 'split'), stopAt: 3 });
+    const first = new VDVAE(SMALL, { seed: 1 });
+    const part = await trainVDVAE({ ...common, model: first, dir: join(dir, 'split'), stopAt: 3 });
     expect(part.steps).toBe(3);
     first.dispose();
-    const second = new Vdvae(SMALL, { seed: 99 }); // different init: everything must come from the checkpoint
-    const rest = await trainVdvae({ ...common, model: second, dir: join(dir, 'split'), resume: true });
+    const second = new VDVAE(SMALL, { seed: 99 }); // different init: everything must come from the checkpoint
+    const rest = await trainVDVAE({ ...common, model: second, dir: join(dir, 'split'), resume: true });
     expect(rest.steps).toBe(3);
     expect(weights(second)).toEqual(weights(straight));
-    const emaA = await loadVdvae(join(dir, 'straight'));
-    const emaB = await loadVdvae(join(dir, 'split'));
+    const emaA = await loadVDVAE(join(dir, 'straight'));
+    const emaB = await loadVDVAE(join(dir, 'split'));
     expect(weights(emaB)).toEqual(weights(emaA));
     const log = await readTrainLog(join(dir, 'split'));
     expect(log.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -59,22 +59,22 @@ describe('trainVdvae', () => {
   });
 
   it('a finished run resumed with more steps continues as if they had been asked for from the start', async () => {
-    const short = new Vdvae(SMALL, { seed: 1 });
-    await trainVdvae({ ...common, steps: 3, model: short, dir: join(dir, 'extend') });
+    const short = new VDVAE(SMALL, { seed: 1 });
+    await trainVDVAE({ ...common, steps: 3, model: short, dir: join(dir, 'extend') });
     short.dispose();
-    const longer = new Vdvae(SMALL, { seed: 7 });
-    const rest = await trainVdvae({ ...common, model: longer, dir: join(dir, 'extend'), resume: true });
+    const longer = new VDVAE(SMALL, { seed: 7 });
+    const rest = await trainVDVAE({ ...common, model: longer, dir: join(dir, 'extend'), resume: true });
     expect(rest.steps).toBe(3);
-    const straight = await loadVdvae(join(dir, 'straight')); // the 6-step run of the first test
-    const extended = await loadVdvae(join(dir, 'extend'));
+    const straight = await loadVDVAE(join(dir, 'straight')); // the 6-step run of the first test
+    const extended = await loadVDVAE(join(dir, 'extend'));
     expect(weights(extended)).toEqual(weights(straight));
     for (const m of [longer, straight, extended]) m.dispose();
   });
 
   it('skips and counts updates whose gradient norm is above the threshold', async () => {
-    const model = new Vdvae(SMALL, { seed: 2 });
+    const model = new VDVAE(SMALL, { seed: 2 });
     const start = weights(model);
-    const result = await trainVdvae({
+    const result = await trainVDVAE({
       ...common,
       steps: 4,
       model,
@@ -90,9 +90,9 @@ describe('trainVdvae', () => {
   });
 
   it('resumes a run saved before run.json (config in the state header) and refuses other data', async () => {
-    const first = new Vdvae(SMALL, { seed: 1 });
+    const first = new VDVAE(SMALL, { seed: 1 });
     const out = join(dir, 'legacy');
-    await trainVdvae({ ...common, model: first, out, stopAt: 3 });
+    await trainVDVAE({ ...common, model: first, out, stopAt: 3 });
     first.dispose();
     // The layout of the earlier trainer: the config and skip count as header strings, no run.json.
     const state = await loadTrainingState<{ config: unknown; skipped: number }>(out);
@@ -104,48 +104,48 @@ describe('trainVdvae', () => {
     });
     tf.dispose(Object.values(state.tensors));
     await rm(join(out, RUN_FILE));
-    const other = new Vdvae(SMALL, { seed: 5 });
-    await expect(trainVdvae({ ...common, model: other, out, resume: true, batchSize: 4 })).rejects.toThrow(
+    const other = new VDVAE(SMALL, { seed: 5 });
+    await expect(trainVDVAE({ ...common, model: other, out, resume: true, batchSize: 4 })).rejects.toThrow(
       /different config/,
     );
-    const second = new Vdvae(SMALL, { seed: 5 });
-    const rest = await trainVdvae({ ...common, model: second, out, resume: true });
+    const second = new VDVAE(SMALL, { seed: 5 });
+    const rest = await trainVDVAE({ ...common, model: second, out, resume: true });
     expect(rest.steps).toBe(3);
-    const straight = await loadVdvae(join(dir, 'straight'));
-    const resumed = await loadVdvae(out);
+    const straight = await loadVDVAE(join(dir, 'straight'));
+    const resumed = await loadVDVAE(out);
     expect(weights(resumed)).toEqual(weights(straight));
     // Now recorded: other data is refused, naming it.
     await expect(
-      trainVdvae({ ...common, data: syntheticImages(48, 8, 4), model: second, out, resume: true }),
+      trainVDVAE({ ...common, data: syntheticImages(48, 8, 4), model: second, out, resume: true }),
     ).rejects.toThrow(/different config or data \(data: /);
     for (const m of [other, second, straight, resumed]) m.dispose();
   });
 
   it('resumes from the state even when the model file is a save behind (a save cut short)', async () => {
-    const straight = new Vdvae(SMALL, { seed: 1 });
-    await trainVdvae({ ...common, steps: 9, model: straight, out: join(dir, 'behind-straight') });
+    const straight = new VDVAE(SMALL, { seed: 1 });
+    await trainVDVAE({ ...common, steps: 9, model: straight, out: join(dir, 'behind-straight') });
     const out = join(dir, 'behind');
-    const first = new Vdvae(SMALL, { seed: 1 });
-    await trainVdvae({ ...common, steps: 9, model: first, out, stopAt: 3 });
+    const first = new VDVAE(SMALL, { seed: 1 });
+    await trainVDVAE({ ...common, steps: 9, model: first, out, stopAt: 3 });
     await copyFile(join(out, 'model.safetensors'), join(dir, 'model-at-3.safetensors'));
-    await trainVdvae({ ...common, steps: 9, model: first, out, resume: true, stopAt: 6 });
+    await trainVDVAE({ ...common, steps: 9, model: first, out, resume: true, stopAt: 6 });
     // The model file a save behind the state (restored from a copy by hand, or left by an older trainer that
     // wrote the state first and died before the model): the state's own weight averages win.
     await copyFile(join(dir, 'model-at-3.safetensors'), join(out, 'model.safetensors'));
-    const second = new Vdvae(SMALL, { seed: 8 });
-    await trainVdvae({ ...common, steps: 9, model: second, out, resume: true });
-    const [a, b] = [await loadVdvae(join(dir, 'behind-straight')), await loadVdvae(out)];
+    const second = new VDVAE(SMALL, { seed: 8 });
+    await trainVDVAE({ ...common, steps: 9, model: second, out, resume: true });
+    const [a, b] = [await loadVDVAE(join(dir, 'behind-straight')), await loadVDVAE(out)];
     expect(weights(b)).toEqual(weights(a));
     for (const m of [straight, first, second, a, b]) m.dispose();
   });
 
   it('refuses to resume with a different config and rejects mismatched data', async () => {
-    const model = new Vdvae(SMALL, { seed: 1 });
+    const model = new VDVAE(SMALL, { seed: 1 });
     await expect(
-      trainVdvae({ ...common, model, dir: join(dir, 'straight'), resume: true, batchSize: 4 }),
+      trainVDVAE({ ...common, model, dir: join(dir, 'straight'), resume: true, batchSize: 4 }),
     ).rejects.toThrow(/different config/);
     await expect(
-      trainVdvae({ ...common, model, data: syntheticImages(8, 16, 1), dir: join(dir, 'bad') }),
+      trainVDVAE({ ...common, model, data: syntheticImages(8, 16, 1), dir: join(dir, 'bad') }),
     ).rejects.toThrow(/16x16x1/);
     model.dispose();
   });

@@ -6,7 +6,7 @@ import type { Activation } from './bottleneck-block.js';
  * The hyper-parameters of a VD-VAE, with the official implementation's meanings (its `hps.py` names in
  * brackets). Saved as the checkpoint's config.
  */
-export interface VdvaeConfig {
+export interface VDVAEConfig {
   /** Square image side [image_size]. */
   imageSize: number;
   /** 1 (grey) or 3 (RGB) [image_channels]. */
@@ -45,7 +45,7 @@ export interface VdvaeConfig {
 
 export type Quantization = 'rescale' | 'truncate';
 
-export const DEFAULT_VDVAE_CONFIG: Omit<VdvaeConfig, 'imageSize' | 'encBlocks' | 'decBlocks'> = {
+export const DEFAULT_VDVAE_CONFIG: Omit<VDVAEConfig, 'imageSize' | 'encBlocks' | 'decBlocks'> = {
   imageChannels: 1,
   width: 64,
   zdim: 8,
@@ -61,7 +61,7 @@ export const DEFAULT_VDVAE_CONFIG: Omit<VdvaeConfig, 'imageSize' | 'encBlocks' |
 };
 
 /** A config with every field, its block strings parsed and checked, and widths per resolution. */
-export interface ResolvedVdvaeConfig extends VdvaeConfig {
+export interface ResolvedVDVAEConfig extends VDVAEConfig {
   quantization: Quantization;
   encoder: BlockSpec[];
   decoder: BlockSpec[];
@@ -87,11 +87,11 @@ export function parseCustomWidths(text: string, width: number): (res: number) =>
 }
 
 /** Fills defaults, validates every field and parses the block strings. */
-export function resolveVdvaeConfig(
-  config: Partial<VdvaeConfig> & Pick<VdvaeConfig, 'imageSize' | 'encBlocks' | 'decBlocks'>,
-): ResolvedVdvaeConfig {
+export function resolveVDVAEConfig(
+  config: Partial<VDVAEConfig> & Pick<VDVAEConfig, 'imageSize' | 'encBlocks' | 'decBlocks'>,
+): ResolvedVDVAEConfig {
   if (!config || typeof config !== 'object') throw new InvalidArgumentError('VD-VAE config must be an object');
-  const full = { ...DEFAULT_VDVAE_CONFIG, ...config } as VdvaeConfig & { quantization: Quantization };
+  const full = { ...DEFAULT_VDVAE_CONFIG, ...config } as VDVAEConfig & { quantization: Quantization };
   full.quantization ??= 'rescale';
   positiveInt(full.imageSize, 'imageSize');
   positiveInt(full.width, 'width');
@@ -164,9 +164,9 @@ const CONFIG_KEYS = [
   'inputMean',
   'inputStd',
   'activation',
-] as const satisfies ReadonlyArray<keyof VdvaeConfig>;
+] as const satisfies ReadonlyArray<keyof VDVAEConfig>;
 
 /** The plain, JSON-safe config (what checkpoints store). */
-export function plainVdvaeConfig(config: VdvaeConfig): VdvaeConfig {
-  return Object.fromEntries(CONFIG_KEYS.map((k) => [k, config[k]])) as unknown as VdvaeConfig;
+export function plainVDVAEConfig(config: VDVAEConfig): VDVAEConfig {
+  return Object.fromEntries(CONFIG_KEYS.map((k) => [k, config[k]])) as unknown as VDVAEConfig;
 }

@@ -8,15 +8,15 @@ import {
   sourceName,
   tf,
 } from '@scalespace/core';
-import { Vdvae } from './vdvae.js';
-import { plainVdvaeConfig, type VdvaeConfig } from './vdvae-config.js';
+import { VDVAE } from './vdvae.js';
+import { plainVDVAEConfig, type VDVAEConfig } from './vdvae-config.js';
 
 export const VDVAE_FORMAT = 'scalespace-vdvae/1';
 
 /** The config stored beside a VD-VAE's weights. */
-export interface VdvaeCheckpointConfig {
+export interface VDVAECheckpointConfig {
   format: string;
-  model: VdvaeConfig;
+  model: VDVAEConfig;
   [key: string]: unknown;
 }
 
@@ -53,14 +53,14 @@ export async function loadModule<C extends { format?: string }, M extends Module
 }
 
 /**
- * Loads a VD-VAE saved by `trainVdvae` or `saveVdvae`: a directory or its `.safetensors` file by path
+ * Loads a VD-VAE saved by `trainVDVAE` or `saveVDVAE`: a directory or its `.safetensors` file by path
  * (Node), a URL, a Response or the bytes.
  */
-export function loadVdvae(source: CheckpointSource, options: LongWorkOptions = {}): Promise<Vdvae> {
-  return loadModule<VdvaeCheckpointConfig, Vdvae>(source, VDVAE_FORMAT, 'VD-VAE', (c) => new Vdvae(c.model), options);
+export function loadVDVAE(source: CheckpointSource, options: LongWorkOptions = {}): Promise<VDVAE> {
+  return loadModule<VDVAECheckpointConfig, VDVAE>(source, VDVAE_FORMAT, 'VD-VAE', (c) => new VDVAE(c.model), options);
 }
 
-/** Saves a VD-VAE as a checkpoint directory that `loadVdvae` reads. */
-export async function saveVdvae(path: string, model: Vdvae, extra: Record<string, unknown> = {}): Promise<void> {
-  await saveCheckpoint(path, model, { format: VDVAE_FORMAT, model: plainVdvaeConfig(model.config), ...extra });
+/** Saves a VD-VAE as a checkpoint directory that `loadVDVAE` reads. */
+export async function saveVDVAE(path: string, model: VDVAE, extra: Record<string, unknown> = {}): Promise<void> {
+  await saveCheckpoint(path, model, { format: VDVAE_FORMAT, model: plainVDVAEConfig(model.config), ...extra });
 }

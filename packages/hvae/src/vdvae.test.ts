@@ -2,15 +2,15 @@ import { gaussianKl, gaussianLogProb, logisticMixtureLogProb, rng, tf } from '@s
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disposeLatents } from './latents.js';
 import { allTinyImages, perturb, SMALL, TINY } from './test-helpers.js';
-import { Vdvae } from './vdvae.js';
+import { VDVAE } from './vdvae.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
-describe('Vdvae', () => {
+describe('VDVAE', () => {
   it('the analytic KL of the Gaussian heads matches a Monte Carlo estimate', () => {
-    const model = perturb(new Vdvae(SMALL, { seed: 1 }), 2, 0.2);
+    const model = perturb(new VDVAE(SMALL, { seed: 1 }), 2, 0.2);
     const x = rng(3).uniformTensor([2, 8, 8, 1]);
     const before = tf.memory().numTensors;
     const groups = model.encode(x, { seed: 4 });
@@ -39,7 +39,7 @@ describe('Vdvae', () => {
   });
 
   it('the ELBO never exceeds the exact log-likelihood of a tiny model (2-D quadrature)', async () => {
-    const model = perturb(new Vdvae(TINY, { seed: 7 }), 8, 0.5);
+    const model = perturb(new VDVAE(TINY, { seed: 7 }), 8, 0.5);
     const all = allTinyImages();
     const before = tf.memory().numTensors;
     // p(x) = E_{u ~ N(0, I)} p(x | z(u)), z_i = p_mean_i + p_std_i u_i: a 2-D integral over (u1, u2) on a grid,
@@ -96,7 +96,7 @@ describe('Vdvae', () => {
   });
 
   it('reports reconstruction and per-group KL that add up to the bits/dim', async () => {
-    const model = perturb(new Vdvae(SMALL, { seed: 1 }), 3, 0.2);
+    const model = perturb(new VDVAE(SMALL, { seed: 1 }), 3, 0.2);
     const x = rng(3).uniformTensor([3, 8, 8, 1]);
     const r = await model.elbo(x, { seed: 1 });
     expect(r.klPerGroupBpd).toHaveLength(4);
@@ -108,7 +108,7 @@ describe('Vdvae', () => {
   });
 
   it('fixed-latent sampling keeps the fixed groups and draws the rest', () => {
-    const model = perturb(new Vdvae(SMALL, { seed: 1 }), 4, 0.2);
+    const model = perturb(new VDVAE(SMALL, { seed: 1 }), 4, 0.2);
     const x = rng(3).uniformTensor([2, 8, 8, 1]);
     const groups = model.encode(x, { seed: 2 });
     const before = tf.memory().numTensors;
@@ -135,7 +135,7 @@ describe('Vdvae', () => {
   });
 
   it('temperature 0 is deterministic and per-group temperatures are honoured', () => {
-    const model = perturb(new Vdvae(SMALL, { seed: 1 }), 5, 0.2);
+    const model = perturb(new VDVAE(SMALL, { seed: 1 }), 5, 0.2);
     const before = tf.memory().numTensors;
     const a = model.sample({ n: 3, temperature: 0, seed: 1 });
     const b = model.sample({ n: 3, temperature: 0, seed: 99 });
@@ -156,12 +156,12 @@ describe('Vdvae', () => {
 
   it('building and disposing a model leaves no tensors behind', () => {
     const before = tf.memory().numTensors;
-    new Vdvae(SMALL, { seed: 1 }).dispose();
+    new VDVAE(SMALL, { seed: 1 }).dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('reconstructs at temperature 0 deterministically and validates images', async () => {
-    const model = perturb(new Vdvae(SMALL, { seed: 1 }), 6, 0.2);
+    const model = perturb(new VDVAE(SMALL, { seed: 1 }), 6, 0.2);
     const x = rng(3).uniformTensor([2, 8, 8, 1]);
     const a = model.reconstruct(x, { temperature: 0, seed: 1 });
     const b = model.reconstruct(x, { temperature: 0, seed: 2 });

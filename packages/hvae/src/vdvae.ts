@@ -25,7 +25,7 @@ import {
   type OutputMode,
 } from './latents.js';
 import { logisticMixtureMode } from './mixture-mode.js';
-import { type ResolvedVdvaeConfig, resolveVdvaeConfig, type VdvaeConfig } from './vdvae-config.js';
+import { type ResolvedVDVAEConfig, resolveVDVAEConfig, type VDVAEConfig } from './vdvae-config.js';
 
 /**
  * VD-VAE (Child, ICLR 2021): a bottom-up encoder, a top-down decoder with one latent group per block and
@@ -33,17 +33,17 @@ import { type ResolvedVdvaeConfig, resolveVdvaeConfig, type VdvaeConfig } from '
  * `bits` bits for the likelihood. Parameter names follow the official implementation (`encoder.in_conv`,
  * `encoder.enc_blocks.i.c1`, `decoder.dec_blocks.i.prior.c4`, ...), so converted official checkpoints load.
  */
-export class Vdvae extends Module {
-  readonly config: ResolvedVdvaeConfig;
+export class VDVAE extends Module {
+  readonly config: ResolvedVDVAEConfig;
   readonly encoder: BottomUpEncoder;
   readonly decoder: Decoder;
 
   constructor(
-    config: Partial<VdvaeConfig> & Pick<VdvaeConfig, 'imageSize' | 'encBlocks' | 'decBlocks'>,
+    config: Partial<VDVAEConfig> & Pick<VDVAEConfig, 'imageSize' | 'encBlocks' | 'decBlocks'>,
     options: { seed?: number } = {},
   ) {
     super();
-    const c = resolveVdvaeConfig(config);
+    const c = resolveVDVAEConfig(config);
     this.config = c;
     const r = makeRng(options.seed ?? 0);
     this.encoder = this.child(

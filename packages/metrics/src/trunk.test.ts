@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng, tf } from '@scalespace/core';
+// The reference only: tfjs-layers runs nsfwjs's Keras model (scalespace itself does not use tfjs-layers).
+import { model as layersModel, loadLayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureTrunk, loadTrunk } from './trunk.js';
 import { nsfwjsModelDir } from './trunk-convert.js';
@@ -18,7 +20,7 @@ async function kerasModel(trunk: 'inception-v3' | 'mobilenet-v2') {
   const buffers = manifest.paths.map((p: string) => Buffer.from(load(join(dir, `${p}.min.js`)), 'base64'));
   const all = Buffer.concat(buffers);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-  return tf.loadLayersModel(
+  return loadLayersModel(
     tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs: manifest.weights, weightData }),
   );
 }
@@ -39,7 +41,7 @@ describe('feature trunks from nsfwjs', () => {
       const keras = await kerasModel(trunkName);
       const x = rng(5).uniformTensor([2, size, size, 3]) as tf.Tensor4D;
       const pooledLayer = keras.getLayer(flatten);
-      const sub = tf.model({ inputs: keras.inputs, outputs: pooledLayer.output as tf.SymbolicTensor });
+      const sub = layersModel({ inputs: keras.inputs, outputs: pooledLayer.output as SymbolicTensor });
       const expected = (sub.predict(x) as tf.Tensor).arraySync() as number[][];
       const fresh = await loadTrunk({ trunk: trunkName, cacheDir: dir });
       const before = tf.memory().numTensors;

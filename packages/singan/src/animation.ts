@@ -1,11 +1,7 @@
-import { InvalidArgumentError, tf, toBytes, writeFileAtomic, writeImage } from '@scalespace/core';
+import { type AnimatedGifOptions, InvalidArgumentError, tf, writeAnimatedGif, writeImage } from '@scalespace/core';
 
-export interface WriteAnimationOptions {
-  /** Milliseconds per frame (default 80). */
-  delayMs?: number;
-  /** Loops of the GIF (0 = forever, the default). */
-  loop?: number;
-}
+/** Frame delay and loops of the GIF (core's `writeAnimatedGif`); a folder of frames ignores them. */
+export type WriteAnimationOptions = AnimatedGifOptions;
 
 /**
  * Writes frames [T, H, W, 3] in [0, 1] as an animated GIF (when `path` ends in .gif) or as a folder
@@ -16,7 +12,6 @@ export async function writeAnimation(
   frames: tf.Tensor4D,
   options: WriteAnimationOptions = {},
 ): Promise<void> {
-  const { delayMs = 80, loop = 0 } = options;
   if (frames.rank !== 4 || frames.shape[0] < 1)
     throw new InvalidArgumentError(`writeAnimation: expected frames [T, H, W, C], got [${frames.shape.join(', ')}]`);
   const [t, h, w, c] = frames.shape;
@@ -31,13 +26,5 @@ export async function writeAnimation(
     }
     return;
   }
-  // The frames stacked vertically form one tall image whose pages are the frames.
-  const tall = tf.reshape(frames, [t * h, w, c]);
-  const { data } = await toBytes(tall);
-  tall.dispose();
-  const sharp = (await import('sharp')).default;
-  const gif = await sharp(Buffer.from(data), { raw: { width: w, height: t * h, channels: c as 3, pageHeight: h } })
-    .gif({ delay: Array(t).fill(delayMs), loop })
-    .toBuffer();
-  await writeFileAtomic(path, gif);
+  await writeAnimatedGif(path, frames, options);
 }

@@ -1,4 +1,4 @@
-import { type CheckpointSource, InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
+import { type CheckpointSource, InvalidArgumentError, Module, rng, tf } from '@scalespace/core';
 import { assertMaskFits, blendMasked } from './mask.js';
 import { loadModelDir } from './model-io.js';
 import { resizeTo, toSigned, toUnit } from './ops.js';
@@ -12,6 +12,7 @@ import type {
   SingleImageModel,
   SuperResolveOptions,
 } from './single-image-model.js';
+import { SingleImageModelBase } from './single-image-model-base.js';
 import { intIn, numberIn, rgbImage, seedOf } from './validate.js';
 
 export const PETSGAN_FORMAT = 'scalespace-petsgan/1';
@@ -84,14 +85,11 @@ export class PetsGANNet extends Module {
  * image's internal distribution, the generated low-resolution image is (optionally) rebuilt from
  * the training image's own patches, and a restoration network maps it to full resolution.
  */
-export class PetsGAN implements SingleImageModel {
+export class PetsGAN extends SingleImageModelBase<PetsGANConfig, PetsGANNet> implements SingleImageModel {
   readonly method = 'petsgan' as const;
-  readonly config: PetsGANConfig;
-  readonly net: PetsGANNet;
 
   constructor(config: PetsGANConfig, net?: PetsGANNet) {
-    this.config = config;
-    this.net = net ?? new PetsGANNet(config);
+    super(config, net ?? new PetsGANNet(config));
   }
 
   get imageSize(): Size {
@@ -101,14 +99,6 @@ export class PetsGAN implements SingleImageModel {
   /** Loads a saved model: a directory or `.safetensors` file by path (Node), a URL, a Response or the bytes. */
   static async load(source: CheckpointSource): Promise<PetsGAN> {
     return loadModelDir<PetsGANConfig, PetsGAN>(source, PETSGAN_FORMAT, 'PetsGAN', (config) => new PetsGAN(config));
-  }
-
-  async save(dir: string): Promise<void> {
-    await saveCheckpoint(dir, this.net, this.config);
-  }
-
-  dispose(): void {
-    this.net.dispose();
   }
 
   /** The reference of the patch matching: the low-res training image and its mirror, side by side, in [-1, 1]. */

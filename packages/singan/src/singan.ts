@@ -1,4 +1,4 @@
-import { type CheckpointSource, InvalidArgumentError, Module, rng, saveCheckpoint, tf } from '@scalespace/core';
+import { type CheckpointSource, InvalidArgumentError, Module, rng, tf } from '@scalespace/core';
 import type { BlockNorm } from './conv-block.js';
 import { assertMaskFits, blendMasked } from './mask.js';
 import { loadModelDir } from './model-io.js';
@@ -13,6 +13,7 @@ import type {
   SingleImageModel,
   SuperResolveOptions,
 } from './single-image-model.js';
+import { SingleImageModelBase } from './single-image-model-base.js';
 import { intIn, numberIn, rgbImage, seedOf } from './validate.js';
 
 export const SINGAN_FORMAT = 'scalespace-singan/1';
@@ -95,14 +96,11 @@ type NoiseAt = (scale: number, shape: [number, number, number, number]) => tf.Te
  * upsampled output of the one below from its own noise. Sample at any size, reconstruct the
  * training image, inject images (harmonisation, paint-to-image), animate, super-resolve.
  */
-export class SinGAN implements SingleImageModel {
+export class SinGAN extends SingleImageModelBase<SinGANConfig, SinGANNet> implements SingleImageModel {
   readonly method = 'singan' as const;
-  readonly config: SinGANConfig;
-  readonly net: SinGANNet;
 
   constructor(config: SinGANConfig, net?: SinGANNet) {
-    this.config = config;
-    this.net = net ?? new SinGANNet(config);
+    super(config, net ?? new SinGANNet(config));
   }
 
   get imageSize(): Size {
@@ -113,18 +111,9 @@ export class SinGAN implements SingleImageModel {
     return this.config.sizes.length;
   }
 
-  /** Loads a model written by `save` or by the trainer. */
   /** Loads a saved model: a directory or `.safetensors` file by path (Node), a URL, a Response or the bytes. */
   static async load(source: CheckpointSource): Promise<SinGAN> {
     return loadModelDir<SinGANConfig, SinGAN>(source, SINGAN_FORMAT, 'SinGAN', (config) => new SinGAN(config));
-  }
-
-  async save(dir: string): Promise<void> {
-    await saveCheckpoint(dir, this.net, this.config);
-  }
-
-  dispose(): void {
-    this.net.dispose();
   }
 
   #assertTrained(upTo = this.scales): void {

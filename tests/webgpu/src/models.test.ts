@@ -1,11 +1,11 @@
 // The shipped models on a tiny input, on webgpu against wasm: denoising, sampling, super-resolution.
 import { rng, tf } from '@scalespace/core';
-import { load as loadCvdvae } from '@scalespace/model-cvdvae-mnist-x4';
+import { load as loadCVDVAE } from '@scalespace/model-cvdvae-mnist-x4';
 import { load as loadFlat } from '@scalespace/model-denoiser-flat-rf43';
 import { load as loadMultiscale } from '@scalespace/model-denoiser-multiscale-rf13';
 import { load as loadPixelPyramids } from '@scalespace/model-pixelpyramids-mnist';
 import { load as loadSingan } from '@scalespace/model-singan-coffee';
-import { load as loadVdvae } from '@scalespace/model-vdvae-mnist';
+import { load as loadVDVAE } from '@scalespace/model-vdvae-mnist';
 import { describe, it } from 'vitest';
 import { expectSameOnBoth, host, onBothBackends, webgpuSkipReason } from './harness.js';
 
@@ -45,10 +45,10 @@ describe.skipIf(skip !== null)('the shipped models on webgpu equal wasm', () => 
 
   it('vdvae-mnist samples and cvdvae-mnist-x4 super-resolves an 8x8 digit', async () => {
     const results = await onBothBackends(async () => {
-      const vdvae = await loadVdvae();
+      const vdvae = await loadVDVAE();
       const samples = await host(vdvae.sample({ n: 2, temperature: 0.8, seed: 1 }));
       vdvae.dispose();
-      const cvdvae = await loadCvdvae();
+      const cvdvae = await loadCVDVAE();
       const low = tf.tidy(() =>
         tf.image.resizeBilinear(tf.reshape(noisyScene(), [1, 32, 32, 1]) as tf.Tensor4D, [8, 8], true),
       );

@@ -3,7 +3,7 @@
 import { createModel, trainModel } from '@scalespace/autoregressive';
 import { type Module, rng, tf } from '@scalespace/core';
 import { createDenoiser, trainDenoiser } from '@scalespace/denoisers';
-import { Vdvae } from '@scalespace/hvae';
+import { VDVAE } from '@scalespace/hvae';
 import { gradientPenalty, SinGANDiscriminator, SinGANGenerator } from '@scalespace/singan';
 import { describe, it } from 'vitest';
 import { expectSameOnBoth, host, onBothBackends, webgpuSkipReason } from './harness.js';
@@ -66,7 +66,7 @@ describe.skipIf(skip !== null)('one training step on webgpu equals wasm', () => 
   // step is checked as what decides it: the loss and every gradient.
   it('VD-VAE (hvae): the loss and its gradients', async () => {
     const results = await onBothBackends(async () => {
-      const model = new Vdvae(
+      const model = new VDVAE(
         {
           imageSize: 8,
           imageChannels: 1,

@@ -1,7 +1,7 @@
-import { convertPixelCnn, saveModel } from '@scalespace/autoregressive';
+import { convertPixelCNN, saveModel } from '@scalespace/autoregressive';
 import type { TorchFiles } from '@scalespace/core';
 import { convertKadkhodaie, saveDenoiser } from '@scalespace/denoisers';
-import { convertVdvae, saveVdvae } from '@scalespace/hvae';
+import { convertVDVAE, saveVDVAE } from '@scalespace/hvae';
 import { convertSinGAN } from '@scalespace/singan';
 import type { CommandContext } from '../command.js';
 import { intOption, optional, UsageError } from '../command.js';
@@ -92,7 +92,7 @@ export const convertFamilies: ConvertFamily[] = [
       const size = /^(\d+)x(\d+)$/.exec(String(ctx.values.size ?? '4x4'));
       if (!size) throw new UsageError(`--size must look like WxH (e.g. 8x8), got "${String(ctx.values.size)}"`);
       const [width, height] = [Number(size[1]), Number(size[2])];
-      const model = await convertPixelCnn(files, { bits, height, width });
+      const model = await convertPixelCNN(files, { bits, height, width });
       return {
         save: (dir) =>
           saveModel(dir, model, { convertedFrom: 'visinf/pixelpyramids unet/pixelcnnpp.py', source: files.path }),
@@ -111,10 +111,10 @@ export const convertFamilies: ConvertFamily[] = [
       hps: text('SET|FILE', 'vdvae: the official hyper-parameters, an hps.py set or a JSON file (required)'),
     },
     async convert(files, ctx) {
-      const model = await convertVdvae(files, { hps: await officialHpsOption(ctx) });
+      const model = await convertVDVAE(files, { hps: await officialHpsOption(ctx) });
       const { imageSize, bits, numMixtures } = model.config;
       return {
-        save: (dir) => saveVdvae(dir, model, { source: 'official VD-VAE (github.com/openai/vdvae)' }),
+        save: (dir) => saveVDVAE(dir, model, { source: 'official VD-VAE (github.com/openai/vdvae)' }),
         dispose: () => model.dispose(),
         summary: {
           kind: 'vdvae',

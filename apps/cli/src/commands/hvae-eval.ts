@@ -1,19 +1,18 @@
 import { initBackend } from '@scalespace/core';
-import { loadDataset } from '@scalespace/data';
-import { evaluateElbo, type ImageArray, loadVdvae, padImages } from '@scalespace/hvae';
+import { type ImageDataset, loadDataset, padImages } from '@scalespace/data';
+import { evaluateElbo, loadVDVAE } from '@scalespace/hvae';
 import { type CommandContext, intOption, optional, stringOption, UsageError } from '../command.js';
 import { readCheckpointConfig } from '../models.js';
 
 /** A dataset's test split as the VD-VAE's images: its size, or 28x28 MNIST-style sets padded to 32x32. */
-async function testImages(name: string, size: number, channels: 1 | 3): Promise<ImageArray> {
+async function testImages(name: string, size: number, channels: 1 | 3): Promise<ImageDataset> {
   const folder = name.startsWith('folder:') || name === 'fixtures';
   const set = await loadDataset(name, { split: 'test', channels, ...(folder && { size }) });
   const [height, width, c] = set.shape;
-  const images = { data: set.data, n: set.size, height, width, channels: c };
   if (c !== channels)
     throw new UsageError(`${name} has ${c}-channel images, the VD-VAE models ${channels}-channel ones`);
-  if (height === size && width === size) return images;
-  if (height === width && size - height === 4) return padImages(images, 2);
+  if (height === size && width === size) return set;
+  if (height === width && size - height === 4) return padImages(set, 2);
   throw new UsageError(`${name}'s ${height}x${width} images do not fit the VD-VAE's ${size}x${size}`);
 }
 
@@ -28,7 +27,7 @@ export async function evalVdvaeNll(ctx: CommandContext, dir: string, name: strin
   const dataName = stringOption(ctx, 'data', typeof trainedOn === 'string' ? trainedOn : undefined);
   const limit = optional(ctx, 'limit', intOption);
   await initBackend(undefined, { log: !ctx.json });
-  const model = await loadVdvae(dir);
+  const model = await loadVDVAE(dir);
   try {
     const { imageSize, imageChannels } = model.config;
     const images = await testImages(dataName, imageSize, imageChannels as 1 | 3);

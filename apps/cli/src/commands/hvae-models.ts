@@ -1,21 +1,21 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
-  type Cvdvae,
-  loadCvdvae,
-  loadVdvae,
+  type CVDVAE,
+  loadCVDVAE,
+  loadVDVAE,
   OFFICIAL_HPS_PRESETS,
   type OfficialHps,
   parseOfficialHps,
-  type Vdvae,
+  type VDVAE,
 } from '@scalespace/hvae';
 import { type CommandContext, UsageError } from '../command.js';
 import type { ResolvedModel } from '../models.js';
 
 /** Loads a VD-VAE, or the prior inside a CVDVAE. */
-export async function loadPrior({ dir, kind }: ResolvedModel): Promise<Vdvae> {
-  if (kind === 'vdvae') return loadVdvae(dir);
-  const model: Cvdvae = await loadCvdvae(dir);
+export async function loadPrior({ dir, kind }: ResolvedModel): Promise<VDVAE> {
+  if (kind === 'vdvae') return loadVDVAE(dir);
+  const model: CVDVAE = await loadCVDVAE(dir);
   // Keep the prior, free the low-resolution encoder around it.
   const prior = new Set(Object.values(model.prior.stateDict()));
   for (const v of Object.values(model.stateDict())) if (!prior.has(v)) v.dispose();

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { imageGrid, initBackend, writeImage } from '@scalespace/core';
-import { loadVdvae } from '@scalespace/hvae';
+import { loadVDVAE } from '@scalespace/hvae';
 import { intOption, numberOption, stringOption } from '../command.js';
 import type { SampleHandler } from './sample.js';
 
@@ -15,7 +15,7 @@ export const vdvaeSampler: SampleHandler = {
     const temperature = numberOption(ctx, 'temperature', 1, 0, 10);
     const out = resolve(stringOption(ctx, 'out'));
     await initBackend(undefined, { log: !ctx.json });
-    const model = await loadVdvae(dir);
+    const model = await loadVDVAE(dir);
     ctx.defer(() => model.dispose());
     const t0 = performance.now();
     const images = model.sample({ n, temperature, seed });

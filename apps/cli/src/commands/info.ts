@@ -39,7 +39,7 @@ export const infoCommand: Command = {
     const result = {
       backend,
       backendLabel: backendInfo()?.label ?? backend,
-      tfjs: tf.version.tfjs,
+      tfjs: tf.version_core,
       node: process.versions.node,
       packages: installedPackages(),
     };

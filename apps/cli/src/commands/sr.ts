@@ -12,7 +12,7 @@ import {
   writeImage,
 } from '@scalespace/core';
 import { listImages } from '@scalespace/data';
-import { type Cvdvae, loadCvdvae, lowResolution } from '@scalespace/hvae';
+import { type CVDVAE, loadCVDVAE, lowResolution } from '@scalespace/hvae';
 import { apd, lrPsnr } from '@scalespace/metrics';
 import { type Command, intOption, numberOption, stringOption, UsageError } from '../command.js';
 import { modelOption } from '../models.js';
@@ -31,7 +31,7 @@ async function inputsOf(path: string): Promise<string[]> {
  * Refuses, before the first image, a --samples count the backend cannot hold: one sample is
  * measured and the peak grows with the samples drawn at once.
  */
-async function checkMemory(model: Cvdvae, y: tf.Tensor3D, samples: number): Promise<void> {
+async function checkMemory(model: CVDVAE, y: tf.Tensor3D, samples: number): Promise<void> {
   const { peakBytes, result } = await measurePeakBytes(() => model.superResolve(y, { samples: 1 }));
   result.dispose();
   // The samples, their grid and the images written from them, on top of the network's peak.
@@ -78,7 +78,7 @@ export const srCommand: Command = {
       throw new UsageError(`--pixels must be mode or sample, got "${pixels}"`);
     const files = await inputsOf(input);
     await initBackend(undefined, { log: !ctx.json });
-    const model = await loadCvdvae(dir);
+    const model = await loadCVDVAE(dir);
     ctx.defer(() => model.dispose());
     const { imageChannels: channels } = model.prior.config;
     const { scale } = model.config;

@@ -1,23 +1,21 @@
 import { join } from 'node:path';
 import { initBackend, progressBar } from '@scalespace/core';
-import { loadFashionMnist } from '@scalespace/data';
+import { type ImageDataset, loadFashionMnist, padImages } from '@scalespace/data';
 import {
-  Cvdvae,
+  CVDVAE,
   chooseGroups,
   DEFAULT_VDVAE_CONFIG,
-  type ImageArray,
   loadMnist32,
-  loadVdvae,
+  loadVDVAE,
   lowFrequencyAnalysis,
   MNIST_VDVAE_CONFIG,
-  padImages,
-  resolveVdvaeConfig,
+  resolveVDVAEConfig,
   type TrainingRunResult,
   type TrainLogEntry,
-  trainCvdvae,
-  trainVdvae,
-  Vdvae,
-  type VdvaeConfig,
+  trainCVDVAE,
+  trainVDVAE,
+  VDVAE,
+  type VDVAEConfig,
 } from '@scalespace/hvae';
 import type { Command, CommandContext } from '../command.js';
 import { intOption, numberOption, optional, stringOption, UsageError } from '../command.js';
@@ -48,14 +46,10 @@ const TRAIN_OPTIONS: CommandOptions = {
   force: flag('start over in an --out that holds a run'),
 };
 
-async function loadData(name: string, size: number): Promise<ImageArray> {
+async function loadData(name: string, size: number): Promise<ImageDataset> {
   if (size !== 32) throw new UsageError(`--size ${size}: the MNIST-style sets are padded 28 -> 32; use --size 32`);
   if (name === 'mnist') return loadMnist32('train');
-  if (name === 'fashion-mnist') {
-    const set = await loadFashionMnist('train');
-    const [height, width, channels] = set.shape;
-    return padImages({ data: set.data, n: set.size, height, width, channels }, 2);
-  }
+  if (name === 'fashion-mnist') return padImages(await loadFashionMnist('train'), 2);
   throw new UsageError(`--data must be mnist or fashion-mnist, got "${name}"`);
 }
 
@@ -63,9 +57,9 @@ async function loadData(name: string, size: number): Promise<ImageArray> {
 const VDVAE_FIELDS = [...Object.keys(DEFAULT_VDVAE_CONFIG), 'imageSize', 'encBlocks', 'decBlocks'];
 
 /** --config FILE: a VD-VAE config, every field checked, errors naming the file. */
-async function readVdvaeConfig(path: string): Promise<VdvaeConfig> {
+async function readVdvaeConfig(path: string): Promise<VDVAEConfig> {
   const value = await readJsonFile(path, '--config');
-  return validateConfig<VdvaeConfig>(value, path, VDVAE_FIELDS, resolveVdvaeConfig);
+  return validateConfig<VDVAEConfig>(value, path, VDVAE_FIELDS, resolveVDVAEConfig);
 }
 
 /** What both trainers take from the options: the run (--out, --resume / --force), its length and its optimizer. */
@@ -140,16 +134,16 @@ export const trainVdvaeCommand: Command = {
     const { out, resume } = settings;
     const dataName = stringOption(ctx, 'data');
     const size = intOption(ctx, 'size');
-    const config: VdvaeConfig =
+    const config: VDVAEConfig =
       typeof ctx.values.config === 'string' ? await readVdvaeConfig(ctx.values.config) : MNIST_VDVAE_CONFIG;
     await initBackend(undefined, { log: !ctx.json });
     const data = await loadData(dataName, size);
-    const model = new Vdvae(config, { seed: settings.seed });
+    const model = new VDVAE(config, { seed: settings.seed });
     ctx.log(
       `${resume ? 'resuming' : 'training'} VD-VAE (${model.groups} latent groups, ${model.numParameters()} parameters) on ${dataName} -> ${out}`,
     );
     return runAndReport(ctx, out, 'vdvae', model, (log) =>
-      trainVdvae({ model, data, ...settings, ...log, meta: { dataset: dataName } }),
+      trainVDVAE({ model, data, ...settings, ...log, meta: { dataset: dataName } }),
     );
   },
 };
@@ -183,7 +177,7 @@ export const trainCvdvaeCommand: Command = {
     const { out, resume } = settings;
     const scale = intOption(ctx, 'scale');
     await initBackend(undefined, { log: !ctx.json });
-    const prior = await loadVdvae(dir);
+    const prior = await loadVDVAE(dir);
     ctx.defer(() => prior.dispose());
     const upsample = intOption(ctx, 'upsample', undefined, undefined, scale);
     const low = (prior.config.imageSize / scale) * upsample;
@@ -204,11 +198,11 @@ export const trainCvdvaeCommand: Command = {
         `k = ${k} (low-frequency analysis at x${scale}: ${analysis.u[scale].map((u) => u.toFixed(3)).join(' ')})`,
       );
     } else k = intOption(ctx, 'k', 1, 1, prior.groups);
-    const model = new Cvdvae(prior, { scale, groups: k, encBlocks, upsample }, { seed: settings.seed });
+    const model = new CVDVAE(prior, { scale, groups: k, encBlocks, upsample }, { seed: settings.seed });
     const data = await loadData(stringOption(ctx, 'data'), prior.config.imageSize);
     ctx.log(`${resume ? 'resuming' : 'training'} CVDVAE x${scale} (k = ${k}) on ${priorDir} -> ${out}`);
     return runAndReport(ctx, out, 'cvdvae', model, (log) =>
-      trainCvdvae({ model, data, ...settings, ...log, meta: { prior: priorDir, k } }),
+      trainCVDVAE({ model, data, ...settings, ...log, meta: { prior: priorDir, k } }),
     );
   },
 };

@@ -3,7 +3,7 @@
 import type { AutoregressiveModel } from '@scalespace/autoregressive';
 import type { LongWorkOptions } from '@scalespace/core';
 import type { Denoiser } from '@scalespace/denoisers';
-import type { Cvdvae } from '@scalespace/hvae';
+import type { CVDVAE } from '@scalespace/hvae';
 import type { SingleImageModel } from '@scalespace/singan';
 import { DENOISERS, type DenoiserId } from '../denoisers.js';
 import { longWork, type TaskContext } from './context.js';
@@ -42,7 +42,7 @@ export function denoiser(id: DenoiserId, context: TaskContext): Promise<Denoiser
   return cached(id, context, async (options) => (await DENOISER_LOADERS[id]()).load(undefined, options));
 }
 
-export function cvdvae(context: TaskContext): Promise<Cvdvae> {
+export function cvdvae(context: TaskContext): Promise<CVDVAE> {
   return cached('cvdvae-mnist-x4', context, async (options) =>
     (await import('@scalespace/model-cvdvae-mnist-x4')).load(undefined, options),
   );

@@ -1,5 +1,7 @@
 // The browser's side of the platform seam (package.json "imports" maps #platform here under the
 // `browser` condition). It imports nothing from Node.
+// WebGL is a browser rung only; in Node the tfjs umbrella used to register it to no use.
+import '@tensorflow/tfjs-backend-webgl';
 import { InvalidArgumentError } from '../errors.js';
 
 export const runtime: 'node' | 'browser' = 'browser';

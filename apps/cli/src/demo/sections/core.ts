@@ -136,7 +136,7 @@ export const coreSection: DemoSection = {
     const summary = {
       backend,
       backendLabel: backendInfo()?.label,
-      tfjs: tf.version.tfjs,
+      tfjs: tf.version_core,
       steps,
       msPerStep,
       firstLoss,

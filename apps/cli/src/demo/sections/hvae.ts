@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { imageGrid, tf, writeImage } from '@scalespace/core';
-import { imagesAt, loadMnist32, lowResolution } from '@scalespace/hvae';
+import { loadMnist32, lowResolution } from '@scalespace/hvae';
 import { apd, lrPsnr } from '@scalespace/metrics';
 import { load } from '@scalespace/model-cvdvae-mnist-x4';
 import { resize } from '@scalespace/pyramids';
@@ -16,8 +16,8 @@ export const hvaeSection: DemoSection = {
     const scale = model.config.scale;
     const samples = 5;
     const test = await loadMnist32('test');
-    const idx = [0, 1, 2, 3, 4, 5].map((i) => (i * 97 + ctx.seed) % test.n);
-    const x = imagesAt(test, idx);
+    const idx = [0, 1, 2, 3, 4, 5].map((i) => (i * 97 + ctx.seed) % test.size);
+    const x = test.images(idx);
     const y = lowResolution(x, scale);
     try {
       const rows: Array<Array<string | number>> = [];

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('deprecated names', () => {
+  it('are the renamed exports themselves (the same classes and functions)', () => {
+    const renamed: Array<[string, string]> = [
+      ['convertPixelCnn', 'convertPixelCNN'],
+      ['pixelCnnFromTorch', 'pixelCNNFromTorch'],
+      ['PixelCnn', 'PixelCNN'],
+      ['validatePixelCnnConfig', 'validatePixelCNNConfig'],
+      ['PixelCnnDownPass', 'PixelCNNDownPass'],
+    ];
+    const exported = api as Record<string, unknown>;
+    for (const [old, current] of renamed) {
+      expect(exported[current], current).toBeTypeOf('function');
+      expect(exported[old], old).toBe(exported[current]);
+    }
+  });
+});

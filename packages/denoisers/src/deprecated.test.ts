@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('deprecated names', () => {
+  it('are the renamed exports themselves (the same classes and functions)', () => {
+    const renamed: Array<[string, string]> = [['BfCnn', 'BFCNN']];
+    const exported = api as Record<string, unknown>;
+    for (const [old, current] of renamed) {
+      expect(exported[current], current).toBeTypeOf('function');
+      expect(exported[old], old).toBe(exported[current]);
+    }
+  });
+});
