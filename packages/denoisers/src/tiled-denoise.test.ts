@@ -1,11 +1,19 @@
-import { AbortError, measurePeakBytes, rng, tf } from '@scalespace/core';
+import { AbortError, measurePeakBytes, readTorchCheckpoint, rng, tf } from '@scalespace/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDenoiser, loadDenoiser } from './checkpoint-io.js';
+import { flatDenoiserFromTorch } from './convert-official.js';
 import { smallMultiscaleConfig } from './test-configs.js';
 import { denoiserBytesPerPixel, denoiserReach, denoiseTiled } from './tiled-denoise.js';
 
 // The shipped models (trained here): flat RF 43 and multi-scale RF 13 (2 levels, low-pass RF 43).
 const shipped = (name: string) => new URL(`../../../models/denoiser-${name}/weights`, import.meta.url).pathname;
+// The official flat RF 13 net (MIT, Kadkhodaie et al.; its first layer is linear): 64 channels, twice ours.
+const OFFICIAL_RF13 = new URL(
+  '../fixtures/kadkhodaie/official/flat/noise_range_0to255_RF_13x13/model.pt',
+  import.meta.url,
+).pathname;
+const official = async () =>
+  flatDenoiserFromTorch(await readTorchCheckpoint(OFFICIAL_RF13, { stripModulePrefix: true }));
 
 /** A smooth image with edges and noise, [H, W, 1]. */
 function photo(h: number, w: number): tf.Tensor3D {
@@ -64,8 +72,8 @@ describe('denoiseTiled', () => {
   });
 
   it('estimates the peak memory of a pass from above, within a margin', async () => {
-    for (const name of ['flat-rf43', 'multiscale-rf13']) {
-      const model = await loadDenoiser(shipped(name));
+    for (const name of ['flat-rf43', 'multiscale-rf13', 'official flat-rf13']) {
+      const model = name.startsWith('official') ? await official() : await loadDenoiser(shipped(name));
       const image = photo(256, 256);
       const { peakBytes, result } = await measurePeakBytes(() => model.denoise(image).then((r) => r.image));
       result.dispose();
