@@ -72,6 +72,17 @@ describe('training PixelPyramids / PixelCNN++', () => {
     const b = resumed.module.parameters().map((v) => Array.from(v.dataSync()));
     expect(b).toEqual(a);
 
+    // Killed between the first checkpoint's model file and its training state: the resume starts over.
+    const unfinished = createModel(config, 1);
+    await trainModel(unfinished, { steps: 3, batch, lr: 3e-3, out: join(dir, 'unfinished'), checkpointEvery: 3 });
+    unfinished.module.dispose();
+    await rm(join(dir, 'unfinished', 'training-state.safetensors'));
+    const restarted = createModel(config, 1);
+    const u = await trainModel(restarted, { steps: 6, batch, lr: 3e-3, out: join(dir, 'unfinished'), resume: true });
+    expect(u.resumedFrom).toBe(0);
+    expect(restarted.module.parameters().map((v) => Array.from(v.dataSync()))).toEqual(a);
+    restarted.module.dispose();
+
     const loaded = await loadModel(join(dir, 'straight'));
     const x = batch(99);
     const bpd = tf.tidy(() => -tf.mean(loaded.logProb(x)).dataSync()[0] / (64 * Math.LN2));

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Adam,
-  CheckpointError,
   clipByGlobalNorm,
   Ema,
   exponentialDecay,
@@ -111,17 +110,20 @@ async function savedState(
     }
     return { tensors: state.tensors, step: state.step ?? 0 };
   }
-  // A run stopped before its first checkpoint starts again from step 0.
+  // A run stopped before its first checkpoint starts again from step 0; so does one killed between the
+  // first checkpoint's model file and its training state (written last: a model without one is unfinished).
   if (!existsSync(join(dir, WEIGHTS_FILE))) return null;
   const saved = await loadCheckpoint<SavedModelInfo>(dir);
   const legacy = Object.keys(saved.tensors).some((k) => k.startsWith('optim.'));
-  if (!legacy || JSON.stringify(saved.config?.model) !== JSON.stringify(model.config)) {
+  if (!legacy) {
     tf.dispose(Object.values(saved.tensors));
-    throw legacy
-      ? new InvalidArgumentError(
-          `train --resume: the checkpoint in ${dir} was made with a different model config; use a new --out or the same options`,
-        )
-      : new CheckpointError(`train --resume: "${dir}" holds a model but no training state to continue`);
+    return null;
+  }
+  if (JSON.stringify(saved.config?.model) !== JSON.stringify(model.config)) {
+    tf.dispose(Object.values(saved.tensors));
+    throw new InvalidArgumentError(
+      `train --resume: the checkpoint in ${dir} was made with a different model config; use a new --out or the same options`,
+    );
   }
   return { tensors: saved.tensors, step: saved.step ?? 0 };
 }
