@@ -43,12 +43,8 @@ export function checkImageShape(shape: number[], what: string): [number, number,
   return shape as [number, number, number];
 }
 
-/**
- * Block-average super-resolution by `factor`: m is the image of `factor` x `factor` block means (the Haar
- * low-pass band of level log2(factor) for powers of 2), A A^T = I / factor^2. Baseline: bicubic upsampling.
- */
-export function blockAverageOperator(imageShape: number[], factor: number): LinearOperator {
-  const [h, w, c] = checkImageShape(imageShape, 'block-average operator');
+/** Throws unless `factor` is an integer >= 2 that divides both sides of an h x w image. */
+export function checkFactor(h: number, w: number, factor: number): void {
   if (!Number.isInteger(factor) || factor < 2) {
     throw new InvalidArgumentError(`super-resolution factor must be an integer >= 2, got ${factor}`);
   }
@@ -58,6 +54,15 @@ export function blockAverageOperator(imageShape: number[], factor: number): Line
       `super-resolution factor ${factor} does not divide the image size ${h}x${w}; crop it to ${fit} or pick another factor`,
     );
   }
+}
+
+/**
+ * Block-average super-resolution by `factor`: m is the image of `factor` x `factor` block means (the Haar
+ * low-pass band of level log2(factor) for powers of 2), A A^T = I / factor^2. Baseline: bicubic upsampling.
+ */
+export function blockAverageOperator(imageShape: number[], factor: number): LinearOperator {
+  const [h, w, c] = checkImageShape(imageShape, 'block-average operator');
+  checkFactor(h, w, factor);
   const up = (m: tf.Tensor4D) => tf.image.resizeNearestNeighbor(m, [h, w]) as tf.Tensor4D;
   const forward = (x: tf.Tensor4D) => tf.avgPool(x, factor, factor, 'valid') as tf.Tensor4D;
   return {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, InvalidImageError, tf } from '@scalespace/core';
 import { resize, resizeMatrix } from '@scalespace/pyramids';
-import { checkImageShape, type LinearOperator } from './linear-operators.js';
+import { checkFactor, checkImageShape, type LinearOperator } from './linear-operators.js';
 
 /** Inverse of a small square matrix (row-major) by Gauss-Jordan elimination with partial pivoting. */
 function invert(a: Float64Array, n: number): Float64Array {
@@ -88,15 +88,7 @@ function alongAxis(x: tf.Tensor4D, matrix: tf.Tensor2D, axis: 1 | 2): tf.Tensor4
  */
 export function bicubicDownsampleOperator(imageShape: number[], factor: number): LinearOperator {
   const [h, w, c] = checkImageShape(imageShape, 'bicubic operator');
-  if (!Number.isInteger(factor) || factor < 2) {
-    throw new InvalidArgumentError(`super-resolution factor must be an integer >= 2, got ${factor}`);
-  }
-  if (h % factor !== 0 || w % factor !== 0) {
-    const fit = `${Math.floor(h / factor) * factor}x${Math.floor(w / factor) * factor}`;
-    throw new InvalidImageError(
-      `super-resolution factor ${factor} does not divide the image size ${h}x${w}; crop it to ${fit} or pick another factor`,
-    );
-  }
+  checkFactor(h, w, factor);
   const rows = axisMatrices(h, h / factor);
   const cols = h === w ? rows : axisMatrices(w, w / factor);
   const both = (x: tf.Tensor4D, pick: (m: typeof rows) => tf.Tensor2D) =>
