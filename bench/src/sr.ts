@@ -39,27 +39,26 @@ function print(rows: SrRow[]): void {
   for (const r of rows) if (r.note) console.log(`  ${r.method}: ${r.note}`);
 }
 
+/** The two datasets: what `SCALESPACE_SR_DATASETS` names, how to measure them, and their figure. */
+const DATASETS = [
+  { key: 'digits', measure: digitRows, figure: 'sr-across-families-digit', zoom: 4 },
+  { key: 'photos', measure: photoRows, figure: 'sr-across-families-photo', zoom: 1 },
+];
+
 export async function run(): Promise<void> {
   const backend = await initBackend();
-  const which = process.env.SCALESPACE_SR_DATASETS ?? 'digits,photos';
-  const digits: SrRow[] = [];
-  const photos: SrRow[] = [];
-  if (which.includes('digits')) {
-    const { rows, figure } = await digitRows();
-    digits.push(...rows);
-    print(digits);
-    const { file, order } = await figure.write('sr-across-families-digit', 4);
-    console.log(`figure ${file}: ${order.join(' | ')}`);
-  }
-  if (which.includes('photos')) {
-    const { rows, figure } = await photoRows();
-    photos.push(...rows);
-    print(photos);
-    const { file, order } = await figure.write('sr-across-families-photo', 1);
+  const which = (process.env.SCALESPACE_SR_DATASETS ?? 'digits,photos').split(',');
+  const measured: SrRow[] = [];
+  for (const dataset of DATASETS.filter((d) => which.includes(d.key))) {
+    const { rows, figure } = await dataset.measure();
+    measured.push(...rows);
+    print(rows);
+    const { file, order } = await figure.write(dataset.figure, dataset.zoom);
     console.log(`figure ${file}: ${order.join(' | ')}`);
   }
   console.log(`backend ${backend}`);
   // A run of one dataset keeps the other's rows from the last full run.
-  const kept = (await previousRows()).filter((r) => !(r.dataset === 'MNIST digits' ? digits : photos).length);
-  await writeResults('sr', { backend, factor: 4, rows: [...digits, ...photos, ...kept] });
+  const remeasured = new Set(measured.map((r) => r.dataset));
+  const kept = (await previousRows()).filter((r) => !remeasured.has(r.dataset));
+  await writeResults('sr', { backend, factor: 4, rows: [...measured, ...kept] });
 }
