@@ -12,18 +12,20 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDilatedConvGradients } from './conv-gradients.js';
 import { registerMirrorPadGradient } from './mirror-pad-gradient.js';
+import { registerReductionGradients } from './reduction-gradients.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 
 registerWasmTrainingKernels();
 registerCoreGradients();
 
 /**
- * Registers the gradients core replaces (dilated convolutions, mirror padding) over tfjs's own. Called at
+ * Registers the gradients core replaces (dilated convolutions, mirror padding, sum and mean) over tfjs's own. Called at
  * import, and again after tfjs-node is loaded, whose tfjs umbrella registers tfjs's gradients anew.
  */
 export function registerCoreGradients(): void {
   registerDilatedConvGradients();
   registerMirrorPadGradient();
+  registerReductionGradients();
 }
 
 export { tf };
