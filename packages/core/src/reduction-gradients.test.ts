@@ -31,7 +31,9 @@ describe('Sum and Mean gradients', () => {
   ] as const)('%s over axes %j (keepDims %s) matches finite differences', (op, axis, keepDims) => {
     const x = rng(1).normalTensor([2, 3, 4, 5]);
     const reduced = x.shape.length - (typeof axis === 'number' ? 1 : axis.length);
-    const w = rng(2).normalTensor(keepDims ? x.shape.map((d, i) => (inAxis(axis, i, 4) ? 1 : d)) : shapeWithout(x.shape, axis));
+    const w = rng(2).normalTensor(
+      keepDims ? x.shape.map((d, i) => (inAxis(axis, i, 4) ? 1 : d)) : shapeWithout(x.shape, axis),
+    );
     expect(w.rank).toBe(keepDims ? 4 : reduced);
     const f = (t: tf.Tensor) => tf.sum(tf.mul(tf[op](tf.square(t), axis as number[], keepDims), w)) as tf.Scalar;
     const g = tf.grad(f)(x);
