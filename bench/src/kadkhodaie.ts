@@ -7,6 +7,7 @@
 // - sr: x4 and x8 super-resolution to 320x320 by Algorithm 2 against bicubic, on the 320x320 face;
 // - inverse: the five linear inverse problems of `scalespace restore` against their classic baselines;
 // - restore-models (not in the default run): which model `restore` should use by default;
+// - pixels-projection (not in the default run): random missing pixels with the orthogonal and harmonic projections;
 // - float16 (not in the default run, 25 minutes): what float16 weights would change in denoised images.
 // SCALESPACE_KADKHODAIE_PARTS picks parts (default denoise,synthesis,sr,inverse); each part's results replace its
 // entry in results/kadkhodaie.json. Times are seconds on whatever the machine is doing: compare within one run.
@@ -24,7 +25,7 @@ import { load as loadOursMultiscale } from '@scalespace/model-denoiser-multiscal
 import { testImage as face160, load as load160, models as models160 } from '@scalespace/model-kadkhodaie-celeba160';
 import { testImage as face320, load as load320 } from '@scalespace/model-kadkhodaie-celeba320';
 import { printTable, RESULTS_DIR, writeResults } from './harness.js';
-import { runInverse, runRestoreModels } from './kadkhodaie-inverse.js';
+import { runInverse, runPixelsProjection, runRestoreModels } from './kadkhodaie-inverse.js';
 import { runSuperResolution, runSynthesis } from './kadkhodaie-sampling.js';
 
 export type AnyDenoiser = FlatDenoiser | MultiscaleDenoiser;
@@ -249,7 +250,7 @@ async function runFloat16(images: TestImage[]): Promise<unknown> {
   return { sigmas, models: rows };
 }
 
-const PARTS = ['denoise', 'synthesis', 'sr', 'inverse', 'restore-models', 'float16'];
+const PARTS = ['denoise', 'synthesis', 'sr', 'inverse', 'restore-models', 'pixels-projection', 'float16'];
 const DEFAULT_PARTS = ['denoise', 'synthesis', 'sr', 'inverse'];
 
 export async function run(): Promise<void> {
@@ -276,6 +277,7 @@ export async function run(): Promise<void> {
     if (part === 'sr') result = await runSuperResolution();
     if (part === 'inverse') result = await runInverse();
     if (part === 'restore-models') result = await runRestoreModels();
+    if (part === 'pixels-projection') result = await runPixelsProjection();
     const seconds = (performance.now() - started) / 1000;
     console.log(`-- ${part}: ${seconds.toFixed(0)} s, load average ${load().join(' ')}`);
     results[part] = { backend, loadAverage: { before: loadBefore, after: load() }, seconds, ...(result as object) };

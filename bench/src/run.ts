@@ -4,6 +4,7 @@ export {};
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   core: () => import('./core.js'),
   autoregressive: () => import('./autoregressive.js'),
+  'autoregressive-photos': () => import('./autoregressive-photos.js'),
   data: () => import('./data.js'),
   denoisers: () => import('./denoisers.js'),
   hvae: () => import('./hvae.js'),

@@ -13,10 +13,12 @@ export type Residual = (y: tf.Tensor4D) => tf.Tensor4D | Promise<tf.Tensor4D>;
 /**
  * A linear measurement x_c = M^T x with orthonormal columns M, for solving linear inverse problems with
  * the prior in a denoiser (Kadkhodaie & Simoncelli 2021): `project(y)` = M M^T y and `target` = M x_c.
- * The ascent then moves only in the null space of M^T and keeps P y = target.
+ * The ascent then moves only in the null space of M^T and keeps P y = target. `project` may also be an
+ * oblique projection P (P P = P, same null space of M^T; e.g. a harmonic fill) with target = P of any
+ * image with the measurement.
  */
 export interface LinearConstraint {
-  project(y: tf.Tensor4D): tf.Tensor4D;
+  project(y: tf.Tensor4D): tf.Tensor4D | Promise<tf.Tensor4D>;
   target: tf.Tensor4D;
 }
 
@@ -116,6 +118,47 @@ function stepsToReach(sigma: number, target: number, t: number, r: Pick<Resolved
 }
 
 /**
+ * y_0: noise around initMean, or with a constraint, around the image whose measured part is the target and
+ * whose rest is initMean (as the official code starts). The measured part then loses its noise at the pace of
+ * the rest, so the denoiser always sees noise of one level over the whole image, as in training; starting it
+ * clean leaves the measured pixels of a mask standing out of a smoother fill at the end. Takes `noise`.
+ */
+async function initialIterate(
+  shape: [number, number, number, number],
+  initMean: number,
+  noise: tf.Tensor4D,
+  constraint?: LinearConstraint,
+): Promise<tf.Tensor4D> {
+  if (!constraint) {
+    const y = tf.add(noise, initMean) as tf.Tensor4D;
+    noise.dispose();
+    return y;
+  }
+  const mean = tf.fill(shape, initMean) as tf.Tensor4D;
+  try {
+    const measured = await constraint.project(mean);
+    const y = tf.tidy(() => tf.add(tf.add(tf.sub(mean, measured), constraint.target), noise)) as tf.Tensor4D;
+    measured.dispose();
+    return y;
+  } finally {
+    tf.dispose([mean, noise]);
+  }
+}
+
+/** d = (I - P) f(y) + (P y - target): the residual in the null space, and the pull back onto the measurement. */
+async function constrainedDirection(f: tf.Tensor4D, y: tf.Tensor4D, c: LinearConstraint): Promise<tf.Tensor4D> {
+  const pf = await c.project(f);
+  try {
+    const py = await c.project(y);
+    const d = tf.tidy(() => tf.add(tf.sub(f, pf), tf.sub(py, c.target))) as tf.Tensor4D;
+    py.dispose();
+    return d;
+  } finally {
+    pf.dispose();
+  }
+}
+
+/**
  * Iterations Algorithm 1 takes if the effective noise shrinks as designed, sigma_t = (1 - beta h_t)
  * sigma_{t-1}, from sigma0 until it is sigmaL times `signalStd`, the std the sample ends with (default sigma0,
  * the std of y_0): the expected length, used for progress (re-estimated every step from the iterate's std).
@@ -175,16 +218,12 @@ export async function ascentSample(
 
   let y: tf.Tensor4D = init
     ? (init.clone() as tf.Tensor4D)
-    : (tf.tidy(() => {
-        const noise = r.normalTensor(shape, { std: sigma0 });
-        if (!constraint) return tf.add(noise, initMean);
-        // The measured part's mean from the target, the rest initMean, and noise everywhere (as the official
-        // code starts): the measured part then loses its noise at the pace of the rest, so the denoiser always
-        // sees noise of one level over the whole image, as in training. Starting it clean leaves the measured
-        // pixels of a mask standing out of a smoother fill at the end.
-        const mean = tf.fill(shape, initMean) as tf.Tensor4D;
-        return tf.add(tf.add(tf.sub(mean, constraint.project(mean)), constraint.target), noise);
-      }) as tf.Tensor4D);
+    : await initialIterate(
+        shape,
+        initMean,
+        tf.tidy(() => r.normalTensor(shape, { std: sigma0 }) as tf.Tensor4D),
+        constraint,
+      );
   const result: Array<tf.Tensor | null> = new Array(n).fill(null);
   const active = new Array<boolean>(n).fill(true);
   const history: number[][] = Array.from({ length: n }, () => []);
@@ -197,11 +236,7 @@ export async function ascentSample(
       t += 1;
       const h = ascentStepSize(resolved.h0, t, resolved.fixedStep);
       const f = await residual(y);
-      const d = constraint
-        ? (tf.tidy(() =>
-            tf.add(tf.sub(f, constraint.project(f)), tf.sub(constraint.project(y), constraint.target)),
-          ) as tf.Tensor4D)
-        : f;
+      const d = constraint ? await constrainedDirection(f, y, constraint) : f;
       if (d !== f) f.dispose();
       // Per sample: sigma_t and the std of y_t (the stopping rule's scale), read in one transfer.
       const stats = tf.tidy(() => {

@@ -17,7 +17,7 @@ export { GaussianDenoiser } from './gaussian-denoiser.js';
 export { harmonicFill } from './harmonic-fill.js';
 export type { InverseProblemOptions, InverseProblemResult } from './inverse-problem.js';
 export { solveInverseProblem } from './inverse-problem.js';
-export type { LinearOperator } from './linear-operators.js';
+export type { LinearOperator, MaskOperatorOptions, SolverProjection } from './linear-operators.js';
 export { blockAverageOperator, maskOperator, randomPixelsOperator } from './linear-operators.js';
 export { MultiscaleDenoiser } from './multiscale-denoiser.js';
 export type { HostImage, PatchBatchOptions } from './patch-sampler.js';

@@ -22,7 +22,7 @@ export interface InverseProblemResult extends Omit<SampleResult, 'images'> {
 /**
  * Solves the linear inverse problem m = A x with the prior implicit in a denoiser (Kadkhodaie & Simoncelli 2021):
  * draws images x with A x = m. A flat model runs Algorithm 1 moving only in the null space of A, started from
- * A^+ m plus noise. A multi-scale model whose measurement is a low-pass band (block-average super-resolution by
+ * A^+ m plus noise (or with the operator's `solverProjection` in place of A^+ A). A multi-scale model whose measurement is a low-pass band (block-average super-resolution by
  * 2^k, k <= levels) runs coarse to fine, Algorithm 2 from that band; for other measurements, which couple every
  * scale, it runs the constrained Algorithm 1 with its coarse-to-fine denoiser as the residual.
  */
@@ -63,7 +63,10 @@ export async function solveInverseProblem(
       const settings = ascentOptions(options, { seed: options.seed ?? 0 });
       result = await denoiser.superResolve(repeated, { ...settings, factor });
     } else {
-      const target = operator.pseudoInverse(repeated);
+      // The operator's own projection when it has one (random pixels: a harmonic fill), else A^+ A.
+      const oblique = operator.solverProjection;
+      const target = oblique ? await oblique.lift(repeated) : operator.pseudoInverse(repeated);
+      const project = oblique ? (y: tf.Tensor4D) => oblique.project(y) : (y: tf.Tensor4D) => operator.project(y);
       try {
         const run = await ascentSample(
           (y) => denoiser.residual(y),
@@ -72,7 +75,7 @@ export async function solveInverseProblem(
             seed: options.seed ?? 0,
             initMean: 0.5,
             phase: 'inverse problem',
-            constraint: { project: (y) => operator.project(y), target },
+            constraint: { project, target },
           }),
         );
         result = summarizeRuns(run.sample, [run], started);

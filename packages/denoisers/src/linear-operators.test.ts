@@ -132,4 +132,46 @@ describe('linear operators', () => {
     op.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it("random pixels' harmonic solver projection is a projection that keeps the measurement and lifts by the fill", async () => {
+    const before = tf.memory().numTensors;
+    const op = await randomPixelsOperator([14, 11, 2], 0.2, { seed: 4 });
+    const orthogonal = await randomPixelsOperator([14, 11, 2], 0.2, { seed: 4, projection: 'orthogonal' });
+    expect(orthogonal.solverProjection).toBeUndefined();
+    const q = op.solverProjection;
+    if (!q) throw new Error('random pixels should carry a harmonic projection');
+    const y = rng(6).normalTensor([2, 14, 11, 2]) as tf.Tensor4D;
+    const qy = await q.project(y);
+    const qqy = await q.project(qy);
+    expect(maxDiff(qqy, qy)).toBeLessThan(1e-4); // Q Q = Q
+    const [ay, aqy] = [op.forward(y), op.forward(qy)];
+    expect(maxDiff(aqy, ay)).toBeLessThan(1e-6); // A Q = A: it passes through every known pixel
+    const lifted = await q.lift(ay);
+    const fill = await op.classic(ay);
+    expect(maxDiff(lifted, qy)).toBeLessThan(1e-6); // lift(A y) = Q y, the harmonic fill
+    expect(maxDiff(fill, qy)).toBeLessThan(1e-6);
+    // Unknown pixels are the mean of their 4 neighbours (inside the image): the membrane, not dots.
+    const v = qy.dataSync();
+    const known = tf.tidy(() => op.forward(tf.ones([1, 14, 11, 2])).dataSync());
+    let worst = 0;
+    for (let r = 1; r < 13; r++) {
+      for (let c = 1; c < 10; c++) {
+        const at = (rr: number, cc: number) => v[(rr * 11 + cc) * 2];
+        if (known[(r * 11 + c) * 2]) continue;
+        worst = Math.max(worst, Math.abs(at(r, c) - (at(r - 1, c) + at(r + 1, c) + at(r, c - 1) + at(r, c + 1)) / 4));
+      }
+    }
+    expect(worst).toBeLessThan(1e-3);
+    tf.dispose([y, qy, qqy, ay, aqy, lifted, fill]);
+    op.dispose();
+    orthogonal.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses an unknown mask projection', async () => {
+    const known = tf.ones([4, 4]);
+    const k = tf.tidy(() => tf.concat([tf.zeros([1, 4]), tf.slice(known, [1, 0], [3, 4])]));
+    await expect(maskOperator(k, 1, 'mask', { projection: 'oblique' as never })).rejects.toThrow(/projection must be/);
+    tf.dispose([known, k]);
+  });
 });

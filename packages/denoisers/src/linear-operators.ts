@@ -32,8 +32,21 @@ export interface LinearOperator {
    * super-resolution): a multi-scale model then runs Algorithm 2 from this low-pass band.
    */
   readonly blockAverageFactor?: number;
+  /** A projection for the solver to use instead of the orthogonal A^+ A (see `SolverProjection`). */
+  readonly solverProjection?: SolverProjection;
   /** Frees the operator's tensors. */
   dispose(): void;
+}
+
+/**
+ * An oblique projection Q onto the images with given measurements (A Q = A, Q Q = Q) that the solver uses in
+ * place of A^+ A, with `lift(m)` the image Q assigns a measurement. The random-pixels operator's is the
+ * harmonic interpolation of the known pixels (Q = H A, lift = H): the iterates then pass smoothly through the
+ * known pixels instead of carrying them as isolated dots, which a denoiser removes as noise.
+ */
+export interface SolverProjection {
+  project(y: tf.Tensor4D): Promise<tf.Tensor4D>;
+  lift(m: tf.Tensor4D): Promise<tf.Tensor4D>;
 }
 
 export function checkImageShape(shape: number[], what: string): [number, number, number] {
@@ -81,12 +94,29 @@ export function blockAverageOperator(imageShape: number[], factor: number): Line
   };
 }
 
+export interface MaskOperatorOptions {
+  /**
+   * The solver's projection: 'orthogonal' (A^+ A, the paper's; default) or 'harmonic' (the harmonic fill of the
+   * known pixels, see `SolverProjection`; the default of `randomPixelsOperator`).
+   */
+  projection?: 'orthogonal' | 'harmonic';
+}
+
 /**
  * Keeps the pixels where `known` is non-zero ([H, W], [H, W, 1] or [H, W, C]; a pixel of an [H, W] mask is
  * known in every channel): inpainting (known = outside the hole) and random missing pixels. A = A^T = A^+ =
  * the mask. Baseline: the harmonic (membrane) fill of the unknown pixels from the known ones.
  */
-export async function maskOperator(known: tf.Tensor, channels: number, name = 'mask'): Promise<LinearOperator> {
+export async function maskOperator(
+  known: tf.Tensor,
+  channels: number,
+  name = 'mask',
+  options: MaskOperatorOptions = {},
+): Promise<LinearOperator> {
+  const { projection = 'orthogonal' } = options;
+  if (projection !== 'orthogonal' && projection !== 'harmonic') {
+    throw new InvalidArgumentError(`${name}: projection must be 'orthogonal' or 'harmonic', got ${projection}`);
+  }
   if (known.rank !== 2 && known.rank !== 3) {
     throw new InvalidImageError(`${name}: the mask must be [H, W] or [H, W, C], got [${known.shape}]`);
   }
@@ -112,6 +142,27 @@ export async function maskOperator(known: tf.Tensor, channels: number, name = 'm
     );
   }
   const apply = (x: tf.Tensor4D) => tf.mul(x, mask) as tf.Tensor4D;
+  const fill = async (m: tf.Tensor4D) => {
+    const [n] = m.shape;
+    const values = await m.data();
+    const filled = new Float32Array(values.length);
+    const plane = h * w * channels;
+    for (let i = 0; i < n; i++) {
+      filled.set(harmonicFill(values.subarray(i * plane, (i + 1) * plane), keep, h, w, channels), i * plane);
+    }
+    return tf.tensor4d(filled, [n, h, w, channels]);
+  };
+  const harmonic: SolverProjection = {
+    project: async (y) => {
+      const masked = apply(y);
+      try {
+        return await fill(masked);
+      } finally {
+        masked.dispose();
+      }
+    },
+    lift: fill,
+  };
   return {
     name,
     imageShape: [h, w, channels],
@@ -121,25 +172,21 @@ export async function maskOperator(known: tf.Tensor, channels: number, name = 'm
     transpose: apply,
     pseudoInverse: apply,
     project: apply,
-    classic: async (m) => {
-      const [n] = m.shape;
-      const values = await m.data();
-      const filled = new Float32Array(values.length);
-      const plane = h * w * channels;
-      for (let i = 0; i < n; i++) {
-        filled.set(harmonicFill(values.subarray(i * plane, (i + 1) * plane), keep, h, w, channels), i * plane);
-      }
-      return tf.tensor4d(filled, [n, h, w, channels]);
-    },
+    classic: fill,
+    ...(projection === 'harmonic' && { solverProjection: harmonic }),
     dispose: () => mask.dispose(),
   };
 }
 
-/** Random missing pixels: keeps a fraction `keep` of the pixels (all channels of each), drawn with `seed`. */
+/**
+ * Random missing pixels: keeps a fraction `keep` of the pixels (all channels of each), drawn with `seed`. The
+ * solver uses the harmonic projection by default: with the paper's orthogonal one, the face-trained priors
+ * fall 0.6-1.0 dB below the harmonic fill at 10% kept (denoisers README).
+ */
 export async function randomPixelsOperator(
   imageShape: number[],
   keep: number,
-  options: { seed?: number | string } = {},
+  options: { seed?: number | string } & MaskOperatorOptions = {},
 ): Promise<LinearOperator> {
   const [h, w, c] = checkImageShape(imageShape, 'random-pixels operator');
   if (!(keep > 0 && keep < 1)) throw new InvalidArgumentError(`keep must be a fraction in (0, 1), got ${keep}`);
@@ -148,7 +195,9 @@ export async function randomPixelsOperator(
   for (let i = 0; i < values.length; i++) values[i] = r.uniform() < keep ? 1 : 0;
   const known = tf.tensor2d(values, [h, w]);
   try {
-    return await maskOperator(known, c, `random pixels (keep ${keep})`);
+    return await maskOperator(known, c, `random pixels (keep ${keep})`, {
+      projection: options.projection ?? 'harmonic',
+    });
   } finally {
     known.dispose();
   }
