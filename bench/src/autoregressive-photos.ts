@@ -5,15 +5,18 @@
 //
 // `SCALESPACE_PHOTO_MINUTES` (default 20) is each model's training budget; the runs go to
 // `SCALESPACE_PHOTO_RUNS` (default a temporary folder) so a model that wins can be exported.
-// `SCALESPACE_PHOTO_MODELS=pixelpyramids` skips PixelCNN++ (its 16 samples take 1024 sequential steps).
+// `SCALESPACE_PHOTO_MODELS=pixelpyramids` skips PixelCNN++ (its 16 samples take 1024 sequential steps);
+// `SCALESPACE_PHOTO_EVAL_ONLY=1` measures the runs already in SCALESPACE_PHOTO_RUNS without training.
+// Everything after training uses the EMA weights of the checkpoints (as `scalespace eval nll` does).
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type AutoregressiveModel,
   createModel,
+  loadModel,
   type PixelPyramids,
   recipeConfig,
   trainModel,
@@ -21,7 +24,7 @@ import {
 import { imageGrid, initBackend, tf, writeImage } from '@scalespace/core';
 import { PatchSampler, readImageFiles } from '@scalespace/data';
 import { disposePaired, pairedPyramid, resize } from '@scalespace/pyramids';
-import { printTable, writeResults } from './harness.js';
+import { printTable, RESULTS_DIR, writeResults } from './harness.js';
 import { bicubicLow, FACTOR, type SrRow, scoreSamples } from './sr-methods.js';
 
 const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
@@ -39,6 +42,7 @@ const TRAIN = [
 /** Held out: no patch of these is ever trained on. */
 const TEST = ['chelsea.png', 'gravel.png'];
 const SIZE = 32;
+type Kind = 'pixelcnn' | 'pixelpyramids';
 const BATCH = 16;
 const TEST_PATCHES = 2000;
 const SR_INPUTS = 24;
@@ -53,6 +57,22 @@ async function patchSampler(files: string[], seed: number, batchSize: number, fl
     { channels: 1 },
   );
   return new PatchSampler(images, { size: SIZE, batchSize, seed, flip });
+}
+
+interface ModelEntry {
+  kind: Kind;
+  steps: number;
+  trainSeconds: number;
+  lastTrainBitsPerDim: number;
+  testBitsPerDim: number;
+  sampleSecondsFor16: number;
+  sampleEvaluations: number;
+}
+
+async function previousEntries(): Promise<ModelEntry[]> {
+  const file = join(RESULTS_DIR, 'autoregressive-photos.json');
+  if (!existsSync(file)) return [];
+  return JSON.parse(await readFile(file, 'utf8')).results?.models ?? [];
 }
 
 /** The first `count` images of a float batch as docs/NAME.png, 8 to a row, each enlarged 2x. */
@@ -78,9 +98,25 @@ function bitsPerDim(model: AutoregressiveModel, patches: tf.Tensor4D): number {
   return nats / (patches.size * Math.LN2);
 }
 
-async function train(kind: 'pixelcnn' | 'pixelpyramids', sampler: PatchSampler, runs: string, minutes: number) {
-  const model = createModel(recipeConfig(kind, { size: SIZE, channels: 1, bits: 8 }), 0);
-  const result = await trainModel(model, {
+/** Trains `kind` for `minutes` into runs/kind (unless evalOnly), then loads its EMA weights and the run's length. */
+async function trained(kind: Kind, sampler: PatchSampler, runs: string, minutes: number, evalOnly: boolean) {
+  if (!evalOnly) {
+    const model = createModel(recipeConfig(kind, { size: SIZE, channels: 1, bits: 8 }), 0);
+    await train(model, kind, sampler, runs, minutes);
+    model.module.dispose();
+  }
+  const log = (await readFile(join(runs, kind, 'log.jsonl'), 'utf8')).trim().split('\n');
+  const last = JSON.parse(log[log.length - 1]) as { step: number; seconds: number; bitsPerDim: number };
+  return {
+    model: await loadModel(join(runs, kind)),
+    steps: last.step,
+    seconds: last.seconds,
+    lastBits: last.bitsPerDim,
+  };
+}
+
+async function train(model: AutoregressiveModel, kind: Kind, sampler: PatchSampler, runs: string, minutes: number) {
+  return trainModel(model, {
     steps: 1_000_000,
     maxSeconds: minutes * 60,
     batch: (step) => tf.tidy(() => toInts(sampler.batch(step))),
@@ -92,7 +128,6 @@ async function train(kind: 'pixelcnn' | 'pixelpyramids', sampler: PatchSampler, 
       if (e.step % 500 === 0) console.log(`${kind} step ${e.step}: ${e.bitsPerDim.toFixed(3)} bits/dim`);
     },
   });
-  return { model, result };
 }
 
 /** PixelPyramids' x4 super-resolution of `truth` (float [N, 32, 32, 1]) from its own 8x8 level, SR_SAMPLES each. */
@@ -100,8 +135,10 @@ async function superResolve(net: PixelPyramids, truth: tf.Tensor4D, temperature:
   const ints = tf.tidy(() =>
     toInts(tf.reshape(tf.tile(tf.expandDims(truth, 1), [1, SR_SAMPLES, 1, 1, 1]), [-1, SIZE, SIZE, 1]) as tf.Tensor4D),
   );
-  const pyramid = pairedPyramid(ints, { bits: 8, levels: 3 });
-  if (pyramid.coarse.shape[1] !== SIZE / FACTOR) throw new Error(`expected an 8x8 level, got ${pyramid.coarse.shape}`);
+  // Each paired level halves one side: four levels take 32x32 to 8x8.
+  const pyramid = pairedPyramid(ints, { bits: 8, levels: 4 });
+  const [, h, w] = pyramid.coarse.shape;
+  if (h !== SIZE / FACTOR || w !== SIZE / FACTOR) throw new Error(`expected an 8x8 level, got ${h}x${w}`);
   const out = await net.superResolve(pyramid.coarse, { seed: 7, temperature });
   const images = tf.tidy(() => tf.div(tf.cast(out.images, 'float32'), 255) as tf.Tensor4D);
   disposePaired(pyramid);
@@ -159,13 +196,13 @@ export async function run(): Promise<void> {
   const test = await patchSampler(TEST, 1, TEST_PATCHES, false);
   const testPatches = toInts(test.batch(0));
   console.log(`backend ${tf.getBackend()}; ${minutes} min per model; runs in ${runs}`);
-  const entries = [];
   const models: Record<string, AutoregressiveModel> = {};
-  const kinds = (process.env.SCALESPACE_PHOTO_MODELS ?? 'pixelpyramids,pixelcnn').split(',') as Array<
-    'pixelpyramids' | 'pixelcnn'
-  >;
+  const kinds = (process.env.SCALESPACE_PHOTO_MODELS ?? 'pixelpyramids,pixelcnn').split(',') as Kind[];
+  // Models not measured in this run keep their entries from the last results.
+  const entries = (await previousEntries()).filter((e) => !kinds.includes(e.kind));
+  const evalOnly = process.env.SCALESPACE_PHOTO_EVAL_ONLY === '1';
   for (const kind of kinds) {
-    const { model, result } = await train(kind, trainSampler, runs, minutes);
+    const { model, ...result } = await trained(kind, trainSampler, runs, minutes, evalOnly);
     models[kind] = model;
     const testBits = bitsPerDim(model, testPatches);
     const samples = await model.sample({ n: 16, seed: 3 });
@@ -176,7 +213,7 @@ export async function run(): Promise<void> {
       kind,
       steps: result.steps,
       trainSeconds: result.seconds,
-      lastTrainBitsPerDim: result.lastBitsPerDim,
+      lastTrainBitsPerDim: result.lastBits,
       testBitsPerDim: testBits,
       sampleSecondsFor16: samples.seconds,
       sampleEvaluations: samples.networkEvaluations,

@@ -57,6 +57,7 @@ export const SHIPPED_MODELS: readonly ShippedModel[] = [
   { name: 'vdvae-mnist', pkg: 'vdvae-mnist', weights: 'weights', kind: 'vdvae' },
   { name: 'cvdvae-mnist-x4', pkg: 'cvdvae-mnist-x4', weights: 'weights', kind: 'cvdvae' },
   { name: 'pixelpyramids-mnist', pkg: 'pixelpyramids-mnist', weights: 'weights', kind: 'pixelpyramids' },
+  { name: 'pixelpyramids-photos', pkg: 'pixelpyramids-photos', weights: 'weights', kind: 'pixelpyramids' },
   { name: 'singan-coffee', pkg: 'singan-coffee', weights: 'weights', kind: 'singan' },
 ];
 

@@ -1,0 +1,22 @@
+import { type AutoregressiveModel, loadModel } from '@scalespace/autoregressive';
+import { type CheckpointSource, type LongWorkOptions, modelSource, packageAsset } from '@scalespace/core';
+
+const NAME = '@scalespace/model-pixelpyramids-photos';
+
+/**
+ * The weights (model.safetensors; its header holds the config), a package asset: Vite, webpack and Parcel
+ * copy it into a build. Undefined where import.meta.url is not a URL (an esbuild IIFE bundle).
+ */
+export const weightsUrl: URL | undefined = packageAsset(() => new URL('../weights/model.safetensors', import.meta.url));
+
+/**
+ * Loads the trained PixelPyramids model (the caller disposes `model.module`) (call `initBackend()` first): the
+ * shipped weights, or `source` (a URL, a Response, the bytes, or a path in Node). `onProgress` / `signal` follow the
+ * download. The caller disposes it.
+ */
+export function load(
+  source?: CheckpointSource,
+  options: LongWorkOptions = {},
+): Promise<AutoregressiveModel & { training?: Record<string, unknown> }> {
+  return loadModel(modelSource(source, weightsUrl, NAME), options);
+}
