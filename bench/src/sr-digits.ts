@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { PixelPyramids } from '@scalespace/autoregressive';
 import { tf } from '@scalespace/core';
 import { loadDenoiser } from '@scalespace/denoisers';
-import { loadMnist32 } from '@scalespace/hvae';
+import { type CVDVAE, loadMnist32 } from '@scalespace/hvae';
 import { load as loadCVDVAE } from '@scalespace/model-cvdvae-mnist-x4';
 import { load as loadKadkhodaie } from '@scalespace/model-kadkhodaie-celeba160';
 import { load as loadPixelPyramids } from '@scalespace/model-pixelpyramids-mnist';
@@ -15,23 +15,26 @@ import { disposePaired, pairedPyramid, resize } from '@scalespace/pyramids';
 import { FigureStrip } from './sr-figure.js';
 import { bicubicLow, FACTOR, kadkhodaieSamples, loadEsrganSlim, type SrRow, scoreSamples } from './sr-methods.js';
 
-const COUNT = Number(process.env.SCALESPACE_SR_COUNT ?? 200);
+export const COUNT = Number(process.env.SCALESPACE_SR_COUNT ?? 200);
 /** The iterative solver costs hundreds of evaluations a sample: it runs on the first digits only. */
-const KADKHODAIE_COUNT = Number(process.env.SCALESPACE_SR_KADKHODAIE_COUNT ?? 40);
-const SAMPLES = 5;
+export const KADKHODAIE_COUNT = Number(process.env.SCALESPACE_SR_KADKHODAIE_COUNT ?? 40);
+export const SAMPLES = 5;
 /** The digit prior for the solver: a small BF-CNN trained here (recipe in bench/assets/denoiser-mnist-rf13). */
-const DIGIT_DENOISER = fileURLToPath(new URL('../assets/denoiser-mnist-rf13/model.safetensors', import.meta.url));
-const DIGIT_NOTE = 'bench/assets/denoiser-mnist-rf13 (scalespace train denoiser --data mnist)';
+export const DIGIT_DENOISER = fileURLToPath(
+  new URL('../assets/denoiser-mnist-rf13/model.safetensors', import.meta.url),
+);
+export const DIGIT_NOTE = 'bench/assets/denoiser-mnist-rf13 (scalespace train denoiser --data mnist)';
 const BATCH = 20;
 const DATASET = 'MNIST digits';
 
-type Method = (
+export type Method = (
   truth: tf.Tensor4D,
   low: tf.Tensor4D,
   batch: number,
 ) => Promise<{ images: tf.Tensor4D; evaluations: number }>;
 
-async function digitRow(
+/** One row: `run` on the first `count` test digits (degraded by `factor`, x4 unless given), scored and timed. */
+export async function digitRow(
   method: string,
   test: Awaited<ReturnType<typeof loadMnist32>>,
   count: number,
@@ -39,6 +42,7 @@ async function digitRow(
   run: Method,
   figure: FigureStrip,
   note?: string,
+  factor = FACTOR,
 ): Promise<SrRow> {
   const sums = { psnr: 0, psnrOfMean: 0, ssim: 0, lrPsnr: 0, apd: 0 };
   let seconds = 0;
@@ -46,20 +50,20 @@ async function digitRow(
   for (let start = 0, batch = 0; start < count; start += BATCH, batch++) {
     const idx = Array.from({ length: Math.min(BATCH, count - start) }, (_, k) => start + k);
     const truth = test.images(idx);
-    const low = bicubicLow(truth);
+    const low = bicubicLow(truth, factor);
     const t0 = performance.now();
     const out = await run(truth, low, batch);
     await out.images.data();
     seconds += (performance.now() - t0) / 1000;
     evaluations = out.evaluations;
     if (batch === 0) figure.add(method, out.images);
-    const scores = await scoreSamples(out.images, truth, low, samples);
+    const scores = await scoreSamples(out.images, truth, low, samples, factor);
     for (const k of Object.keys(sums) as Array<keyof typeof sums>) sums[k] += scores[k] * idx.length;
     tf.dispose([truth, low, out.images]);
   }
   return {
     method,
-    dataset: DATASET,
+    dataset: factor === FACTOR ? DATASET : `${DATASET} x${factor}`,
     images: count,
     samples,
     psnr: sums.psnr / count,
@@ -70,6 +74,25 @@ async function digitRow(
     evaluations,
     secondsPerImage: seconds / count,
     ...(note ? { note } : {}),
+  };
+}
+
+/** Bicubic interpolation of the low-resolution digit, the baseline row. */
+export function bicubicMethod(factor: number): Method {
+  return async (_t, low) => ({
+    images: tf.tidy(() => resize(low, { scale: factor, method: 'bicubic', antialias: false }) as tf.Tensor4D),
+    evaluations: 0,
+  });
+}
+
+/** CVDVAE's SAMPLES samples of each input in one batched decoder pass. */
+export function cvdvaeMethod(model: CVDVAE, temperature: number): Method {
+  return async (_t, low, batch) => {
+    const out = model.superResolve(low, { samples: SAMPLES, temperature, seed: 3 + batch });
+    const [, , h, w, c] = out.shape;
+    const images = tf.reshape(out, [-1, h, w, c]) as tf.Tensor4D;
+    out.dispose();
+    return { images, evaluations: 1 };
   };
 }
 
@@ -103,36 +126,11 @@ export async function digitRows(): Promise<{ rows: SrRow[]; figure: FigureStrip 
   const first = test.images([0]);
   const firstLow = bicubicLow(first);
   figure.add('input (8x8)', firstLow);
-  rows.push(
-    await digitRow(
-      'bicubic',
-      test,
-      COUNT,
-      1,
-      async (_t, low) => ({
-        images: tf.tidy(() => resize(low, { scale: FACTOR, method: 'bicubic', antialias: false }) as tf.Tensor4D),
-        evaluations: 0,
-      }),
-      figure,
-    ),
-  );
+  rows.push(await digitRow('bicubic', test, COUNT, 1, bicubicMethod(FACTOR), figure));
   const cvdvae = await loadCVDVAE();
   for (const temperature of [0.1, 0.8]) {
     rows.push(
-      await digitRow(
-        `CVDVAE t=${temperature}`,
-        test,
-        COUNT,
-        SAMPLES,
-        async (_t, low, batch) => {
-          const out = cvdvae.superResolve(low, { samples: SAMPLES, temperature, seed: 3 + batch });
-          const [, , h, w, c] = out.shape;
-          const images = tf.reshape(out, [-1, h, w, c]) as tf.Tensor4D;
-          out.dispose();
-          return { images, evaluations: 1 };
-        },
-        figure,
-      ),
+      await digitRow(`CVDVAE t=${temperature}`, test, COUNT, SAMPLES, cvdvaeMethod(cvdvae, temperature), figure),
     );
   }
   cvdvae.dispose();

@@ -32,24 +32,25 @@ export interface SrRow {
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
-/** The benchmarks' degradation: MATLAB's antialiased bicubic x1/4 (clipped to [0, 1]). */
-export function bicubicLow(hr: tf.Tensor4D): tf.Tensor4D {
+/** The benchmarks' degradation: MATLAB's antialiased bicubic x1/4 (or x1/`factor`), clipped to [0, 1]. */
+export function bicubicLow(hr: tf.Tensor4D, factor = FACTOR): tf.Tensor4D {
   const [, h, w] = hr.shape;
   return tf.tidy(
-    () => tf.clipByValue(resize(hr, { height: h / FACTOR, width: w / FACTOR, method: 'bicubic' }), 0, 1) as tf.Tensor4D,
+    () => tf.clipByValue(resize(hr, { height: h / factor, width: w / factor, method: 'bicubic' }), 0, 1) as tf.Tensor4D,
   );
 }
 
 /**
  * Scores `samples` [N * S, H, W, 1] (sample s of input i at i * S + s) against `truth` [N, H, W, 1]: PSNR and
  * SSIM of single samples, PSNR of each input's mean sample, LR-PSNR (the output degraded again against the
- * input), and the samples' diversity.
+ * input, at `factor`, x4 by default), and the samples' diversity.
  */
 export async function scoreSamples(
   samples: tf.Tensor4D,
   truth: tf.Tensor4D,
   low: tf.Tensor4D,
   perInput: number,
+  factor = FACTOR,
 ): Promise<Pick<SrRow, 'psnr' | 'psnrOfMean' | 'ssim' | 'lrPsnr' | 'apd'>> {
   const [n, h, w, c] = truth.shape;
   const clipped = tf.tidy(() => tf.clipByValue(samples, 0, 1) as tf.Tensor4D);
@@ -67,7 +68,9 @@ export async function scoreSamples(
   const spread: number[] = [];
   for (let i = 0; i < n * perInput; i++) {
     const [one, its] = tf.tidy(() => [tf.slice(clipped, [i], [1]), tf.slice(lows, [i], [1])]);
-    lr.push(await lrPsnr(one, its, { scale: FACTOR, dataRange: 1, degradation: (x) => bicubicLow(x as tf.Tensor4D) }));
+    lr.push(
+      await lrPsnr(one, its, { scale: factor, dataRange: 1, degradation: (x) => bicubicLow(x as tf.Tensor4D, factor) }),
+    );
     tf.dispose([one, its]);
   }
   if (perInput > 1) {
@@ -124,15 +127,17 @@ export async function loadEsrganSlim(): Promise<{ upscale: (low: tf.Tensor4D) =>
 /**
  * Kadkhodaie & Simoncelli's solver on the bicubic degradation: posterior samples whose bicubic x1/4 is the
  * input (the constrained ascent; Algorithm 2 proper needs block averages, which this degradation is not).
+ * `factor` is x4 unless given.
  */
 export async function kadkhodaieSamples(
   denoiser: Denoiser,
   low: tf.Tensor4D,
   perInput: number,
   seed: number,
+  factor = FACTOR,
 ): Promise<{ samples: tf.Tensor4D; evaluations: number }> {
   const [, h, w, c] = low.shape;
-  const operator = bicubicDownsampleOperator([h * FACTOR, w * FACTOR, c], FACTOR);
+  const operator = bicubicDownsampleOperator([h * factor, w * factor, c], factor);
   try {
     const result = await solveInverseProblem(denoiser, operator, low, { samples: perInput, seed });
     result.mean.dispose();

@@ -56,6 +56,7 @@ export const SHIPPED_MODELS: readonly ShippedModel[] = [
   { name: 'denoiser-multiscale-rf13', pkg: 'denoiser-multiscale-rf13', weights: 'weights', kind: 'denoiser' },
   { name: 'vdvae-mnist', pkg: 'vdvae-mnist', weights: 'weights', kind: 'vdvae' },
   { name: 'cvdvae-mnist-x4', pkg: 'cvdvae-mnist-x4', weights: 'weights', kind: 'cvdvae' },
+  { name: 'cvdvae-mnist-x8', pkg: 'cvdvae-mnist-x8', weights: 'weights', kind: 'cvdvae' },
   { name: 'pixelpyramids-mnist', pkg: 'pixelpyramids-mnist', weights: 'weights', kind: 'pixelpyramids' },
   { name: 'pixelpyramids-photos', pkg: 'pixelpyramids-photos', weights: 'weights', kind: 'pixelpyramids' },
   { name: 'singan-coffee', pkg: 'singan-coffee', weights: 'weights', kind: 'singan' },

@@ -52,7 +52,7 @@ export const srCommand: Command = {
   name: 'sr',
   summary: 'Diverse super-resolution with CVDVAE: several high-resolution samples per low-resolution image',
   usage: 'IMAGE_OR_FOLDER',
-  help: 'Inputs are low-resolution images, e.g. 8x8 grey for the x4 MNIST model; a folder is read recursively.',
+  help: 'Inputs are low-resolution images, e.g. 8x8 grey for the x4 MNIST model, 4x4 for the x8 one; a folder is read recursively.',
   options: {
     model: model(['cvdvae'], 'the CVDVAE model', { required: true }),
     out: text('DIR', 'the output folder: per input, each sample and their grid', { required: true }),
