@@ -152,17 +152,8 @@ export async function maskOperator(
     }
     return tf.tensor4d(filled, [n, h, w, channels]);
   };
-  const harmonic: SolverProjection = {
-    project: async (y) => {
-      const masked = apply(y);
-      try {
-        return await fill(masked);
-      } finally {
-        masked.dispose();
-      }
-    },
-    lift: fill,
-  };
+  // The fill reads only the known pixels, so fill(y) is already H A y: no masking first.
+  const harmonic: SolverProjection = { project: fill, lift: fill };
   return {
     name,
     imageShape: [h, w, channels],
