@@ -21,7 +21,7 @@ import {
   recipeConfig,
   trainModel,
 } from '@scalespace/autoregressive';
-import { imageGrid, initBackend, tf, writeImage } from '@scalespace/core';
+import { bitsPerDim as bitsPerDimOf, imageGrid, initBackend, tf, writeImage } from '@scalespace/core';
 import { PatchSampler, readImageFiles } from '@scalespace/data';
 import { disposePaired, pairedPyramid, resize } from '@scalespace/pyramids';
 import { printTable, RESULTS_DIR, writeResults } from './harness.js';
@@ -95,7 +95,7 @@ function bitsPerDim(model: AutoregressiveModel, patches: tf.Tensor4D): number {
       return -tf.sum(model.logProb(x)).dataSync()[0];
     });
   }
-  return nats / (patches.size * Math.LN2);
+  return bitsPerDimOf(nats, patches.size);
 }
 
 /** Trains `kind` for `minutes` into runs/kind (unless evalOnly), then loads its EMA weights and the run's length. */

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, saveModel } from '@scalespace/autoregressive';
-import { initBackend, tf } from '@scalespace/core';
+import { bitsPerDim, initBackend, tf } from '@scalespace/core';
 import { PatchSampler, readImageFiles } from '@scalespace/data';
 
 const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
@@ -24,7 +24,7 @@ let nats = 0;
 for (let i = 0; i < 2000; i += 100) {
   nats += tf.tidy(() => -tf.sum(model.logProb(tf.slice(patches, [i], [100]))).dataSync()[0]);
 }
-const testBitsPerDim = nats / (2000 * 32 * 32 * Math.LN2);
+const testBitsPerDim = bitsPerDim(nats, 2000 * 32 * 32);
 patches.dispose();
 // key=value, where the value may hold '=' itself.
 const extra = Object.fromEntries(facts.map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
