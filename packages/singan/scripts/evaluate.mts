@@ -54,8 +54,8 @@ for (const dir of dirs) {
   const samples = model.sample({ n: SAMPLES, seed: SEED });
   const real = model.trainingImage();
   const pixelStd = tf.tidy(() => tf.mean(tf.sqrt(tf.moments(samples, 0).variance)).dataSync()[0]);
-  const apdMse = metrics.apd(samples);
-  const apdPerceptual = metrics.apd(samples, { distance: perceptual });
+  const apdMse = await metrics.apd(samples);
+  const apdPerceptual = await metrics.apd(samples, { distance: perceptual });
   // SinGAN's SIFID: each sample against the training image (early InceptionV3 features), then the mean.
   const list = tf.unstack(samples);
   const real3 = tf.squeeze(real, [0]);
